@@ -1,0 +1,130 @@
+"""The source-system registry: one YAML entry per upstream system, validated, with errors per file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+SOURCES_DIR = Path(__file__).resolve().parent / "sources"
+
+FieldType = Literal["varchar", "integer", "bigint", "decimal", "double", "date", "timestamp", "boolean"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceField(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="column name in the raw table")
+    header: str = Field(description="the column as the source system names it")
+    type: FieldType = "varchar"
+    required: bool = False
+    date_format: str | None = Field(default=None, description="strptime format when the source does not use ISO dates")
+    canonical: str | None = Field(default=None, description="canonical attribute this field carries")
+    title: str = Field(description="Chinese title")
+
+
+class Entity(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    locator: str = Field(description="file glob (file_drop), path (http_api) or table (database)")
+    cursor_field: str | None = Field(default=None, description="incremental high-water mark, in the source's naming")
+    primary_key: list[str]
+    fields: list[SourceField]
+
+    @model_validator(mode="after")
+    def _keys_are_fields(self) -> Entity:
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate field names in entity {self.name}")
+        missing = [k for k in self.primary_key if k not in names]
+        if missing:
+            raise ValueError(f"primary_key names unknown fields: {missing}")
+        return self
+
+
+class Connector(_Strict):
+    kind: Literal["http_api", "database", "file_drop", "upload"]
+    location: str = Field(description="URL, database file or folder; {upstream} and {onewindow_url} are expanded")
+    driver: Literal["sqlite"] | None = None
+    page_size: int = 500
+
+
+class Format(_Strict):
+    kind: Literal["csv", "xlsx", "jsonl"]
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    quote: str = '"'
+    header_row: int = Field(default=1, ge=1, description="1-based row of the header; rows above it are titles")
+
+
+class SourceSystem(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    description: str
+    owner_department: str
+    connector: Connector
+    format: Format
+    schedule: Literal["hourly", "daily", "weekly", "monthly"]
+    freshness_hours: int
+    delivery_mode: Literal["incremental", "snapshot"]
+    entities: list[Entity]
+
+    def entity(self, name: str) -> Entity:
+        return next(e for e in self.entities if e.name == name)
+
+    def raw_table(self, entity: str) -> str:
+        return f"{self.id}__{entity}"
+
+
+@dataclass(frozen=True)
+class RegistryError:
+    file: Path
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file.name}: {self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Registry:
+    sources: dict[str, SourceSystem]
+    errors: list[RegistryError]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.sources.values())
+
+    def __getitem__(self, source_id: str) -> SourceSystem:
+        return self.sources[source_id]
+
+
+def load_entry(path: Path) -> SourceSystem:
+    return SourceSystem.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def load_registry(*dirs: Path) -> Registry:
+    """Load every entry; a broken one is reported with its file and field and does not stop the others."""
+    sources: dict[str, SourceSystem] = {}
+    errors: list[RegistryError] = []
+    for folder in dirs or (SOURCES_DIR,):
+        for path in sorted(folder.glob("*.yaml")):
+            try:
+                entry = load_entry(path)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc = ".".join(str(p) for p in err["loc"]) or "(entry)"
+                    errors.append(RegistryError(path, loc, err["msg"]))
+                continue
+            except yaml.YAMLError as exc:
+                errors.append(RegistryError(path, "(yaml)", str(exc)))
+                continue
+            if entry.id in sources:
+                errors.append(RegistryError(path, "id", f"duplicate source id {entry.id!r}"))
+                continue
+            sources[entry.id] = entry
+    return Registry(sources, errors)

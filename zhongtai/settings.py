@@ -1,0 +1,82 @@
+"""One settings object for every process: read from ZHONGTAI_* environment variables."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Where zhongtai keeps its data, which secret keys people, and where its servers listen."""
+
+    model_config = SettingsConfigDict(env_prefix="ZHONGTAI_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="root of landing, warehouse, published and sandbox")
+    key_secret: str = Field(
+        default="sandbox-only-secret-change-me",
+        description="secret of the keyed hash that turns ID numbers into stable pseudonymous keys",
+    )
+    upstream_dir: Path | None = Field(
+        default=None, description="where upstream systems drop files and keep databases (default: <data>/sandbox/upstream)"
+    )
+    onewindow_url: str = Field(default="http://127.0.0.1:8765", description="base URL of the one-window service API")
+    host: str = "127.0.0.1"
+    api_port: int = 8000
+    datasette_port: int = 8001
+    dagster_port: int = 3000
+    sandbox_port: int = 8765
+    roster_min_cell: int = Field(default=5, description="published aggregates suppress cells below this count")
+
+    @property
+    def root(self) -> Path:
+        return self.data_dir.resolve()
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / "warehouse" / "zhongtai.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.root / "published"
+
+    @property
+    def current_snapshot(self) -> Path:
+        return self.published_dir / "current"
+
+    @property
+    def sandbox_dir(self) -> Path:
+        return self.root / "sandbox"
+
+    @property
+    def upstream(self) -> Path:
+        return (self.upstream_dir or self.sandbox_dir / "upstream").resolve()
+
+    @property
+    def truth_dir(self) -> Path:
+        return self.sandbox_dir / "truth"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
+    @property
+    def duckdb_extension_dir(self) -> Path:
+        return self.root / "duckdb_extensions"
+
+    @cached_property
+    def dbt_project_dir(self) -> Path:
+        return REPO_ROOT / "dbt_project"
+
+
+def get_settings() -> Settings:
+    """Settings are read when asked for, never at import time."""
+    return Settings()
