@@ -1,0 +1,132 @@
+"""The landing zone: every delivery stored as received, content-addressed, with an append-only manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+MANIFEST = "manifest.jsonl"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One landed delivery. Its id is stable: source, entity and content hash."""
+
+    delivery_id: str
+    source_id: str
+    entity: str
+    received_at: str  # ISO 8601 with time zone
+    sha256: str
+    bytes: int
+    file_name: str  # as the upstream system named it
+    path: str  # relative to the landing folder
+    cursor_to: str | None = None  # high-water mark the delivery reaches (API / database pulls)
+
+    def file(self, landing_dir: Path) -> Path:
+        return landing_dir / self.path
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Landing:
+    """Files are written once under <source>/<entity>/<sha256><suffix>; the manifest is only appended to.
+
+    A crash between writing a file and appending its manifest line leaves a file that the next
+    attempt rewrites byte for byte, so no delivery is half-landed or landed twice.
+    """
+
+    def __init__(self, landing_dir: Path) -> None:
+        self.dir = landing_dir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.manifest_path = self.dir / MANIFEST
+
+    def deliveries(self) -> list[Delivery]:
+        if not self.manifest_path.exists():
+            return []
+        rows = []
+        with self.manifest_path.open(encoding="utf-8") as fh:
+            for line in fh:
+                # A torn last line (killed mid-append) is ignored; its delivery lands again next time.
+                if line.endswith("\n"):
+                    rows.append(Delivery(**json.loads(line)))
+        return rows
+
+    def seen(self, source_id: str, entity: str) -> dict[str, Delivery]:
+        return {d.sha256: d for d in self.deliveries() if d.source_id == source_id and d.entity == entity}
+
+    def high_water_mark(self, source_id: str, entity: str) -> str | None:
+        marks = [d.cursor_to for d in self.deliveries() if d.source_id == source_id and d.entity == entity]
+        marks = [m for m in marks if m is not None]
+        return max(marks) if marks else None
+
+    def land_file(self, source_id: str, entity: str, src: Path, *, cursor_to: str | None = None) -> Delivery | None:
+        """Land a file; None if the same content was landed before for this source entity."""
+        digest = sha256_file(src)
+        if digest in self.seen(source_id, entity):
+            return None
+        target_rel = Path(source_id) / entity / f"{digest}{''.join(src.suffixes[-1:]) or '.dat'}"
+        target = self.dir / target_rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _copy_atomically(src, target)
+        return self._record(source_id, entity, digest, target, src.name, target_rel, cursor_to)
+
+    def land_bytes(
+        self, source_id: str, entity: str, data: bytes, name: str, *, cursor_to: str | None = None
+    ) -> Delivery | None:
+        with tempfile.NamedTemporaryFile(dir=self.dir, suffix=Path(name).suffix, delete=False) as tmp:
+            tmp.write(data)
+        tmp_path = Path(tmp.name)
+        try:
+            digest = sha256_file(tmp_path)
+            if digest in self.seen(source_id, entity):
+                return None
+            target_rel = Path(source_id) / entity / f"{digest}{Path(name).suffix}"
+            target = self.dir / target_rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp_path, target)
+        finally:
+            tmp_path.unlink(missing_ok=True)
+        return self._record(source_id, entity, digest, target, name, target_rel, cursor_to)
+
+    def _record(
+        self, source_id: str, entity: str, digest: str, target: Path, name: str, rel: Path, cursor_to: str | None
+    ) -> Delivery:
+        received = dt.datetime.now(dt.UTC)
+        delivery = Delivery(
+            delivery_id=f"{source_id}.{entity}.{received:%Y%m%dT%H%M%S%f}.{digest[:12]}",
+            source_id=source_id,
+            entity=entity,
+            received_at=received.isoformat(),
+            sha256=digest,
+            bytes=target.stat().st_size,
+            file_name=name,
+            path=str(rel),
+            cursor_to=cursor_to,
+        )
+        line = json.dumps(asdict(delivery), ensure_ascii=False) + "\n"
+        with self.manifest_path.open("a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return delivery
+
+
+def _copy_atomically(src: Path, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with src.open("rb") as fin, tmp.open("wb") as fout:
+        for block in iter(lambda: fin.read(1 << 20), b""):
+            fout.write(block)
+        fout.flush()
+        os.fsync(fout.fileno())
+    os.replace(tmp, target)

@@ -1,0 +1,358 @@
+"""Load one landed delivery into its raw table in one transaction: good rows in, bad rows to quarantine.
+
+A delivery is either wholly loaded (its rows, its quarantined rows and its `raw._deliveries`
+row commit together) or not at all, so a process killed at any moment loses nothing and
+duplicates nothing: the next run simply loads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from catalog.registry import Entity, SourceField, SourceSystem
+from orchestration.ingestion.landing import Delivery
+
+SQL_TYPES = {
+    "varchar": "varchar",
+    "integer": "bigint",
+    "bigint": "bigint",
+    "decimal": "decimal(18,4)",
+    "double": "double",
+    "date": "date",
+    "timestamp": "timestamptz",
+    "boolean": "boolean",
+}
+
+META_DDL = """
+create schema if not exists raw;
+create table if not exists raw._deliveries (
+    delivery_id varchar primary key,
+    source_id varchar not null,
+    entity varchar not null,
+    received_at timestamptz not null,
+    sha256 varchar not null,
+    file_name varchar,
+    bytes bigint,
+    rows_delivered bigint,
+    rows_loaded bigint,
+    rows_quarantined bigint,
+    status varchar not null,          -- loaded | quarantined
+    error_code varchar,               -- file-level reason when quarantined
+    error varchar,
+    schema_drift varchar,             -- JSON: extra and missing optional columns
+    loaded_at timestamptz not null default current_timestamp
+);
+create table if not exists raw._quarantine (
+    delivery_id varchar not null,
+    source_id varchar not null,
+    entity varchar not null,
+    line bigint,
+    column_name varchar,
+    reason_code varchar not null,
+    reason varchar not null,
+    record varchar,                   -- the row as delivered, JSON, so it can be replayed
+    quarantined_at timestamptz not null default current_timestamp
+);
+"""
+
+
+class FileFault(Exception):
+    """A whole delivery cannot be loaded; `code` is its quarantine reason code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    delivery_id: str
+    status: str
+    rows_delivered: int
+    rows_loaded: int
+    rows_quarantined: int
+    error: str | None = None
+
+
+def ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(META_DDL)
+
+
+def is_loaded(con: duckdb.DuckDBPyConnection, delivery_id: str) -> bool:
+    return con.execute("select 1 from raw._deliveries where delivery_id = ?", [delivery_id]).fetchone() is not None
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, source: SourceSystem, entity: Entity) -> str:
+    table = f"raw.{source.raw_table(entity.name)}"
+    columns = [f"{f.name} {SQL_TYPES[f.type]}" for f in entity.fields]
+    columns += [
+        "_delivery_id varchar not null",
+        "_line bigint not null",
+        "_received_at timestamptz not null",
+        "_extra varchar",
+    ]
+    con.execute(f"create table if not exists {table} ({', '.join(columns)})")
+    existing = {r[0] for r in con.execute(f"select column_name from (describe {table})").fetchall()}
+    for f in entity.fields:  # a field added to the registry later is added, never a table rebuilt
+        if f.name not in existing:
+            con.execute(f"alter table {table} add column {f.name} {SQL_TYPES[f.type]}")
+    return table
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def read_into_staging(
+    con: duckdb.DuckDBPyConnection, source: SourceSystem, path: Path
+) -> tuple[list[str], list[tuple[int, str, str]]]:
+    """Read a delivered file into temp table `_in` of text columns plus `_line`; return headers and rejects."""
+    fmt = source.format
+    con.execute("drop table if exists _in")
+    rejects: list[tuple[int, str, str]] = []
+    try:
+        if fmt.kind == "csv":
+            first_data_line = fmt.header_row + 1
+            con.execute("drop table if exists _rejects; drop table if exists _rejects_scan")
+            header = read_csv_header(path, fmt.encoding, fmt.delimiter, fmt.quote, fmt.header_row)
+            # The header is parsed here and the reader told the columns, so DuckDB's sniffer never
+            # guesses (and never fails on) a damaged file; damaged lines become rejects instead.
+            columns = "{" + ", ".join(f"{_literal(h)}: 'varchar'" for h in header) + "}"
+            con.execute(
+                f"""create temp table _read as select * from read_csv({_literal(str(path))},
+                    encoding={_literal(_duckdb_encoding(fmt.encoding))}, delim={_literal(fmt.delimiter)},
+                    quote={_literal(fmt.quote)}, escape={_literal(fmt.quote)}, header=false, skip={fmt.header_row},
+                    columns={columns}, auto_detect=false, store_rejects=true, rejects_table='_rejects',
+                    rejects_scan='_rejects_scan', null_padding=false)"""
+            )
+            rejects = [
+                (int(line), str(kind), f"{kind}: {message}; line as delivered: {csv_line}")
+                for line, kind, message, csv_line in con.execute(
+                    "select line, error_type, error_message, csv_line from _rejects order by line"
+                ).fetchall()
+            ]
+            # Good rows are numbered in file order; each rejected line before a row shifts it down one.
+            shifts = [r[0] - first_data_line - i for i, r in enumerate(rejects)]
+            shift_sql = " + ".join(f"(rowid >= {s})::int" for s in shifts) or "0"
+            # Row ids of a table written inside a transaction start at an offset: count from the first one.
+            con.execute(
+                f"create temp table _in as select * exclude (rowid), rowid + {first_data_line} + {shift_sql} as _line "
+                "from (select *, rowid - (select min(rowid) from _read) as rowid from _read)"
+            )
+            con.execute("drop table _read")
+        elif fmt.kind == "jsonl":
+            con.execute(
+                f"create temp table _read as select * from read_json({_literal(str(path))}, "
+                "format='newline_delimited', sample_size=-1)"
+            )
+            con.execute("create temp table _in as select *, rowid - (select min(rowid) from _read) + 1 as _line from _read")
+            con.execute("drop table _read")
+        elif fmt.kind == "xlsx":
+            import fastexcel
+
+            reader = fastexcel.read_excel(str(path))
+            sheet = reader.load_sheet(0, header_row=fmt.header_row - 1, dtypes="string", eager=True)
+            con.register("_xlsx", sheet)
+            con.execute("create temp table _read as select * from _xlsx")
+            con.unregister("_xlsx")
+            con.execute(
+                f"create temp table _in as select *, rowid - (select min(rowid) from _read) + {fmt.header_row + 1} "
+                "as _line from _read"
+            )
+        else:  # pragma: no cover - the registry schema forbids other kinds
+            raise FileFault("unsupported_format", f"format {fmt.kind!r} is not supported")
+    except FileFault:
+        raise
+    except UnicodeDecodeError as exc:
+        raise FileFault("bad_encoding", f"not readable as {fmt.encoding}: {exc}") from None
+    except (duckdb.Error, ValueError, OSError, Exception) as exc:  # noqa: BLE001 - every reader error is a file fault
+        text = str(exc).splitlines()[0][:500]
+        code = "bad_encoding" if "unicode" in text.lower() or "encoding" in text.lower() else "unreadable_file"
+        raise FileFault(code, f"cannot read {path.name} as {fmt.kind}: {text}") from None
+    headers = [r[0] for r in con.execute("select column_name from (describe _in)").fetchall() if r[0] != "_line"]
+    return headers, rejects
+
+
+def read_csv_header(path: Path, encoding: str, delimiter: str, quote: str, header_row: int) -> list[str]:
+    """The header line's cells, decoded in the source's encoding; a damaged header is a file fault."""
+    codec = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig"}.get(encoding.lower(), encoding)
+    with path.open(encoding=codec, newline="") as fh:
+        rows = csv.reader(fh, delimiter=delimiter, quotechar=quote)
+        try:
+            header = next(itertools.islice(rows, header_row - 1, None), None)
+        except UnicodeDecodeError as exc:
+            raise FileFault("bad_encoding", f"{path.name}: header is not valid {encoding}: {exc.reason}") from None
+    if not header or not any(h.strip() for h in header):
+        raise FileFault("no_header", f"{path.name}: no header on line {header_row}")
+    cells = [h.strip() for h in header]
+    duplicated = sorted({h for h in cells if cells.count(h) > 1})
+    if duplicated:
+        raise FileFault("duplicate_column", f"{path.name}: column(s) named twice: {', '.join(duplicated)}")
+    return cells
+
+
+def _duckdb_encoding(encoding: str) -> str:
+    # GB18030 is a superset of GBK; DuckDB's encodings extension knows only the former name.
+    return {"gbk": "gb18030", "gb2312": "gb18030", "utf8": "utf-8"}.get(encoding.lower(), encoding.lower())
+
+
+def _typed_expr(f: SourceField, col: str) -> tuple[str, str | None]:
+    """SQL for the typed value and for the reason code when the text does not fit the type."""
+    v = f"nullif(trim(cast({col} as varchar)), '')"
+    if f.type == "varchar":
+        return v, None
+    if f.type in ("integer", "bigint"):
+        return f"try_cast({v} as bigint)", "bad_integer"
+    if f.type in ("decimal", "double"):
+        return f"try_cast(replace({v}, ',', '') as {SQL_TYPES[f.type]})", "bad_number"
+    if f.type == "boolean":
+        return f"try_cast({v} as boolean)", "bad_boolean"
+    if f.type == "date":
+        if f.date_format:
+            return f"cast(try_strptime({v}, {_literal(f.date_format)}) as date)", "bad_date"
+        # ISO dates, date-times, and Excel serial day numbers (days since 1899-12-30).
+        return (
+            f"coalesce(try_cast({v} as date), cast(try_cast({v} as timestamp) as date), "
+            f"case when regexp_full_match({v}, '[1-9][0-9]{{4}}(\\.0+)?') "
+            f"then date '1899-12-30' + cast(cast({v} as double) as integer) end)",
+            "bad_date",
+        )
+    if f.type == "timestamp":
+        return f"try_cast({v} as timestamptz)", "bad_timestamp"
+    raise AssertionError(f.type)  # pragma: no cover
+
+
+def load_delivery(
+    con: duckdb.DuckDBPyConnection, source: SourceSystem, entity: Entity, delivery: Delivery, landing_dir: Path
+) -> LoadResult:
+    """Load one delivery in one transaction. File faults quarantine the file; row faults the row."""
+    ensure_meta(con)
+    if is_loaded(con, delivery.delivery_id):
+        return LoadResult(delivery.delivery_id, "already_loaded", 0, 0, 0)
+    table = ensure_raw_table(con, source, entity)
+    try:
+        con.execute("begin transaction")
+        try:
+            result = _load_rows(con, source, entity, delivery, landing_dir / delivery.path, table)
+            con.execute("commit")
+        except FileFault as fault:
+            # Nothing of the file is kept in raw: the file itself is quarantined, with its reason.
+            con.execute("rollback")
+            con.execute("begin transaction")
+            _record_delivery(con, delivery, 0, 0, 0, "quarantined", fault.code, str(fault), None)
+            con.execute("commit")
+            result = LoadResult(delivery.delivery_id, "quarantined", 0, 0, 0, f"{fault.code}: {fault}")
+    except BaseException:
+        if con.in_transaction if hasattr(con, "in_transaction") else True:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("rollback")
+        raise
+    finally:
+        for t in ("_in", "_read", "_typed", "_rejects", "_rejects_scan"):
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"drop table if exists {t}")
+    return result
+
+
+def _load_rows(
+    con: duckdb.DuckDBPyConnection, source: SourceSystem, entity: Entity, delivery: Delivery, path: Path, table: str
+) -> LoadResult:
+    if not path.exists():
+        raise FileFault("missing_file", f"landed file {path} is missing")
+    if path.stat().st_size == 0:
+        raise FileFault("empty_file", f"{delivery.file_name} is empty")
+    headers, rejects = read_into_staging(con, source, path)
+    by_header = {h.strip().lstrip("\ufeff"): h for h in headers}
+    missing_required = [f for f in entity.fields if f.required and f.header not in by_header]
+    if missing_required:
+        names = ", ".join(f"{f.header} ({f.name})" for f in missing_required)
+        raise FileFault("missing_required_column", f"{delivery.file_name}: required column(s) missing: {names}")
+    known = {f.header for f in entity.fields}
+    extra = [h for h in by_header if h not in known]
+    missing = [f.header for f in entity.fields if f.header not in by_header]
+    drift = json.dumps({"extra_columns": extra, "missing_columns": missing}, ensure_ascii=False) if extra or missing else None
+
+    selects, checks = [], []
+    for f in entity.fields:
+        col = _quote(by_header[f.header]) if f.header in by_header else "null"
+        value, bad_code = _typed_expr(f, col)
+        selects.append(f"{value} as {f.name}")
+        raw_text = f"nullif(trim(cast({col} as varchar)), '')"
+        label = _literal(f"{f.header} ({f.name})")
+        if f.required:
+            checks.append(
+                f"case when {raw_text} is null then {_literal(f.name + '|missing_required|')} || {label} "
+                "|| ': required value is empty' end"
+            )
+        if bad_code:
+            expected = f" in format {f.date_format}" if f.date_format else ""
+            checks.append(
+                f"case when {raw_text} is not null and {value} is null then "
+                f"{_literal(f.name + '|' + bad_code + '|')} || {label} || ': ' || {raw_text} "
+                f"|| {_literal(' is not a valid ' + f.type + expected)} end"
+            )
+    extra_sql = (
+        "to_json(struct_pack(" + ", ".join(f"{_quote(h)} := {_quote(by_header[h])}" for h in extra) + "))"
+        if extra
+        else "null"
+    )
+    error_sql = f"coalesce({', '.join(checks)})" if checks else "null"
+    record_sql = "to_json(struct_pack(" + ", ".join(f"{_quote(h)} := cast({_quote(h)} as varchar)" for h in headers) + "))"
+    con.execute(
+        f"create temp table _typed as select _line, {', '.join(selects)}, {extra_sql} as _extra, "
+        f"{error_sql} as _error, {record_sql} as _record from _in"
+    )
+    names = ", ".join(f.name for f in entity.fields)
+    con.execute(
+        f"insert into {table} ({names}, _delivery_id, _line, _received_at, _extra) "
+        f"select {names}, ?, _line, ?::timestamptz, _extra from _typed where _error is null order by _line",
+        [delivery.delivery_id, delivery.received_at],
+    )
+    con.execute(
+        """insert into raw._quarantine (delivery_id, source_id, entity, line, column_name, reason_code, reason, record)
+           select ?, ?, ?, _line, split_part(_error, '|', 1), split_part(_error, '|', 2),
+                  substr(_error, length(split_part(_error, '|', 1)) + length(split_part(_error, '|', 2)) + 3), _record
+           from _typed where _error is not null order by _line""",
+        [delivery.delivery_id, delivery.source_id, delivery.entity],
+    )
+    for line, kind, message in rejects:
+        con.execute(
+            """insert into raw._quarantine (delivery_id, source_id, entity, line, column_name, reason_code, reason, record)
+               values (?, ?, ?, ?, null, ?, ?, null)""",
+            [delivery.delivery_id, delivery.source_id, delivery.entity, line, "malformed_row:" + kind.lower().replace(" ", "_"), message],
+        )
+    loaded, bad = con.execute("select count(*) filter (_error is null), count(*) filter (_error is not null) from _typed").fetchone()  # type: ignore[misc]
+    quarantined = bad + len(rejects)
+    _record_delivery(con, delivery, loaded + quarantined, loaded, quarantined, "loaded", None, None, drift)
+    return LoadResult(delivery.delivery_id, "loaded", loaded + quarantined, loaded, quarantined)
+
+
+def _record_delivery(
+    con: duckdb.DuckDBPyConnection,
+    d: Delivery,
+    delivered: int,
+    loaded: int,
+    quarantined: int,
+    status: str,
+    error_code: str | None,
+    error: str | None,
+    drift: str | None,
+) -> None:
+    con.execute(
+        """insert into raw._deliveries (delivery_id, source_id, entity, received_at, sha256, file_name, bytes,
+               rows_delivered, rows_loaded, rows_quarantined, status, error_code, error, schema_drift)
+           values (?, ?, ?, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [d.delivery_id, d.source_id, d.entity, d.received_at, d.sha256, d.file_name, d.bytes,
+         delivered, loaded, quarantined, status, error_code, error, drift],
+    )
