@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from catalog.registry import Entity, SourceField, SourceSystem
+from catalog.registry import Entity, Format, SourceField, SourceSystem
 from orchestration.ingestion.landing import Delivery
 
 SQL_TYPES = {
@@ -151,12 +151,15 @@ def read_into_staging(
                 "from (select *, rowid - (select min(rowid) from _read) as rowid from _read)"
             )
             con.execute("drop table _read")
+            rejects = _recover_gb18030_lines(con, path, fmt, header, rejects)
         elif fmt.kind == "jsonl":
             con.execute(
                 f"create temp table _read as select * from read_json({_literal(str(path))}, "
                 "format='newline_delimited', sample_size=-1)"
             )
-            con.execute("create temp table _in as select *, rowid - (select min(rowid) from _read) + 1 as _line from _read")
+            con.execute(
+                "create temp table _in as select *, rowid - (select min(rowid) from _read) + 1 as _line from _read"
+            )
             con.execute("drop table _read")
         elif fmt.kind == "xlsx":
             import fastexcel
@@ -176,7 +179,7 @@ def read_into_staging(
         raise
     except UnicodeDecodeError as exc:
         raise FileFault("bad_encoding", f"not readable as {fmt.encoding}: {exc}") from None
-    except (duckdb.Error, ValueError, OSError, Exception) as exc:  # noqa: BLE001 - every reader error is a file fault
+    except (duckdb.Error, ValueError, OSError, Exception) as exc:
         text = str(exc).splitlines()[0][:500]
         code = "bad_encoding" if "unicode" in text.lower() or "encoding" in text.lower() else "unreadable_file"
         raise FileFault(code, f"cannot read {path.name} as {fmt.kind}: {text}") from None
@@ -200,6 +203,32 @@ def read_csv_header(path: Path, encoding: str, delimiter: str, quote: str, heade
     if duplicated:
         raise FileFault("duplicate_column", f"{path.name}: column(s) named twice: {', '.join(duplicated)}")
     return cells
+
+
+def _recover_gb18030_lines(
+    con: duckdb.DuckDBPyConnection, path: Path, fmt: Format, header: list[str], rejects: list[tuple[int, str, str]]
+) -> list[tuple[int, str, str]]:
+    """DuckDB's GB18030 decoder rejects four-byte sequences (rare characters in names, 生僻字); Python's
+    codec does not. Lines DuckDB rejected as badly encoded are decoded again here; only lines that are
+    really not GB18030, or do not parse into the header's columns, stay rejected."""
+    suspects = {line for line, kind, _ in rejects if kind.upper() == "INVALID ENCODING"}
+    if not suspects or _duckdb_encoding(fmt.encoding) != "gb18030":
+        return rejects
+    recovered: dict[int, list[str]] = {}
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if number in suspects:
+                try:
+                    text = raw.decode("gb18030").rstrip("\r\n")
+                except UnicodeDecodeError:
+                    continue
+                cells = next(csv.reader([text], delimiter=fmt.delimiter, quotechar=fmt.quote), [])
+                if len(cells) == len(header):
+                    recovered[number] = cells
+    for number, cells in recovered.items():
+        placeholders = ", ".join("?" for _ in range(len(cells) + 1))
+        con.execute(f"insert into _in values ({placeholders})", [*cells, number])
+    return [r for r in rejects if r[0] not in recovered]
 
 
 def _duckdb_encoding(encoding: str) -> str:
@@ -281,7 +310,11 @@ def _load_rows(
     known = {f.header for f in entity.fields}
     extra = [h for h in by_header if h not in known]
     missing = [f.header for f in entity.fields if f.header not in by_header]
-    drift = json.dumps({"extra_columns": extra, "missing_columns": missing}, ensure_ascii=False) if extra or missing else None
+    drift = (
+        json.dumps({"extra_columns": extra, "missing_columns": missing}, ensure_ascii=False)
+        if extra or missing
+        else None
+    )
 
     selects, checks = [], []
     for f in entity.fields:
@@ -308,7 +341,9 @@ def _load_rows(
         else "null"
     )
     error_sql = f"coalesce({', '.join(checks)})" if checks else "null"
-    record_sql = "to_json(struct_pack(" + ", ".join(f"{_quote(h)} := cast({_quote(h)} as varchar)" for h in headers) + "))"
+    record_sql = (
+        "to_json(struct_pack(" + ", ".join(f"{_quote(h)} := cast({_quote(h)} as varchar)" for h in headers) + "))"
+    )
     con.execute(
         f"create temp table _typed as select _line, {', '.join(selects)}, {extra_sql} as _extra, "
         f"{error_sql} as _error, {record_sql} as _record from _in"
@@ -330,9 +365,18 @@ def _load_rows(
         con.execute(
             """insert into raw._quarantine (delivery_id, source_id, entity, line, column_name, reason_code, reason, record)
                values (?, ?, ?, ?, null, ?, ?, null)""",
-            [delivery.delivery_id, delivery.source_id, delivery.entity, line, "malformed_row:" + kind.lower().replace(" ", "_"), message],
+            [
+                delivery.delivery_id,
+                delivery.source_id,
+                delivery.entity,
+                line,
+                "malformed_row:" + kind.lower().replace(" ", "_"),
+                message,
+            ],
         )
-    loaded, bad = con.execute("select count(*) filter (_error is null), count(*) filter (_error is not null) from _typed").fetchone()  # type: ignore[misc]
+    loaded, bad = con.execute(
+        "select count(*) filter (_error is null), count(*) filter (_error is not null) from _typed"
+    ).fetchone()  # type: ignore[misc]
     quarantined = bad + len(rejects)
     _record_delivery(con, delivery, loaded + quarantined, loaded, quarantined, "loaded", None, None, drift)
     return LoadResult(delivery.delivery_id, "loaded", loaded + quarantined, loaded, quarantined)
@@ -353,6 +397,20 @@ def _record_delivery(
         """insert into raw._deliveries (delivery_id, source_id, entity, received_at, sha256, file_name, bytes,
                rows_delivered, rows_loaded, rows_quarantined, status, error_code, error, schema_drift)
            values (?, ?, ?, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [d.delivery_id, d.source_id, d.entity, d.received_at, d.sha256, d.file_name, d.bytes,
-         delivered, loaded, quarantined, status, error_code, error, drift],
+        [
+            d.delivery_id,
+            d.source_id,
+            d.entity,
+            d.received_at,
+            d.sha256,
+            d.file_name,
+            d.bytes,
+            delivered,
+            loaded,
+            quarantined,
+            status,
+            error_code,
+            error,
+            drift,
+        ],
     )

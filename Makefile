@@ -1,0 +1,59 @@
+# zhongtai — `make demo` runs the whole job on the sandbox district and serves it; `make test` runs the tests.
+# Everything installs into .venv with uv from uv.lock; uv itself is bootstrapped into .tools if missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+export DO_NOT_TRACK := 1
+export DAGSTER_DISABLE_TELEMETRY := 1
+
+.DEFAULT_GOAL := help
+
+.PHONY: help install demo run serve test test-fast lint format bench clean
+
+help: ## show this help
+	@awk 'BEGIN {FS = ":.*## "}; /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==0.13.8
+
+$(BIN)/zhongtai: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python 3.11
+	@touch $@
+
+install: $(BIN)/zhongtai ## install everything into .venv (uv, from uv.lock)
+
+demo: install ## generate the small district, run the whole pipeline, serve API, Datasette, Dagster UI
+	$(BIN)/zhongtai demo --scale small
+
+run: install ## run the pipeline once on whatever the data directory holds
+	$(BIN)/zhongtai run
+
+serve: install ## serve the last published snapshot (API, Datasette, Dagster UI)
+	$(BIN)/zhongtai serve
+
+test: install ## lint, then every test: unit, integration (real DuckDB, dbt, Dagster), end to end (servers)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+test-fast: install ## unit tests only
+	$(BIN)/pytest -m "not integration and not e2e"
+
+lint: install ## ruff and import contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+	$(BIN)/lint-imports
+
+format: install ## format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install ## benchmarks (not tests): results as JSON under bench/results/
+	$(BIN)/python -m bench
+
+clean: ## remove the data directory (landing, warehouse, published, sandbox)
+	rm -rf data

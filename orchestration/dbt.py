@@ -1,0 +1,88 @@
+"""dbt models as Dagster assets, with the manifest built once (never by dev-mode re-parsing)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.sources import WAREHOUSE_POOL
+from zhongtai.settings import Settings
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """What dbt needs to find the warehouse and the key secret, and to stay offline and quiet."""
+    return {
+        "ZHONGTAI_WAREHOUSE_PATH": str(settings.warehouse_path),
+        "ZHONGTAI_KEY_SECRET": settings.key_secret,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_VERSION_CHECK": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def manifest_path(settings: Settings) -> Path:
+    return settings.dbt_project_dir / "target" / "manifest.json"
+
+
+def prepare_manifest(settings: Settings, *, force: bool = False) -> Path:
+    """Run `dbt parse` once when the manifest is missing or older than a project file."""
+    path = manifest_path(settings)
+    project = settings.dbt_project_dir
+    newest = max(
+        p.stat().st_mtime
+        for p in project.rglob("*")
+        if p.suffix in {".sql", ".yml", ".yaml", ".csv"} and "target" not in p.parts
+    )
+    if force or not path.exists() or path.stat().st_mtime < newest:
+        dbt = Path(sys.executable).with_name("dbt")
+        subprocess.run(
+            [str(dbt), "parse", "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"],
+            check=True,
+            env={**os.environ, **dbt_env(settings)},
+        )
+    return path
+
+
+class ZhongtaiDbtTranslator(DagsterDbtTranslator):
+    """Models are keyed by their layer (staging / intermediate / marts / reference) and grouped by it."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return str(dbt_resource_props["schema"])
+        return super().get_group_name(dbt_resource_props)
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        meta = (dbt_resource_props.get("config") or {}).get("meta") or dbt_resource_props.get("meta") or {}
+        title = meta.get("title")
+        description = dbt_resource_props.get("description") or ""
+        return f"{title} — {description}" if title else description
+
+
+def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
+    translator = ZhongtaiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    @dbt_assets(
+        manifest=prepare_manifest(settings), dagster_dbt_translator=translator, pool=WAREHOUSE_POOL, name="dbt_models"
+    )
+    def _dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
+        os.environ.update(dbt_env(settings))  # dbt runs as a child process and reads these
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return _dbt
+
+
+def dbt_resource(settings: Settings) -> DbtCliResource:
+    project = str(settings.dbt_project_dir)
+    return DbtCliResource(project_dir=project, profiles_dir=project)

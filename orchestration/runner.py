@@ -1,0 +1,91 @@
+"""Run the whole asset graph in-process against the instance under the data directory, with progress."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from zhongtai.settings import REPO_ROOT, Settings
+
+
+def prepare_instance(settings: Settings) -> dg.DagsterInstance:
+    """DAGSTER_HOME is <data>/dagster with the project's dagster.yaml: storage under the data directory."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
+@dataclass
+class RunReport:
+    success: bool
+    seconds: float
+    materialized: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+
+
+class _EventHandler(logging.Handler):
+    def __init__(self, on_event: Callable[[str, str], None]) -> None:
+        super().__init__()
+        self.on_event = on_event
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "dagster_meta", {}).get("dagster_event")
+        if event is None:
+            return
+        kind = event.event_type_value
+        if kind in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE"):
+            self.on_event(kind, event.step_key or "")
+        elif kind == "ASSET_MATERIALIZATION":
+            self.on_event(kind, event.asset_key.to_user_string() if event.asset_key else "")
+        elif kind == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            self.on_event("CHECK_PASSED" if data.passed else "CHECK_FAILED", data.asset_check_key.to_user_string())
+
+
+def run_all(
+    settings: Settings,
+    *,
+    selection: str | None = None,
+    on_event: Callable[[str, str], None] | None = None,
+) -> RunReport:
+    """Materialise every asset (or a selection) once, in-process; the same graph the schedule runs."""
+    from orchestration.definitions import REFRESH_JOB, build_definitions
+
+    instance = prepare_instance(settings)
+    materialized: list[str] = []
+    failed_steps: list[str] = []
+    failed_checks: list[str] = []
+
+    def record(kind: str, what: str) -> None:
+        if kind == "ASSET_MATERIALIZATION":
+            materialized.append(what)
+        elif kind == "STEP_FAILURE":
+            failed_steps.append(what)
+        elif kind == "CHECK_FAILED":
+            failed_checks.append(what)
+        if on_event:
+            on_event(kind, what)
+
+    @dg.logger
+    def progress_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
+        log = logging.getLogger("zhongtai.run")
+        log.handlers = [_EventHandler(record)]
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+        return log
+
+    defs = build_definitions(settings, loggers={"progress": progress_logger})
+    job = defs.resolve_job_def(REFRESH_JOB)
+    keys = list(dg.AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph())) if selection else None
+    started = time.monotonic()
+    result = job.execute_in_process(instance=instance, asset_selection=keys, raise_on_error=False)
+    return RunReport(result.success, time.monotonic() - started, materialized, failed_steps, failed_checks)

@@ -1,0 +1,66 @@
+"""Run an expectation suite with Great Expectations on a DataFrame drawn from the warehouse.
+
+GX's SQL path does not work on DuckDB (DESIGN.md §9), so suites validate pandas frames.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from quality.suites import Suite
+
+
+@dataclass(frozen=True)
+class Failure:
+    expectation: str
+    column: str | None
+    unexpected_count: int
+    sample: list[str]
+
+    def __str__(self) -> str:
+        where = f" on {self.column}" if self.column else ""
+        return f"{self.expectation}{where}: {self.unexpected_count} unexpected, e.g. {self.sample[:3]}"
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    suite: str
+    success: bool
+    evaluated: int
+    rows: int
+    failures: list[Failure]
+
+
+def validate(suite: Suite, frame: pd.DataFrame) -> SuiteResult:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas(f"{suite.name}_source")
+    asset = source.add_dataframe_asset(suite.name)
+    batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(batch_parameters={"dataframe": frame})
+    gx_suite = gx.ExpectationSuite(name=suite.name)
+    for expectation in suite.expectations:
+        gx_suite.add_expectation(getattr(gxe, expectation.kind)(**expectation.kwargs))
+    result = batch.validate(gx_suite, result_format="SUMMARY")
+    failures = []
+    for r in result.results:
+        if r.success:
+            continue
+        config = r.expectation_config
+        info = r.result or {}
+        failures.append(
+            Failure(
+                expectation=config.type if config else "?",
+                column=(config.kwargs.get("column") if config else None),
+                unexpected_count=int(info.get("unexpected_count") or 0),
+                sample=[str(v) for v in (info.get("partial_unexpected_list") or [])][:5],
+            )
+        )
+    return SuiteResult(suite.name, bool(result.success), len(result.results), len(frame), failures)

@@ -1,0 +1,287 @@
+"""The `zhongtai` command: generate the sandbox district, run the pipeline, serve every channel, report status."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zhongtai.console import console
+from zhongtai.settings import Settings, get_settings
+
+app = typer.Typer(help="zhongtai (中台): the open-data middle office of a district government.", no_args_is_help=True)
+sandbox_app = typer.Typer(help="The synthetic district and its simulated upstream systems (demo and tests only).")
+sources_app = typer.Typer(help="The source-system registry.")
+app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(sources_app, name="sources")
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="data directory (default: $ZHONGTAI_DATA_DIR or ./data)")
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    if data_dir is not None:
+        os.environ["ZHONGTAI_DATA_DIR"] = str(data_dir.resolve())
+    settings = get_settings()
+    # Child processes (dbt, servers) must agree on the same absolute data directory.
+    os.environ["ZHONGTAI_DATA_DIR"] = str(settings.root)
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    return settings
+
+
+@sandbox_app.command("generate")
+def sandbox_generate(
+    scale: Annotated[str, typer.Option(help="tiny | small | district")] = "tiny",
+    seed: Annotated[int, typer.Option(help="same seed, same district")] = 20141101,
+    data_dir: DataDir = None,
+) -> None:
+    """Generate the synthetic district and render its upstream systems' first deliveries."""
+    import sandbox
+
+    settings = _settings(data_dir)
+    started = time.monotonic()
+    with console.status(f"generating the {scale} district …") as status:
+        summary = sandbox.generate(settings, scale, seed, on_step=lambda step: status.update(f"{scale}: {step} …"))
+    console.print(
+        f"[green]✓[/] {scale} district generated in {time.monotonic() - started:.1f}s under {settings.sandbox_dir}"
+    )
+    for key, value in summary.items():
+        if isinstance(value, int | float | str):
+            console.print(f"  {key:<28} {value}")
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(data_dir: DataDir = None) -> None:
+    """Serve the simulated one-window HTTP API on 127.0.0.1 (as a real upstream would run)."""
+    import sandbox
+
+    settings = _settings(data_dir)
+    console.print(f"one-window service API on http://{settings.host}:{settings.sandbox_port}")
+    sandbox.serve(settings)
+
+
+@app.command()
+def run(
+    select: Annotated[str | None, typer.Option(help="Dagster asset selection, e.g. 'group:sources'")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Materialise every asset once, in-process: ingest, dbt build, quality checks, publish."""
+    from orchestration.runner import run_all
+
+    settings = _settings(data_dir)
+    console.print(f"[bold]zhongtai run[/] · data in {settings.root}")
+
+    def show(kind: str, what: str) -> None:
+        marks = {
+            "STEP_START": "[dim]…[/]",
+            "STEP_SUCCESS": "[green]✓[/]",
+            "STEP_FAILURE": "[red]✗[/]",
+            "CHECK_PASSED": "[green]✓ check[/]",
+            "CHECK_FAILED": "[red]✗ check[/]",
+        }
+        if kind in marks:
+            console.print(f"  {marks[kind]} {what}")
+
+    report = run_all(settings, selection=select, on_event=show)
+    console.print(
+        f"{'[green]done[/]' if report.success else '[red]failed[/]'} in {report.seconds:.1f}s: "
+        f"{len(report.materialized)} assets materialised, {len(report.failed_steps)} steps failed, "
+        f"{len(report.failed_checks)} checks failed"
+    )
+    for step in report.failed_steps:
+        console.print(f"  [red]failed step[/] {step}")
+    for check in report.failed_checks:
+        console.print(f"  [red]failed check[/] {check}")
+    _print_status(settings)
+    if not report.success:
+        raise typer.Exit(1)
+
+
+def _servers(settings: Settings) -> list:  # type: ignore[type-arg]
+    from apis.datasette import datasette_command
+    from orchestration.runner import prepare_instance
+    from zhongtai import processes
+
+    logs = settings.root / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    prepare_instance(settings)
+    bin_dir = Path(sys.executable).parent
+    servers = []
+    try:
+        servers.append(
+            processes.start(
+                "open-data API",
+                [
+                    str(bin_dir / "uvicorn"),
+                    "apis.main:create_app",
+                    "--factory",
+                    "--host",
+                    settings.host,
+                    "--port",
+                    str(settings.api_port),
+                ],
+                url=f"http://{settings.host}:{settings.api_port}/docs",
+                host=settings.host,
+                port=settings.api_port,
+                log=logs / "api.log",
+            )
+        )
+        servers.append(
+            processes.start(
+                "Datasette",
+                datasette_command(settings),
+                url=f"http://{settings.host}:{settings.datasette_port}/",
+                host=settings.host,
+                port=settings.datasette_port,
+                log=logs / "datasette.log",
+            )
+        )
+        servers.append(
+            processes.start(
+                "Dagster UI",
+                [
+                    str(bin_dir / "dagster"),
+                    "dev",
+                    "-m",
+                    "orchestration.definitions",
+                    "-h",
+                    settings.host,
+                    "-p",
+                    str(settings.dagster_port),
+                ],
+                url=f"http://{settings.host}:{settings.dagster_port}/",
+                host=settings.host,
+                port=settings.dagster_port,
+                log=logs / "dagster.log",
+                timeout=180,
+                env={"DAGSTER_HOME": str(settings.dagster_home)},
+            )
+        )
+    except BaseException:
+        processes.stop(servers)
+        raise
+    return servers
+
+
+def _wait_forever(servers: list) -> None:  # type: ignore[type-arg]
+    from zhongtai import processes
+
+    for server in servers:
+        console.print(f"  [bold]{server.name:<24}[/] {server.url}")
+    console.print("Press Ctrl-C to stop.")
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        while all(s.process.poll() is None for s in servers):
+            time.sleep(0.5)
+        dead = [s.name for s in servers if s.process.poll() is not None]
+        console.print(f"[red]stopped unexpectedly:[/] {', '.join(dead)} (see {get_settings().root / 'logs'})")
+    except KeyboardInterrupt:
+        console.print("stopping …")
+    finally:
+        processes.stop(servers)
+        console.print("[green]stopped[/]")
+
+
+@app.command()
+def serve(data_dir: DataDir = None) -> None:
+    """Serve the open-data API, Datasette and the Dagster UI on 127.0.0.1 until Ctrl-C."""
+    settings = _settings(data_dir)
+    if not settings.current_snapshot.exists():
+        console.print("[yellow]nothing published yet[/]: run `zhongtai run` first; serving anyway")
+    _wait_forever(_servers(settings))
+
+
+@app.command()
+def demo(
+    scale: Annotated[str, typer.Option(help="tiny | small | district")] = "small",
+    data_dir: DataDir = None,
+) -> None:
+    """Generate the district, start its one-window API, run the whole pipeline, then serve everything."""
+    import sandbox
+    from zhongtai import processes
+
+    settings = _settings(data_dir)
+    summary_file = settings.truth_dir / "summary.json"
+    if not summary_file.exists() or json.loads(summary_file.read_text()).get("scale") != scale:
+        sandbox_generate(scale=scale, seed=20141101, data_dir=None)
+    else:
+        console.print(f"[green]✓[/] {scale} district already generated under {settings.sandbox_dir}")
+    upstream = processes.start(
+        "one-window API (sandbox)",
+        [sys.executable, "-m", "zhongtai.cli", "sandbox", "serve"],
+        url=f"http://{settings.host}:{settings.sandbox_port}/health",
+        host=settings.host,
+        port=settings.sandbox_port,
+        log=settings.root / "sandbox-serve.log",
+    )
+    del sandbox
+    try:
+        run(select=None, data_dir=None)
+    except BaseException:
+        processes.stop([upstream])
+        raise
+    _wait_forever([upstream, *_servers(settings)])
+
+
+def _print_status(settings: Settings) -> None:
+    from zhongtai.status import read_status
+
+    status = read_status(settings)
+    console.print("[bold]sources[/]")
+    for row in status.sources:
+        console.print(
+            f"  {row['source']:<34} last delivery {row['last_received'] or '—':<26} "
+            f"rows {row['rows_loaded']:>9,}  quarantined rows {row['rows_quarantined']:>6,}  files {row['files_quarantined']}"
+        )
+    if status.note:
+        console.print(f"  [yellow]{status.note}[/]")
+    console.print("[bold]published[/]")
+    if status.published:
+        console.print(f"  version {status.published.get('version')} at {status.published.get('created_at')}")
+    else:
+        console.print("  nothing published yet")
+
+
+@app.command()
+def status(data_dir: DataDir = None) -> None:
+    """What was last loaded from each source, and what was last published, and when."""
+    _print_status(_settings(data_dir))
+
+
+@sources_app.command("list")
+def sources_list() -> None:
+    """Every registered source system with its connector, format and schedule."""
+    from catalog.registry import load_registry
+
+    registry = load_registry()
+    for s in registry:
+        console.print(
+            f"{s.id:<18} {s.title:<16} {s.owner_department:<20} {s.connector.kind:<10} "
+            f"{s.format.kind}/{s.format.encoding:<8} {s.schedule:<8} {len(s.entities)} entities"
+        )
+    for error in registry.errors:
+        console.print(f"[red]broken entry[/] {error}")
+
+
+@sources_app.command("check")
+def sources_check() -> None:
+    """Validate every registry entry; name the file and field of each fault."""
+    from catalog.registry import load_registry
+
+    registry = load_registry()
+    console.print(f"{len(registry.sources)} entries valid, {len(registry.errors)} faults")
+    for error in registry.errors:
+        console.print(f"[red]✗[/] {error}")
+    if registry.errors:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()
