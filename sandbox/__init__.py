@@ -1,1 +1,52 @@
-"""sandbox package."""
+"""The sandbox: a synthetic district, its simulated upstream systems and the ground truth (demo and tests only)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from zhongtai.settings import Settings
+
+DEFAULT_SEED = 20141101
+
+
+def generate(
+    settings: Settings, scale: str, seed: int = DEFAULT_SEED, on_step: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Build the district, write every upstream system's first delivery and the truth; return the summary."""
+    from sandbox.district import build_district
+    from sandbox.render import build_deliveries, write_deliveries, write_truth
+    from sandbox.scales import get_scale
+
+    step = on_step or (lambda _msg: None)
+    started = time.perf_counter()
+    step(f"building the {scale} district (seed {seed})")
+    district = build_district(get_scale(scale), seed)
+    step("rendering upstream deliveries with noise")
+    deliveries = build_deliveries(district)
+    paths = write_deliveries(deliveries, district, settings.upstream, step)
+    summary: dict[str, Any] = {
+        "scale": scale,
+        "seed": seed,
+        "as_of": district.as_of.isoformat(),
+        "counts": district.counts(),
+        "delivered_rows": {name: frame.height for name, frame in deliveries.tables.items()},
+        "person_mentions": deliveries.source_records.height,
+        "enterprise_mentions": deliveries.enterprise_records.height,
+        "files": {system: str(path) for system, path in paths.items()},
+    }
+    step("writing ground truth")
+    write_truth(deliveries, district, settings.truth_dir, summary)
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    return summary
+
+
+def serve(settings: Settings) -> None:
+    """Run the one-window HTTP API on 127.0.0.1:settings.sandbox_port until stopped."""
+    from sandbox.onewindow_server import serve as _serve
+
+    _serve(settings)
+
+
+__all__ = ["DEFAULT_SEED", "generate", "serve"]

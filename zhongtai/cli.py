@@ -238,7 +238,8 @@ def _print_status(settings: Settings) -> None:
     for row in status.sources:
         console.print(
             f"  {row['source']:<34} last delivery {row['last_received'] or '—':<26} "
-            f"rows {row['rows_loaded']:>9,}  quarantined rows {row['rows_quarantined']:>6,}  files {row['files_quarantined']}"
+            f"rows {row['rows_loaded']:>9,}  quarantined rows {row['rows_quarantined']:>6,}  "
+            f"files quarantined {row['files_quarantined']}"
         )
     if status.note:
         console.print(f"  [yellow]{status.note}[/]")
