@@ -1,0 +1,70 @@
+"""Typed API dependencies: settings, the published snapshot resolved per request, a read-only connection to it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+from fastapi import Depends, HTTPException, Request
+
+from zhongtai.settings import Settings
+
+NO_SNAPSHOT = "no published snapshot yet: run the pipeline's publish step first (尚未发布数据快照，请先运行发布)"
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One published version; its files never change once `current` points at it."""
+
+    path: Path
+    version: str
+    created_at: str
+    datasets: dict[str, dict[str, Any]]
+
+
+@lru_cache(maxsize=16)
+def _load_snapshot(path: str) -> Snapshot:
+    catalog = json.loads((Path(path) / "catalog.json").read_text(encoding="utf-8"))
+    return Snapshot(
+        path=Path(path),
+        version=catalog["version"],
+        created_at=catalog["created_at"],
+        datasets={d["id"]: d for d in catalog["datasets"]},
+    )
+
+
+def get_snapshot(settings: SettingsDep) -> Snapshot:
+    """Resolve `current` now, so a request reads one version start to end even if publish switches it meanwhile."""
+    real = os.path.realpath(settings.current_snapshot)
+    if not all(os.path.isfile(os.path.join(real, name)) for name in ("catalog.json", "serving.duckdb")):
+        raise HTTPException(status_code=503, detail=NO_SNAPSHOT)
+    return _load_snapshot(real)
+
+
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+
+
+def get_serving(snapshot: SnapshotDep) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the snapshot's serving database, closed after the request."""
+    con = duckdb.connect(str(snapshot.path / "serving.duckdb"), read_only=True)
+    try:
+        con.execute("set TimeZone = 'Asia/Shanghai'")
+        yield con
+    finally:
+        con.close()
+
+
+ServingDep = Annotated[duckdb.DuckDBPyConnection, Depends(get_serving)]

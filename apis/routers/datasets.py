@@ -1,0 +1,179 @@
+"""Open datasets: the index, one dataset's description, and its records paged by primary key."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Any
+
+import duckdb
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel
+
+from apis.deps import ServingDep, Snapshot, SnapshotDep
+
+router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
+
+OPEN_WITHOUT_KEY = "无条件开放"
+
+
+class FieldOut(BaseModel):
+    name: str
+    title: str
+    description: str
+    data_type: str | None
+
+
+class DatasetOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    open_level: str
+    security_grade: str
+    owner_department: str
+    license: str
+    primary_key: list[str]
+    rows: int | None
+    fields: list[FieldOut]
+    records_url: str
+
+
+class DatasetIndex(BaseModel):
+    version: str
+    created_at: str
+    datasets: list[DatasetOut]
+
+
+class RecordsPage(BaseModel):
+    dataset: str
+    version: str
+    limit: int
+    records: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def _out(entry: dict[str, Any]) -> DatasetOut:
+    return DatasetOut(**entry, records_url=f"/v1/datasets/{entry['id']}/records")
+
+
+def _dataset(snapshot: Snapshot, dataset_id: str) -> dict[str, Any]:
+    try:
+        return snapshot.datasets[dataset_id]
+    except KeyError:
+        raise HTTPException(
+            status_code=404,
+            detail=f"unknown dataset {dataset_id!r}: GET /v1/datasets lists the published ones (未找到该数据集)",
+        ) from None
+
+
+@router.get(
+    "",
+    summary="数据集目录 Dataset index",
+    description="当前发布版本中的全部开放数据集，含中文标题、开放等级和字段说明。"
+    "Every published dataset with its Chinese title, open level and fields.",
+)
+def list_datasets(snapshot: SnapshotDep) -> DatasetIndex:
+    return DatasetIndex(
+        version=snapshot.version,
+        created_at=snapshot.created_at,
+        datasets=[_out(d) for d in snapshot.datasets.values()],
+    )
+
+
+@router.get(
+    "/{dataset_id}",
+    summary="数据集说明 One dataset",
+    description="一个数据集的说明与字段。A dataset's description and fields; 404 if it is not published.",
+)
+def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
+    return _out(_dataset(snapshot, dataset_id))
+
+
+def encode_cursor(values: list[Any]) -> str:
+    def plain(v: Any) -> Any:
+        if isinstance(v, datetime | date | time):
+            return v.isoformat()
+        if isinstance(v, Decimal):
+            return str(v)
+        return v
+
+    raw = json.dumps([plain(v) for v in values], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, width: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise HTTPException(status_code=400, detail=f"bad cursor: not one this API issued ({exc})") from None
+    if not isinstance(values, list) or len(values) != width:
+        raise HTTPException(status_code=400, detail=f"bad cursor: expected {width} key value(s)")
+    if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values):
+        raise HTTPException(status_code=400, detail="bad cursor: key values must be strings or numbers")
+    return values
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@router.get(
+    "/{dataset_id}/records",
+    summary="数据记录（按主键分页）Records, paged by primary key",
+    description="按主键顺序返回记录；将 `next_cursor` 作为 `cursor` 传入以取下一页，末页为 null。"
+    "游标在新版本发布后仍然有效（只要该主键仍存在）。仅无条件开放的数据集可免密钥访问。"
+    "Records in primary-key order; pass `next_cursor` back as `cursor` for the next page (null on the last). "
+    "Cursors stay valid across publishes. Only 无条件开放 (open) datasets are served without an API key.",
+)
+def list_records(
+    dataset_id: str,
+    snapshot: SnapshotDep,
+    con: ServingDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="每页条数 rows per page (1–1000)")] = 100,
+    cursor: Annotated[str | None, Query(description="上一页的 next_cursor / the previous page's next_cursor")] = None,
+) -> RecordsPage:
+    entry = _dataset(snapshot, dataset_id)
+    if entry["open_level"] != OPEN_WITHOUT_KEY:
+        raise HTTPException(
+            status_code=403,
+            detail=f"dataset {dataset_id!r} is {entry['open_level']}: it needs an approved application and an API key, "
+            "which this API does not issue yet (有条件开放数据需申请审批)",
+        )
+    pk: list[str] = entry["primary_key"]
+    types = {f["name"]: f["data_type"] or "varchar" for f in entry["fields"]}
+    columns = ", ".join(_q(f["name"]) for f in entry["fields"])
+    where, params = "", []
+    if cursor is not None:
+        values = decode_cursor(cursor, len(pk))
+        # (k1, k2, …) > (v1, v2, …) spelled out, so the keys' index can serve it
+        ors = []
+        for i, key in enumerate(pk):
+            terms = [f"{_q(k)} = cast(? as {types[k]})" for k in pk[:i]] + [f"{_q(key)} > cast(? as {types[key]})"]
+            ors.append("(" + " and ".join(terms) + ")")
+            params.extend(values[: i + 1])
+        where = "where " + " or ".join(ors)
+    order = ", ".join(_q(k) for k in pk)
+    sql = f"select {columns} from {_q(dataset_id)} {where} order by {order} limit {limit + 1}"
+    try:
+        cur = con.execute(sql, params)
+    except duckdb.Error as exc:
+        if cursor is None:
+            raise
+        raise HTTPException(
+            status_code=400, detail=f"bad cursor: its key values do not fit the dataset ({exc})"
+        ) from None
+    names = [d[0] for d in cur.description]  # type: ignore[union-attr]
+    rows = cur.fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    key_idx = [names.index(k) for k in pk]
+    next_cursor = encode_cursor([rows[-1][i] for i in key_idx]) if more and rows else None
+    records = jsonable_encoder([dict(zip(names, r, strict=True)) for r in rows])
+    return RecordsPage(
+        dataset=dataset_id, version=snapshot.version, limit=limit, records=records, next_cursor=next_cursor
+    )

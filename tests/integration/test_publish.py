@@ -1,0 +1,150 @@
+"""Publish from a real DuckDB warehouse: a complete version folder, `current` switched, older versions kept."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from orchestration.publish import publish
+from zhongtai.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marts"
+MANIFEST = FIXTURES / "manifest.json"
+
+
+def make_warehouse(settings: Settings) -> None:
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute((FIXTURES / "warehouse.sql").read_text(encoding="utf-8"))
+
+
+def count(settings: Settings, table: str) -> int:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    s = Settings(data_dir=tmp_path / "data")
+    make_warehouse(s)
+    return s
+
+
+def test_publish_writes_a_complete_version_and_switches_current(settings: Settings) -> None:
+    warehouse_before = sha(settings.warehouse_path)
+    first = publish(settings, MANIFEST)
+    current = settings.current_snapshot
+    assert current.is_symlink() and os.readlink(current) == first.version
+    folder = current.resolve()
+    assert folder == first.path
+
+    names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert {"serving.duckdb", "analyst.sqlite", "metadata.json", "catalog.json", "manifest.json"} <= names
+    villages = [f"rosters/4406040{t:02d}{v:03d}.xlsx" for t, v in [(1 + (i - 1) // 3, i) for i in range(1, 13)]]
+    assert {n for n in names if n.startswith("rosters/")} == set(villages)
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == first.version
+    assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
+    for f in manifest["files"]:
+        assert f["sha256"] == sha(folder / f["path"]), f["path"]
+    assert manifest["rows"]["api"]["credit_record"] == count(settings, "credit_record") == 2500
+    assert manifest["rows"]["roster"]["village_roster"] == count(settings, "village_roster")
+
+    # Publishing never writes the warehouse.
+    assert sha(settings.warehouse_path) == warehouse_before
+
+    second = publish(settings, MANIFEST)
+    assert second.version != first.version
+    assert os.readlink(current) == second.version
+    assert (first.path / "serving.duckdb").is_file()  # kept: the API may still be reading it
+    assert not [p for p in settings.published_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_serving_database_holds_api_datasets_through_the_public_policy(settings: Settings) -> None:
+    result = publish(settings, MANIFEST)
+    with duckdb.connect(str(result.path / "serving.duckdb"), read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        assert tables == {"credit_record", "enterprise_directory", "grid_event", "village", "village_population"}
+        grid_columns = [r[0] for r in con.execute("describe grid_event").fetchall()]
+        assert "reporter_phone" not in grid_columns and "details" not in grid_columns
+        assert con.execute("select count(*) from village_population").fetchone()[0] == count(
+            settings, "village_population"
+        )
+    catalog = json.loads((result.path / "catalog.json").read_text(encoding="utf-8"))
+    credit = next(d for d in catalog["datasets"] if d["id"] == "credit_record")
+    assert credit["title"] == "信用记录" and credit["rows"] == 2500
+    assert {f["name"]: f["data_type"] for f in credit["fields"]}["decision_date"] == "DATE"
+
+
+def test_analyst_sqlite_opens_with_rows_indexes_and_no_direct_identifiers(settings: Settings) -> None:
+    result = publish(settings, MANIFEST)
+    db = sqlite3.connect(f"file:{result.path / 'analyst.sqlite'}?mode=ro", uri=True)
+    try:
+        for table in ["credit_record", "enterprise_directory", "grid_event", "legal_person", "village"]:
+            assert db.execute(f"select count(*) from {table}").fetchone()[0] == count(settings, table)
+        indexes = {r[0] for r in db.execute("select name from sqlite_master where type = 'index'")}
+        assert "credit_record_pk" in indexes and "village_population_pk" in indexes
+        legal = [r[1] for r in db.execute("pragma table_info(legal_person)")]
+        assert "legal_rep_name" not in legal and "legal_rep_id_number" not in legal
+        assert db.execute("select typeof(registered_capital) from legal_person limit 1").fetchone() == ("real",)
+        assert "natural_person" not in {r[0] for r in db.execute("select name from sqlite_master")}
+    finally:
+        db.close()
+    metadata = json.loads((result.path / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["databases"]["analyst"]["tables"]["credit_record"]["title"] == "信用记录"
+
+
+def test_one_roster_per_village_with_chinese_headers_and_masked_identifiers(settings: Settings) -> None:
+    result = publish(settings, MANIFEST)
+    assert result.rosters == 12
+    headers = ("人员标识", "村居代码", "姓名", "性别", "出生日期", "公民身份号码", "联系电话", "户号", "居住地址")
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        truth = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select person_key, village_code, name, id_number, phone from marts.village_roster"
+            ).fetchall()
+        }
+    seen: dict[str, tuple] = {}
+    for path in sorted((result.path / "rosters").glob("*.xlsx")):
+        sheet = openpyxl.load_workbook(path, read_only=True).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0] == headers
+        for row in rows[1:]:
+            assert row[1] == path.stem
+            seen[row[0]] = row
+    assert set(seen) == set(truth)  # every resident once, in their own village's file
+    for key, (village_code, name, id_number, phone) in truth.items():
+        row = seen[key]
+        assert row[1] == village_code and row[2] == name  # cadres verify their villagers by name
+        assert row[5] == id_number[:6] + "********" + id_number[-4:]
+        assert row[6] == phone[:3] + "****" + phone[-4:]
+    empty = openpyxl.load_workbook(result.path / "rosters" / "440604004012.xlsx")
+    assert [list(r) for r in empty.active.iter_rows(values_only=True)] == [list(headers)]
+    assert empty.active.freeze_panes == "A2"
+
+
+def test_a_failed_publish_leaves_current_alone(settings: Settings, tmp_path: Path) -> None:
+    first = publish(settings, MANIFEST)
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    manifest["nodes"]["model.zhongtai.village"]["alias"] = "no_such_table"
+    broken = tmp_path / "manifest.json"
+    broken.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(duckdb.CatalogException, match="no_such_table"):
+        publish(settings, broken)
+    assert os.readlink(settings.current_snapshot) == first.version
+    assert sorted(p.name for p in settings.published_dir.iterdir()) == ["current", first.version]
