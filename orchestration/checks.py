@@ -1,7 +1,5 @@
 """Great Expectations suites as Dagster asset checks; blocking ones stop the publish step."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.sources import WAREHOUSE_POOL

@@ -1,7 +1,5 @@
 """dbt models as Dagster assets, with the manifest built once (never by dev-mode re-parsing)."""
 
-from __future__ import annotations
-
 import os
 import subprocess
 import sys
@@ -27,6 +25,11 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     }
 
 
+def dbt_executable() -> str:
+    """dbt from this environment, whether or not the venv's bin folder is on PATH."""
+    return str(Path(sys.executable).with_name("dbt"))
+
+
 def manifest_path(settings: Settings) -> Path:
     return settings.dbt_project_dir / "target" / "manifest.json"
 
@@ -41,9 +44,8 @@ def prepare_manifest(settings: Settings, *, force: bool = False) -> Path:
         if p.suffix in {".sql", ".yml", ".yaml", ".csv"} and "target" not in p.parts
     )
     if force or not path.exists() or path.stat().st_mtime < newest:
-        dbt = Path(sys.executable).with_name("dbt")
         subprocess.run(
-            [str(dbt), "parse", "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"],
+            [dbt_executable(), "parse", "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"],
             check=True,
             env={**os.environ, **dbt_env(settings)},
         )
@@ -85,4 +87,4 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
 
 def dbt_resource(settings: Settings) -> DbtCliResource:
     project = str(settings.dbt_project_dir)
-    return DbtCliResource(project_dir=project, profiles_dir=project)
+    return DbtCliResource(project_dir=project, profiles_dir=project, dbt_executable=dbt_executable())

@@ -14,9 +14,7 @@ from zhongtai.settings import Settings, get_settings
 REFRESH_JOB = "refresh_all"
 
 
-def build_definitions(
-    settings: Settings | None = None, *, loggers: dict[str, dg.LoggerDefinition] | None = None
-) -> dg.Definitions:
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or get_settings()
     registry = load_registry()
     if registry.errors:
@@ -42,7 +40,6 @@ def build_definitions(
             )
         ],
         resources={"dbt": dbt_resource(settings)},
-        loggers=loggers,
     )
 
 

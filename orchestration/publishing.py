@@ -1,7 +1,5 @@
 """The publish asset: read-only artefacts for every channel, switched in atomically after the marts pass."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.dbt import manifest_path

@@ -83,9 +83,12 @@ def run_all(
         log.propagate = False
         return log
 
-    defs = build_definitions(settings, loggers={"progress": progress_logger})
-    job = defs.resolve_job_def(REFRESH_JOB)
+    defs = build_definitions(settings)
+    # Our logger replaces the console one: steps and checks as short lines instead of Dagster's debug log.
+    job = defs.resolve_job_def(REFRESH_JOB).with_logger_defs({"progress": progress_logger})
     keys = list(dg.AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph())) if selection else None
     started = time.monotonic()
-    result = job.execute_in_process(instance=instance, asset_selection=keys, raise_on_error=False)
+    result = job.execute_in_process(
+        instance=instance, asset_selection=keys, raise_on_error=False, run_config={"loggers": {"progress": {}}}
+    )
     return RunReport(result.success, time.monotonic() - started, materialized, failed_steps, failed_checks)

@@ -1,7 +1,5 @@
 """Source assets generated from the registry: one multi-asset per system, one asset per entity's raw table."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from catalog.registry import Registry, SourceSystem

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from zhongtai.console import console
 from zhongtai.settings import Settings, get_settings
@@ -80,14 +81,13 @@ def run(
 
     def show(kind: str, what: str) -> None:
         marks = {
-            "STEP_START": "[dim]…[/]",
+            "STEP_START": "[dim]▸[/]",
             "STEP_SUCCESS": "[green]✓[/]",
             "STEP_FAILURE": "[red]✗[/]",
-            "CHECK_PASSED": "[green]✓ check[/]",
             "CHECK_FAILED": "[red]✗ check[/]",
         }
         if kind in marks:
-            console.print(f"  {marks[kind]} {what}")
+            console.print(f"  {marks[kind]} {what}", overflow="ellipsis", no_wrap=True)
 
     report = run_all(settings, selection=select, on_event=show)
     console.print(
@@ -234,13 +234,21 @@ def _print_status(settings: Settings) -> None:
     from zhongtai.status import read_status
 
     status = read_status(settings)
-    console.print("[bold]sources[/]")
+    console.print("[bold]sources[/] (times in Asia/Shanghai)")
+    table = Table(box=None, pad_edge=False)
+    table.add_column("source.entity", no_wrap=True)
+    table.add_column("last delivery", no_wrap=True)
+    for column in ("rows", "bad rows", "bad files"):
+        table.add_column(column, justify="right", no_wrap=True)
     for row in status.sources:
-        console.print(
-            f"  {row['source']:<34} last delivery {row['last_received'] or '—':<26} "
-            f"rows {row['rows_loaded']:>9,}  quarantined rows {row['rows_quarantined']:>6,}  "
-            f"files quarantined {row['files_quarantined']}"
+        table.add_row(
+            row["source"],
+            (row["last_received"] or "—")[:16],
+            f"{row['rows_loaded']:,}",
+            f"{row['rows_quarantined']:,}",
+            f"{row['files_quarantined']:,}",
         )
+    console.print(table)
     if status.note:
         console.print(f"  [yellow]{status.note}[/]")
     console.print("[bold]published[/]")

@@ -22,7 +22,8 @@ class Settings(BaseSettings):
         description="secret of the keyed hash that turns ID numbers into stable pseudonymous keys",
     )
     upstream_dir: Path | None = Field(
-        default=None, description="where upstream systems drop files and keep databases (default: <data>/sandbox/upstream)"
+        default=None,
+        description="where upstream systems drop files and keep databases (default: <data>/sandbox/upstream)",
     )
     onewindow_url: str = Field(default="http://127.0.0.1:8765", description="base URL of the one-window service API")
     host: str = "127.0.0.1"

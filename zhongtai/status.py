@@ -32,6 +32,7 @@ def read_status(settings: Settings) -> Status:
         status.note = f"warehouse busy: {str(exc).splitlines()[0]}"
         return status
     try:
+        con.execute("set TimeZone = 'Asia/Shanghai'")  # shown in the district's time (DESIGN.md decision 7)
         rows = con.execute(
             """select source_id || '.' || entity, max(received_at)::varchar, sum(rows_loaded), sum(rows_quarantined),
                       count(*) filter (status = 'quarantined')

@@ -115,7 +115,7 @@ def _literal(value: str) -> str:
 
 
 def read_into_staging(
-    con: duckdb.DuckDBPyConnection, source: SourceSystem, path: Path
+    con: duckdb.DuckDBPyConnection, source: SourceSystem, path: Path, name: str | None = None
 ) -> tuple[list[str], list[tuple[int, str, str]]]:
     """Read a delivered file into temp table `_in` of text columns plus `_line`; return headers and rejects."""
     fmt = source.format
@@ -125,7 +125,7 @@ def read_into_staging(
         if fmt.kind == "csv":
             first_data_line = fmt.header_row + 1
             con.execute("drop table if exists _rejects; drop table if exists _rejects_scan")
-            header = read_csv_header(path, fmt.encoding, fmt.delimiter, fmt.quote, fmt.header_row)
+            header = read_csv_header(path, fmt.encoding, fmt.delimiter, fmt.quote, fmt.header_row, name)
             # The header is parsed here and the reader told the columns, so DuckDB's sniffer never
             # guesses (and never fails on) a damaged file; damaged lines become rejects instead.
             columns = "{" + ", ".join(f"{_literal(h)}: 'varchar'" for h in header) + "}"
@@ -182,26 +182,29 @@ def read_into_staging(
     except (duckdb.Error, ValueError, OSError, Exception) as exc:
         text = str(exc).splitlines()[0][:500]
         code = "bad_encoding" if "unicode" in text.lower() or "encoding" in text.lower() else "unreadable_file"
-        raise FileFault(code, f"cannot read {path.name} as {fmt.kind}: {text}") from None
+        raise FileFault(code, f"cannot read {name or path.name} as {fmt.kind}: {text}") from None
     headers = [r[0] for r in con.execute("select column_name from (describe _in)").fetchall() if r[0] != "_line"]
     return headers, rejects
 
 
-def read_csv_header(path: Path, encoding: str, delimiter: str, quote: str, header_row: int) -> list[str]:
+def read_csv_header(
+    path: Path, encoding: str, delimiter: str, quote: str, header_row: int, name: str | None = None
+) -> list[str]:
     """The header line's cells, decoded in the source's encoding; a damaged header is a file fault."""
+    name = name or path.name
     codec = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig"}.get(encoding.lower(), encoding)
     with path.open(encoding=codec, newline="") as fh:
         rows = csv.reader(fh, delimiter=delimiter, quotechar=quote)
         try:
             header = next(itertools.islice(rows, header_row - 1, None), None)
         except UnicodeDecodeError as exc:
-            raise FileFault("bad_encoding", f"{path.name}: header is not valid {encoding}: {exc.reason}") from None
+            raise FileFault("bad_encoding", f"{name}: header is not valid {encoding}: {exc.reason}") from None
     if not header or not any(h.strip() for h in header):
-        raise FileFault("no_header", f"{path.name}: no header on line {header_row}")
+        raise FileFault("no_header", f"{name}: no header on line {header_row}")
     cells = [h.strip() for h in header]
     duplicated = sorted({h for h in cells if cells.count(h) > 1})
     if duplicated:
-        raise FileFault("duplicate_column", f"{path.name}: column(s) named twice: {', '.join(duplicated)}")
+        raise FileFault("duplicate_column", f"{name}: column(s) named twice: {', '.join(duplicated)}")
     return cells
 
 
@@ -301,7 +304,7 @@ def _load_rows(
         raise FileFault("missing_file", f"landed file {path} is missing")
     if path.stat().st_size == 0:
         raise FileFault("empty_file", f"{delivery.file_name} is empty")
-    headers, rejects = read_into_staging(con, source, path)
+    headers, rejects = read_into_staging(con, source, path, delivery.file_name)
     by_header = {h.strip().lstrip("\ufeff"): h for h in headers}
     missing_required = [f for f in entity.fields if f.required and f.header not in by_header]
     if missing_required:
@@ -363,7 +366,8 @@ def _load_rows(
     )
     for line, kind, message in rejects:
         con.execute(
-            """insert into raw._quarantine (delivery_id, source_id, entity, line, column_name, reason_code, reason, record)
+            """insert into raw._quarantine
+                   (delivery_id, source_id, entity, line, column_name, reason_code, reason, record)
                values (?, ?, ?, ?, null, ?, ?, null)""",
             [
                 delivery.delivery_id,

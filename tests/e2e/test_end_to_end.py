@@ -1,0 +1,286 @@
+"""The whole job on the `tiny` district, checked against the sandbox's ground truth.
+
+generate → start the simulated one-window API → `zhongtai run` (every Dagster asset, in-process)
+→ `zhongtai serve` (API, Datasette, Dagster UI) → read over HTTP → run again → feed a bad file.
+The tests in this module run in order and share one data directory.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import httpx
+import polars as pl
+import pytest
+
+from tests.conftest import free_port
+from zhongtai import processes
+from zhongtai.identifiers import InvalidIdentifier, normalise_uscc, parse_citizen_id
+from zhongtai.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    data = tmp_path_factory.mktemp("e2e") / "data"
+    sandbox_port = free_port()
+    return {
+        **os.environ,
+        "ZHONGTAI_DATA_DIR": str(data),
+        "ZHONGTAI_SANDBOX_PORT": str(sandbox_port),
+        "ZHONGTAI_ONEWINDOW_URL": f"http://127.0.0.1:{sandbox_port}",
+        "ZHONGTAI_API_PORT": str(free_port()),
+        "ZHONGTAI_DATASETTE_PORT": str(free_port()),
+        "ZHONGTAI_DAGSTER_PORT": str(free_port()),
+        "DO_NOT_TRACK": "1",
+    }
+
+
+@pytest.fixture(scope="module")
+def settings(env: dict[str, str]) -> Settings:
+    return Settings(data_dir=Path(env["ZHONGTAI_DATA_DIR"]))
+
+
+def zhongtai(env: dict[str, str], *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "zhongtai"), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def upstream(env: dict[str, str], settings: Settings) -> Iterator[None]:
+    """The district exists and its one-window API runs, as a separate process, as a real upstream would."""
+    generated = zhongtai(env, "sandbox", "generate", "--scale", "tiny")
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    server = processes.start(
+        "sandbox",
+        [str(BIN / "zhongtai"), "sandbox", "serve"],
+        url="",
+        host="127.0.0.1",
+        port=int(env["ZHONGTAI_SANDBOX_PORT"]),
+        env=env,
+    )
+    yield
+    processes.stop([server])
+
+
+@pytest.fixture(scope="module")
+def first_run(upstream: None, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return zhongtai(env, "run")
+
+
+def warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(settings.warehouse_path), read_only=True)
+
+
+def truth(settings: Settings, name: str) -> pl.DataFrame:
+    return pl.read_parquet(settings.truth_dir / f"{name}.parquet")
+
+
+def is_valid_id(value: str | None) -> bool:
+    try:
+        parse_citizen_id(value)
+    except InvalidIdentifier:
+        return False
+    return True
+
+
+def loaded_mentions(settings: Settings) -> pl.DataFrame:
+    """Person mentions in every delivered row except those the sandbox broke on purpose (quarantined)."""
+    return truth(settings, "source_records").filter(pl.col("fault").fill_null("") != "bad_date_row")
+
+
+def delivered_id_is_valid() -> pl.Expr:
+    """Validity by our GB 11643 implementation, applied to the ID exactly as the upstream delivered it."""
+    return pl.col("id_as_delivered").fill_null("").map_elements(is_valid_id, return_dtype=pl.Boolean)
+
+
+def table_counts(settings: Settings) -> dict[str, int]:
+    con = warehouse(settings)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('raw', 'staging', 'intermediate', 'marts') and table_type = 'BASE TABLE'"
+        ).fetchall()
+        return {f"{s}.{t}": con.execute(f'select count(*) from {s}."{t}"').fetchone()[0] for s, t in tables}
+    finally:
+        con.close()
+
+
+def test_run_materialises_everything_and_ends_with_a_summary(first_run: subprocess.CompletedProcess[str]) -> None:
+    assert first_run.returncode == 0, first_run.stdout[-4000:] + first_run.stderr[-4000:]
+    assert "done in" in first_run.stdout
+    assert "0 steps failed" in first_run.stdout
+    assert "published_snapshot" in first_run.stdout.replace("__", "_")
+
+
+def test_no_raw_row_is_lost(first_run: subprocess.CompletedProcess[str], settings: Settings) -> None:
+    """Per delivery, raw rows + quarantined rows = rows delivered; per system, = what the sandbox delivered."""
+    import json
+
+    delivered = json.loads((settings.truth_dir / "summary.json").read_text())["delivered_rows"]
+    con = warehouse(settings)
+    try:
+        deliveries = con.execute(
+            "select delivery_id, source_id, entity, rows_delivered, rows_loaded, rows_quarantined from raw._deliveries"
+        ).fetchall()
+        per_entity: dict[str, int] = {}
+        for delivery_id, source_id, entity, rows_delivered, rows_loaded, rows_quarantined in deliveries:
+            in_raw = con.execute(
+                f"select count(*) from raw.{source_id}__{entity} where _delivery_id = ?", [delivery_id]
+            ).fetchone()[0]
+            quarantined = con.execute(
+                "select count(*) from raw._quarantine where delivery_id = ?", [delivery_id]
+            ).fetchone()[0]
+            assert (in_raw, quarantined) == (rows_loaded, rows_quarantined)
+            assert in_raw + quarantined == rows_delivered
+            key = f"{source_id}/{entity}"
+            per_entity[key] = per_entity.get(key, 0) + rows_delivered
+    finally:
+        con.close()
+    assert per_entity == delivered
+
+
+def test_rows_with_unparseable_dates_are_quarantined_with_their_reason(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    mentions = truth(settings, "source_records")
+    broken = mentions.filter(pl.col("fault") == "bad_date_row").select("system", "entity", "record_id").unique()
+    con = warehouse(settings)
+    try:
+        rows = con.execute(
+            "select source_id, entity, reason_code, json_extract_string(record, '$.登记编号') from raw._quarantine"
+        ).fetchall()
+    finally:
+        con.close()
+    assert {(r[0], r[1], r[3]) for r in rows} == {tuple(r) for r in broken.iter_rows()}
+    assert {r[2] for r in rows} == {"bad_date"}
+
+
+def test_one_person_per_distinct_valid_id_against_ground_truth(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    valid = loaded_mentions(settings).filter(delivered_id_is_valid())
+    expected_people = set(valid["person_id"].unique().to_list())
+    persons = truth(settings, "persons").filter(pl.col("person_id").is_in(list(expected_people)))
+    con = warehouse(settings)
+    try:
+        mart = con.execute("select id_number, person_key from marts.natural_person").fetchall()
+    finally:
+        con.close()
+    assert len(mart) == len(expected_people)
+    assert {r[0] for r in mart} == set(persons["citizen_id"].to_list())
+    assert len({r[1] for r in mart}) == len(mart)
+
+
+def test_records_without_a_valid_id_are_kept_aside_with_reasons(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    mentions = loaded_mentions(settings).filter(pl.col("id_noise").fill_null("") != "no_id_field")
+    invalid = mentions.filter(~delivered_id_is_valid())
+    expected = {(r[0], r[1], r[2]) for r in invalid.select("system", "entity", "record_id").iter_rows()}
+    con = warehouse(settings)
+    try:
+        kept = con.execute(
+            "select source_id, entity, record_id, id_number_reason from marts.person_records_unresolved"
+        ).fetchall()
+    finally:
+        con.close()
+    assert {(r[0], r[1], r[2]) for r in kept} == expected
+    assert {r[3] for r in kept} <= {"missing", "bad_check", "bad_length", "bad_character", "bad_birth_date"}
+
+
+@pytest.fixture(scope="module")
+def served(first_run: subprocess.CompletedProcess[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """`zhongtai serve` as a user starts it; stopped with Ctrl-C (SIGINT) at the end."""
+    process = subprocess.Popen(
+        [str(BIN / "zhongtai"), "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    for port in ("ZHONGTAI_API_PORT", "ZHONGTAI_DATASETTE_PORT", "ZHONGTAI_DAGSTER_PORT"):
+        processes.wait_for_port("127.0.0.1", int(env[port]), timeout=240, process=process)  # type: ignore[arg-type]
+    yield process
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(60)
+
+
+def test_api_serves_the_open_enterprise_directory_matching_ground_truth(served, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    base = f"http://127.0.0.1:{env['ZHONGTAI_API_PORT']}"
+    with httpx.Client(base_url=base, timeout=30) as client:
+        index = client.get("/v1/datasets").json()
+        ids = {d["id"] for d in index["datasets"]}
+        assert {"enterprise_directory", "village"} <= ids
+        records, cursor = [], None
+        while True:
+            params = {"limit": 97, **({"cursor": cursor} if cursor else {})}
+            page = client.get("/v1/datasets/enterprise_directory/records", params=params).json()
+            records.extend(page["records"])
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        villages = client.get("/v1/datasets/village/records", params={"limit": 1000}).json()["records"]
+    enterprises = truth(settings, "enterprises").filter(pl.col("entity_type") != "个体工商户")
+    assert sorted(r["uscc"] for r in records) == sorted(normalise_uscc(u) for u in enterprises["uscc"])
+    assert len(villages) == 155
+
+
+def test_datasette_serves_the_analyst_database_with_chinese_titles(served, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    base = f"http://127.0.0.1:{env['ZHONGTAI_DATASETTE_PORT']}"
+    with httpx.Client(base_url=base, timeout=30, follow_redirects=True) as client:
+        data = client.get("/analyst/legal_person.json", params={"_shape": "objects", "_size": 1}).json()
+        page = client.get("/analyst/legal_person").text
+    assert data["filtered_table_rows_count"] == truth(settings, "enterprises").height
+    assert "法人" in page
+
+
+def test_dagster_ui_is_up(served, env) -> None:  # type: ignore[no-untyped-def]
+    response = httpx.get(f"http://127.0.0.1:{env['ZHONGTAI_DAGSTER_PORT']}/server_info", timeout=30)
+    assert response.status_code == 200
+
+
+def test_serve_stops_cleanly_on_ctrl_c(served, env) -> None:  # type: ignore[no-untyped-def]
+    os.killpg(served.pid, signal.SIGINT)
+    served.wait(60)
+    output = served.stdout.read() if served.stdout else ""
+    assert "stopped" in output
+    for port in ("ZHONGTAI_API_PORT", "ZHONGTAI_DATASETTE_PORT", "ZHONGTAI_DAGSTER_PORT"):
+        with pytest.raises(TimeoutError):
+            processes.wait_for_port("127.0.0.1", int(env[port]), timeout=2)
+
+
+def test_second_run_loads_nothing_new_and_changes_no_count(first_run, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    before = table_counts(settings)
+    second = zhongtai(env, "run")
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert table_counts(settings) == before
+
+
+def test_a_bad_file_is_quarantined_and_loses_nothing_else(first_run, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    before = table_counts(settings)
+    drop = settings.upstream / "drops" / "market_registry" / "market_202612.xlsx"
+    drop.write_bytes(b"PK\x03\x04 this workbook was cut short in transit")
+    third = zhongtai(env, "run")
+    assert third.returncode == 0, third.stdout[-3000:]
+    con = warehouse(settings)
+    try:
+        status, code, error = con.execute(
+            "select status, error_code, error from raw._deliveries where file_name = 'market_202612.xlsx'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert (status, code) == ("quarantined", "unreadable_file")
+    assert "market_202612.xlsx" in error
+    after = table_counts(settings)
+    assert {k: v for k, v in after.items() if k != "raw._deliveries"} == {
+        k: v for k, v in before.items() if k != "raw._deliveries"
+    }
+    assert after["raw._deliveries"] == before["raw._deliveries"] + 1
