@@ -1,0 +1,58 @@
+"""The Dagster code location loads, and its asset graph is the one committed (a snapshot test)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from catalog.registry import load_registry
+from orchestration.definitions import build_definitions
+from zhongtai.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
+
+
+def graph_of(settings: Settings) -> dict[str, list[str]]:
+    defs = build_definitions(settings)
+    graph = defs.resolve_asset_graph()
+    return {
+        key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
+        for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string())
+    }
+
+
+def test_definitions_load_with_every_source_dbt_model_check_and_publish(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    defs = build_definitions(settings)
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    for source in load_registry():
+        for entity in source.entities:
+            assert f"raw/{source.id}__{entity.name}" in keys
+    assert {"marts/natural_person", "marts/legal_person", "marts/credit_record", "published/snapshot"} <= keys
+    checks = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
+    assert {"gx_natural_person", "gx_legal_person"} <= checks
+    assert defs.resolve_job_def("refresh_all") is not None
+    assert [s.name for s in defs.schedules] == ["hourly_refresh"]
+
+
+def test_every_warehouse_writer_is_in_the_pool_of_one(tmp_path: Path) -> None:
+    defs = build_definitions(Settings(data_dir=tmp_path))
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assets_def = node.assets_def
+        assert assets_def.node_def.pool == "warehouse", key
+
+
+def test_asset_graph_matches_the_snapshot(tmp_path: Path) -> None:
+    graph = graph_of(Settings(data_dir=tmp_path))
+    if os.environ.get("UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(graph, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert graph == expected, "the asset graph changed: review it, then rerun with UPDATE_SNAPSHOTS=1"
