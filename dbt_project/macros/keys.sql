@@ -1,0 +1,36 @@
+{#-
+  Stable pseudonymous keys, the SQL twin of zhongtai/keys.py:
+  first 24 hex characters of sha256(secret || '|' || kind || '|' || normalised identifier).
+  A null identifier gives a null key. The secret comes from var('key_secret'), which reads
+  ZHONGTAI_KEY_SECRET; it is therefore written into dbt's compiled SQL under target/.
+-#}
+{% macro pseudonym_key(kind, expr) -%}
+    {%- set secret = var('key_secret') | string | replace("'", "''") -%}
+    substr({{ sha256_hex("'" ~ secret ~ "|" ~ kind ~ "|' || " ~ expr) }}, 1, 24)
+{%- endmacro %}
+
+{#- A plain (unkeyed) hash for surrogate keys of non-personal records. -#}
+{% macro surrogate_key(exprs) -%}
+    substr({{ sha256_hex(exprs | join(" || '|' || ")) }}, 1, 24)
+{%- endmacro %}
+
+{#- Lower-case hex SHA-256 of a string expression, per engine. -#}
+{% macro sha256_hex(expr) -%}
+    {{ return(adapter.dispatch('sha256_hex')(expr)) }}
+{%- endmacro %}
+
+{% macro default__sha256_hex(expr) -%}
+    sha256({{ expr }})
+{%- endmacro %}
+
+{% macro spark__sha256_hex(expr) -%}
+    sha2({{ expr }}, 256)
+{%- endmacro %}
+
+{% macro trino__sha256_hex(expr) -%}
+    lower(to_hex(sha256(to_utf8({{ expr }}))))
+{%- endmacro %}
+
+{% macro postgres__sha256_hex(expr) -%}
+    encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
+{%- endmacro %}

@@ -1,0 +1,82 @@
+{#-
+  Helpers shared by the staging models: which raw rows are current, and how free text,
+  phones and sex codes are standardised.
+-#}
+
+{#-
+  Current rows of a raw table (append-only, every delivery kept), selected from CTE `cte`.
+  The delivery mode and primary key come from the registry through the generated sources
+  YAML, so a staging model never restates them:
+  - snapshot: only the latest delivery (max _received_at) counts; within it a primary key
+    repeated in the file keeps its last line (rows without a key are all kept);
+  - incremental: the latest version of each primary key (latest _received_at, then last line).
+-#}
+{% macro deduplicate(cte, source_name, table_name) -%}
+    {%- if execute -%}
+        {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
+        {%- set mode = node.meta['delivery_mode'] -%}
+        {%- set key = node.meta['primary_key'] -%}
+    {%- else -%}
+        {%- set mode, key = 'incremental', ['_line'] -%}
+    {%- endif -%}
+    {%- set key_expr = key | join(" as " ~ dbt.type_string() ~ ") || '|' || cast(") -%}
+    select *
+    from (
+        select
+            {{ cte }}.*,
+            row_number() over (
+            {%- if mode == 'snapshot' %}
+                partition by coalesce(cast({{ key_expr }} as {{ dbt.type_string() }}), '#' || cast(_line as {{ dbt.type_string() }}))
+                order by _line desc
+            {%- else %}
+                partition by cast({{ key_expr }} as {{ dbt.type_string() }})
+                order by _received_at desc, _line desc
+            {%- endif %}
+            ) as _version_rank
+        from {{ cte }}
+        {%- if mode == 'snapshot' %}
+        where _received_at = (select max(_received_at) from {{ cte }})
+        {%- endif %}
+    ) as versions
+    where _version_rank = 1
+{%- endmacro %}
+
+{#- Trimmed text, full-width spaces removed; empty becomes null. -#}
+{% macro clean_name(expr) -%}
+    nullif(trim(replace({{ expr }}, chr(12288), '')), '')
+{%- endmacro %}
+
+{% macro clean_text(expr) -%}
+    nullif(trim({{ expr }}), '')
+{%- endmacro %}
+
+{#- Digits only (full-width digits kept as ASCII); a leading +86 country code is dropped. -#}
+{% macro clean_phone(expr) -%}
+    {%- set ascii -%}translate({{ expr }}, '０１２３４５６７８９', '0123456789'){%- endset -%}
+    {%- set digits -%}translate({{ ascii }}, translate({{ ascii }}, '0123456789', ''), ''){%- endset -%}
+    nullif(case when length({{ digits }}) = 13 and substr({{ digits }}, 1, 2) = '86'
+                then substr({{ digits }}, 3) else {{ digits }} end, '')
+{%- endmacro %}
+
+{#- M or F from the codes the source systems use (男/女, M/F, 1/2 as in GB/T 2261.1); else null. -#}
+{% macro standard_sex(expr) -%}
+    (case
+        when upper(trim({{ expr }})) in ('M', 'MALE', '男', '男性', '1') then 'M'
+        when upper(trim({{ expr }})) in ('F', 'FEMALE', '女', '女性', '2') then 'F'
+    end)
+{%- endmacro %}
+
+{#- The three standard columns of an identifier field: <column>_raw, <column> (normalised, null
+    when invalid) and <column>_reason (null when valid). Expects <column>_clean, computed with
+    clean_identifier() in an earlier CTE, so the long check expressions stay readable. -#}
+{% macro citizen_id_columns(column) -%}
+    {{ column }} as {{ column }}_raw,
+    {{ normalise_citizen_id(column ~ '_clean', cleaned=true) }} as {{ column }},
+    {{ citizen_id_reason(column ~ '_clean', cleaned=true) }} as {{ column }}_reason
+{%- endmacro %}
+
+{% macro uscc_columns(column) -%}
+    {{ column }} as {{ column }}_raw,
+    {{ normalise_uscc(column ~ '_clean', cleaned=true) }} as {{ column }},
+    {{ uscc_reason(column ~ '_clean', cleaned=true) }} as {{ column }}_reason
+{%- endmacro %}

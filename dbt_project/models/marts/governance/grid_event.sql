@@ -1,0 +1,50 @@
+-- One row per grid event (网格事件) with how long it took to close; no personal data.
+
+with
+
+events as (
+    select
+        events.event_no,
+        events.category,
+        events.event_type,
+        events.department,
+        events.grid_code,
+        coalesce(events.village_code, grids.village_code) as village_code,
+        events.reported_at,
+        events.closed_at,
+        events.status,
+        -- the platform may record a later state of an event under a new row id: keep the latest
+        row_number() over (partition by events.event_no order by events.event_id desc) as event_rank
+    from {{ ref('stg_grid__events') }} as events
+    left join {{ ref('grids') }} as grids on events.grid_code = grids.grid_code
+    where events.event_no is not null
+),
+
+final as (
+    select
+        event_no,
+        category,
+        event_type,
+        department,
+        grid_code,
+        village_code,
+        reported_at,
+        closed_at,
+        status,
+        {{ dbt.datediff('reported_at', 'closed_at', 'day') }} as days_to_close
+    from events
+    where event_rank = 1
+)
+
+select
+    event_no,
+    category,
+    event_type,
+    department,
+    grid_code,
+    village_code,
+    reported_at,
+    closed_at,
+    status,
+    cast(days_to_close as integer) as days_to_close
+from final

@@ -1,0 +1,84 @@
+-- One row per legal person: every distinct valid unified social credit code among the organisation
+-- mentions. The market registry's latest extract describes a registered entity; other systems only
+-- add names for codes it does not (yet) hold.
+
+with
+
+mentions as (
+    select
+        source_id,
+        uscc,
+        name,
+        entity_type,
+        village_code,
+        address,
+        observed_at,
+        row_number() over (
+            partition by uscc
+            order by case source_id when 'market_registry' then 1 else 2 end, observed_at desc, entity, record_id
+        ) as mention_rank
+    from {{ ref('int_org_mentions') }}
+    where uscc is not null
+),
+
+survived as (
+    select
+        uscc,
+        min_by(name, case when name is not null then mention_rank end) as name,
+        min_by(entity_type, case when entity_type is not null then mention_rank end) as entity_type,
+        min_by(village_code, case when village_code is not null then mention_rank end) as village_code,
+        min_by(address, case when address is not null then mention_rank end) as address
+    from mentions
+    group by uscc
+),
+
+registered as (
+    select
+        uscc,
+        legal_rep_name,
+        legal_rep_id_number,
+        established_on,
+        registered_capital,
+        status,
+        row_number() over (partition by uscc order by _line desc) as registration_rank
+    from {{ ref('stg_market_registry__enterprises') }}
+    where uscc is not null
+),
+
+final as (
+    select
+        {{ pseudonym_key('org', 'survived.uscc') }} as org_key,
+        survived.uscc,
+        survived.name,
+        survived.entity_type,
+        -- 个体工商户 by type, or by code: registration authority 9 (market regulation), type 2
+        coalesce(survived.entity_type like '%个体%', false) or survived.uscc like '92%' as is_sole_trader,
+        {{ pseudonym_key('person', 'registered.legal_rep_id_number') }} as legal_rep_person_key,
+        registered.legal_rep_name,
+        registered.established_on,
+        registered.registered_capital,
+        survived.address,
+        survived.village_code,
+        registered.status,
+        registered.uscc is not null as in_market_registry
+    from survived
+    left join registered
+        on survived.uscc = registered.uscc
+        and registered.registration_rank = 1
+)
+
+select
+    org_key,
+    uscc,
+    name,
+    entity_type,
+    is_sole_trader,
+    legal_rep_person_key,
+    legal_rep_name,
+    established_on,
+    registered_capital,
+    address,
+    village_code,
+    status,
+    in_market_registry
+from final

@@ -1,0 +1,389 @@
+"""dbt builds the warehouse from raw tables: real dbt, a real DuckDB file, hand-written deliveries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from catalog.registry import load_registry
+from zhongtai.identifiers import make_citizen_id, make_uscc
+from zhongtai.keys import pseudonym
+
+pytestmark = pytest.mark.integration
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+SECRET = "test-secret"
+
+RAW_TYPES = {
+    "varchar": "varchar",
+    "integer": "bigint",
+    "bigint": "bigint",
+    "decimal": "decimal(18,4)",
+    "double": "double",
+    "date": "date",
+    "timestamp": "timestamptz",
+    "boolean": "boolean",
+}
+
+# ---------------------------------------------------------------- running dbt
+
+
+def dbt_env(warehouse: Path, secret: str = SECRET) -> dict[str, str]:
+    return os.environ | {
+        "ZHONGTAI_WAREHOUSE_PATH": str(warehouse),
+        "ZHONGTAI_KEY_SECRET": secret,
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_VERSION_CHECK": "false",
+    }
+
+
+def run_dbt(args: list[str], warehouse: Path, work: Path, secret: str = SECRET) -> subprocess.CompletedProcess[str]:
+    """Run the dbt CLI of this venv on the project, with target/ and logs/ kept out of the repository."""
+    command = [
+        str(Path(sys.executable).parent / "dbt"),
+        *args,
+        "--project-dir", str(DBT_PROJECT),
+        "--profiles-dir", str(DBT_PROJECT),
+        "--target-path", str(work / "target"),
+        "--log-path", str(work / "logs"),
+    ]  # fmt: skip
+    result = subprocess.run(command, env=dbt_env(warehouse, secret), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+    return result
+
+
+# ---------------------------------------------------------------- raw tables as the pipeline writes them
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Every registered entity's raw table, typed as the registry says, plus the delivery columns."""
+    con.execute("create schema if not exists raw")
+    for source in load_registry():
+        for entity in source.entities:
+            columns = [f"{f.name} {RAW_TYPES[f.type]}" for f in entity.fields]
+            columns += ["_delivery_id varchar not null", "_line bigint not null", "_received_at timestamptz not null"]
+            columns += ["_extra varchar"]
+            con.execute(f"create table if not exists raw.{source.raw_table(entity.name)} ({', '.join(columns)})")
+
+
+def deliver(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    delivery: tuple[str, str],
+    columns: str,
+    rows: list[tuple[Any, ...]],
+    **same: Any,
+) -> None:
+    """Append one delivery (id, received at) to a raw table, lines numbered as in a file with a header."""
+    delivery_id, received_at = delivery
+    names = [*columns.split(), *same, "_delivery_id", "_line", "_received_at"]
+    for line, row in enumerate(rows, start=2):
+        values = [*row, *same.values(), delivery_id, line, received_at]
+        con.execute(f"insert into raw.{table} ({', '.join(names)}) values ({', '.join('?' * len(values))})", values)
+
+
+VILLAGE = "440604010001"  # 龙澄 (居委会) in zhongtai/reference/admin_divisions.csv
+GRID = "440604010001001"
+
+# People. A appears everywhere; B is delivered once as a 15-digit number and once as its 18-digit form.
+A = make_citizen_id("440604", dt.date(1950, 3, 1), 11)  # a man
+B18 = make_citizen_id("440604", dt.date(1969, 7, 20), 22)  # a woman
+B15 = B18[:6] + B18[8:17]
+C_BROKEN = A[:17] + ("0" if A[17] != "0" else "1")  # a check character that does not fit
+D = make_citizen_id("440604", dt.date(1988, 1, 1), 31)  # only in the old hukou extract
+E = make_citizen_id("440604", dt.date(2015, 6, 1), 42)  # a girl, full-width in the grid
+E_FULL_WIDTH = E.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789X"})
+F = make_citizen_id("440604", dt.date(1995, 5, 5), 51)
+
+X = make_uscc("9", "1", "440604", "MA4X0001")  # a company, A is its legal representative
+Y = make_uscc("9", "1", "440604", "MA4X0002")  # only in the old market extract
+Z = make_uscc("9", "2", "440604", "L0000003")  # a sole trader (个体工商户)
+V = make_uscc("9", "1", "440604", "MA4X0004")  # applies at the one window, not (yet) in the market extract
+W_BROKEN = X[:-1] + ("0" if X[-1] != "0" else "1")
+
+
+def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
+    create_raw_tables(con)
+    hukou = "name sex birth_date id_number address"
+    same = {"household_no": "H001", "relation_to_head": "户主", "village_code": VILLAGE, "registered_on": "2000-01-01"}
+    deliver(con, "hukou__residents", ("hukou-d1", "2026-11-01 08:00:00+08"), hukou, [
+        ("张三", "男", "1950-03-01", A, "旧地址1号"),
+        ("李四", "女", None, B15, "旧地址2号"),
+        ("丁一", "男", "1988-01-01", D, "旧地址3号"),
+    ], **same)  # fmt: skip
+    # The next day's full extract: D has moved away, A has a new address, and one line is repeated.
+    deliver(con, "hukou__residents", ("hukou-d2", "2026-11-02 08:00:00+08"), hukou, [
+        ("张\u3000三", "男", "1950-03-01", A, "新地址1号"),
+        ("李四", "女", None, B15, "新地址2号"),
+        ("王五", "男", "1950-01-01", C_BROKEN, "新地址5号"),
+        ("张\u3000三", "男", "1950-03-01", A, "新地址1号"),
+    ], **same)  # fmt: skip
+
+    grid = "id name id_number sex phone village_code collected_at"
+    same = {"grid_code": GRID, "house_no": "F01", "address": "网格地址"}
+    deliver(con, "grid__residents", ("grid-r1", "2026-11-01 09:00:00+08"), grid, [
+        (1, "张三 ", A, "男", "138-0013-8000", VILLAGE, "2026-10-30 10:00:00+08"),
+        (2, "李四", B18.lower(), "2", None, VILLAGE, "2026-10-30 10:00:00+08"),
+        (3, "小红", E_FULL_WIDTH, None, None, None, "2026-10-30 11:00:00+08"),  # only the grid says where
+        (4, "无证者", None, "男", None, VILLAGE, "2026-10-30 12:00:00+08"),
+    ], **same)  # fmt: skip
+    for delivery in ("grid-r2", "grid-r3"):  # A's record updated (a new phone), the change delivered twice
+        deliver(con, "grid__residents", (delivery, "2026-11-02 09:00:00+08"), grid, [
+            (1, "张三", A, "男", "+86 139 0000 0001", VILLAGE, "2026-11-01 10:00:00+08"),
+        ], **same)  # fmt: skip
+
+    events = "id event_no status reported_at closed_at village_code"
+    same = {"category": "城市管理", "event_type": "占道经营", "department": "城管局", "grid_code": GRID}
+    deliver(con, "grid__events", ("grid-e1", "2026-11-01 09:00:00+08"), events, [
+        (1, "EV001", "处理中", "2026-10-01 09:00:00+08", None, None),
+        (2, "EV002", "已办结", "2026-10-02 09:00:00+08", "2026-10-05 09:00:00+08", VILLAGE),
+    ], **same)  # fmt: skip
+    deliver(con, "grid__events", ("grid-e2", "2026-11-02 09:00:00+08"), events, [
+        (1, "EV001", "已办结", "2026-10-01 09:00:00+08", "2026-10-03 09:00:00+08", None),
+    ], **same)  # fmt: skip
+
+    applications = "application_no applicant_name applicant_id_number applicant_phone"
+    same = {"item_code": "P001", "item_name": "高龄津贴申领", "village_code": VILLAGE, "status": "办结",
+            "submitted_at": "2026-10-20 10:00:00+08", "updated_at": "2026-10-21 10:00:00+08"}  # fmt: skip
+    deliver(con, "onewindow__person_applications", ("ow-pa1", "2026-11-01 10:00:00+08"), applications, [
+        ("PA1", "张三", A, "13800138000"),
+        ("PA2", "赵六", "440604" + "20991301" + "0011", None),  # born on the 1st of the 13th month
+        ("PA3", "孙七", F, "13700000000"),
+    ], **same)  # fmt: skip
+    same = {"item_code": "E001", "item_name": "食品经营许可", "submitted_at": "2026-10-20 10:00:00+08",
+            "updated_at": "2026-10-21 10:00:00+08"}  # fmt: skip
+    deliver(con, "onewindow__enterprise_applications", ("ow-ea1", "2026-11-01 10:00:00+08"),
+            "application_no enterprise_name uscc agent_name status", [
+        ("EA1", "禅城甲公司", X, "钱八", "办结"),
+        ("EA2", "禅城丁公司", V, None, "受理"),
+    ], **same)  # fmt: skip
+    same = {"record_type": "行政处罚", "title": "违规经营", "decided_on": "2026-09-01",
+            "authority": "区市场监督管理局", "updated_at": "2026-10-21 10:00:00+08"}  # fmt: skip
+    deliver(con, "onewindow__credit_records", ("ow-cr1", "2026-11-01 10:00:00+08"),
+            "record_no subject_type subject_name subject_id", [
+        ("CR1", "自然人", "张三", A),
+        ("CR2", "法人", "禅城甲公司", X),
+        ("CR3", "自然人", "王五", C_BROKEN),
+    ], **same)  # fmt: skip
+
+    market = "uscc name entity_type legal_rep_name legal_rep_id_number established_on status"
+    same = {"registered_capital": 100, "address": "禅城区某路1号", "village_code": VILLAGE}
+    deliver(con, "market_registry__enterprises", ("mr-2026-10", "2026-10-01 08:00:00+08"), market, [
+        (X, "禅城甲公司", "有限责任公司", "张三", A, "2010-01-01", "存续"),
+        (Y, "禅城乙公司", "有限责任公司", "丁一", D, "2011-01-01", "存续"),
+    ], **same)  # fmt: skip
+    # next month's full extract: Y is gone, X was revoked, a sole trader and a mistyped code arrive
+    deliver(con, "market_registry__enterprises", ("mr-2026-11", "2026-11-01 08:00:00+08"), market, [
+        (X, "禅城甲公司", "有限责任公司", "张三", A, "2010-01-01", "吊销"),
+        (Z, "李四小卖部", "个体工商户", "李四", B18, "2018-01-01", "存续"),
+        (W_BROKEN, "禅城丙公司", "有限责任公司", None, None, "2019-01-01", "存续"),
+    ], **same)  # fmt: skip
+
+    marriage = "registration_no registration_type registered_on husband_name husband_id_number wife_name wife_id_number"
+    for delivery in ("cm-1", "cm-1-resent"):  # the same weekly file sent twice
+        deliver(con, "civil_marriage__registrations", (delivery, "2026-10-10 08:00:00+08"), marriage, [
+            ("M1", "结婚", "2026-10-08", "孙七", F, "周九", "12345"),
+        ], office="禅城区民政局")  # fmt: skip
+
+
+def make_warehouse(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        load_fixture(con)
+    return path
+
+
+# ---------------------------------------------------------------- the build and what it must produce
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`dbt build` (seeds, models, tests) on the fixture warehouse; returns the work folder."""
+    work = tmp_path_factory.mktemp("dbt")
+    run_dbt(["build"], make_warehouse(work / "warehouse.duckdb"), work)
+    return work
+
+
+@pytest.fixture(scope="module")
+def warehouse(build: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(build / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def manifest(build: Path) -> dict[str, Any]:
+    return json.loads((build / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    return con.execute(sql, list(params)).fetchall()
+
+
+def person_key(id_number: str) -> str:
+    return pseudonym(SECRET, "person", id_number)
+
+
+def age_band(born: dt.date) -> int:
+    today = dt.date.today()
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return 0 if age < 18 else 1 if age < 60 else 2 if age < 80 else 3
+
+
+def test_one_person_per_normalised_id(warehouse: duckdb.DuckDBPyConnection) -> None:
+    people = dict(rows(warehouse, "select id_number, person_key from marts.natural_person"))
+    # D left with the old hukou extract; C's number is broken; 赵六's birth date does not exist.
+    assert set(people) == {A, B18, E, F}
+    assert people == {n: person_key(n) for n in people}
+
+
+def test_fifteen_digit_and_eighteen_digit_forms_are_one_person(warehouse: duckdb.DuckDBPyConnection) -> None:
+    [(sources, count)] = rows(
+        warehouse,
+        "select list(distinct source_id order by source_id), count(*) from marts.person_source_xref "
+        "where person_key = ?",
+        person_key(B18),
+    )
+    assert sources == ["grid", "hukou", "market_registry"]
+    assert count == 3
+
+
+def test_broken_ids_are_kept_aside_with_their_reason(warehouse: duckdb.DuckDBPyConnection) -> None:
+    unresolved = {
+        (r[0], r[1], r[2]): r[3]
+        for r in rows(
+            warehouse, "select source_id, role, id_number_raw, id_number_reason from marts.person_records_unresolved"
+        )
+    }
+    assert unresolved[("hukou", "resident", C_BROKEN)] == "bad_check"
+    assert unresolved[("onewindow", "credit_subject", C_BROKEN)] == "bad_check"
+    assert unresolved[("grid", "resident", None)] == "missing"
+    assert unresolved[("onewindow", "applicant", "440604209913010011")] == "bad_birth_date"
+    assert unresolved[("civil_marriage", "wife", "12345")] == "bad_length"
+    # every mention is either resolved or kept aside: nothing dropped
+    [(mentions,)] = rows(warehouse, "select count(*) from intermediate.int_person_mentions")
+    [(resolved,)] = rows(warehouse, "select count(*) from marts.person_source_xref")
+    assert mentions == resolved + len(unresolved)
+
+
+def test_latest_snapshot_wins_and_duplicates_collapse(warehouse: duckdb.DuckDBPyConnection) -> None:
+    hukou = rows(warehouse, "select id_number_raw, address from staging.stg_hukou__residents order by address")
+    assert hukou == [(A, "新地址1号"), (B15, "新地址2号"), (C_BROKEN, "新地址5号")]
+    enterprises = dict(rows(warehouse, "select uscc, status from marts.legal_person"))
+    assert enterprises == {X: "吊销", Z: "存续", V: None}  # Y left with the old extract, W's code is broken
+
+
+def test_survivorship(warehouse: duckdb.DuckDBPyConnection) -> None:
+    [a] = rows(
+        warehouse,
+        "select name, sex, birth_date, phone, address, household_no, village_code, source_count "
+        "from marts.natural_person where id_number = ?",
+        A,
+    )
+    # hukou's name and address (latest extract); the grid's latest phone, digits only; four systems know A
+    assert a == ("张三", "M", dt.date(1950, 3, 1), "13900000001", "新地址1号", "H001", VILLAGE, 4)
+    [b] = rows(warehouse, "select sex, birth_date from marts.natural_person where id_number = ?", B18)
+    assert b == ("F", dt.date(1969, 7, 20))  # birth date derived from the number
+    [e] = rows(warehouse, "select sex, birth_date, village_code from marts.natural_person where id_number = ?", E)
+    assert e == ("F", dt.date(2015, 6, 1), VILLAGE)  # the village from the grid's code
+
+
+def test_legal_person_and_open_directory(warehouse: duckdb.DuckDBPyConnection) -> None:
+    [x] = rows(
+        warehouse, "select org_key, legal_rep_person_key, is_sole_trader from marts.legal_person where uscc = ?", X
+    )
+    assert x == (pseudonym(SECRET, "org", X), person_key(A), False)
+    directory = {r[0] for r in rows(warehouse, "select uscc from marts.enterprise_directory")}
+    assert directory == {X}  # the sole trader Z is personal data; V is not in the market registry
+
+
+def test_credit_records_point_at_their_subjects(warehouse: duckdb.DuckDBPyConnection) -> None:
+    credit = {
+        r[0]: r[1:] for r in rows(warehouse, "select record_no, subject_type, subject_key from marts.credit_record")
+    }
+    assert credit == {
+        "CR1": ("person", person_key(A)),
+        "CR2": ("enterprise", pseudonym(SECRET, "org", X)),
+        "CR3": ("person", None),
+    }
+
+
+def test_villages_and_events(warehouse: duckdb.DuckDBPyConnection) -> None:
+    [(villages, towns)] = rows(warehouse, "select count(*), count(distinct town_code) from marts.village")
+    assert (villages, towns) == (155, 4)
+    roster = rows(warehouse, "select id_number from marts.village_roster where village_code = ? order by 1", VILLAGE)
+    assert [r[0] for r in roster] == sorted([A, B18, E])
+    [population] = rows(
+        warehouse,
+        "select residents, male, female, age_0_17, age_18_59, age_60_79, age_80_plus "
+        "from marts.village_population where village_code = ?",
+        VILLAGE,
+    )
+    bands = [age_band(born) for born in (dt.date(1950, 3, 1), dt.date(1969, 7, 20), dt.date(2015, 6, 1))]
+    assert population == (3, 1, 2, *(bands.count(band) for band in range(4)))
+    events = {
+        r[0]: r[1:]
+        for r in rows(warehouse, "select event_no, status, village_code, days_to_close from marts.grid_event")
+    }
+    assert events == {"EV001": ("已办结", VILLAGE, 2), "EV002": ("已办结", VILLAGE, 3)}
+
+
+# ---------------------------------------------------------------- the catalog facts the platform reads
+
+MARTS = {
+    "natural_person", "person_records_unresolved", "person_source_xref", "legal_person", "credit_record",
+    "village", "village_roster", "village_population", "grid_event", "enterprise_directory",
+}  # fmt: skip
+CHANNELS = {"api": "open_data_api", "datasette": "datasette", "roster": "village_rosters"}
+
+
+def marts(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+    }
+
+
+def test_every_mart_and_column_carries_its_catalog_facts(
+    manifest: dict[str, Any], warehouse: duckdb.DuckDBPyConnection
+) -> None:
+    models = marts(manifest)
+    assert set(models) == MARTS
+    for name, node in models.items():
+        meta = node["config"]["meta"]
+        assert node["description"] and meta["title"], name
+        assert meta["open_level"] in {"无条件开放", "有条件开放", "不予开放"}, name
+        assert meta["security_grade"] in {"一般", "重要", "核心"}, name
+        assert meta["owner_department"] and set(meta["publish"]) <= set(CHANNELS), name
+        assert node["config"]["contract"]["enforced"], name
+        built = [r[0] for r in rows(warehouse, f"select column_name from (describe marts.{name})")]
+        assert list(node["columns"]) == built, name
+        assert set(meta["primary_key"]) <= set(built), name
+        for column in node["columns"].values():
+            column_meta = column["config"]["meta"]
+            assert column["description"] and column["data_type"] and column_meta["title"], (name, column["name"])
+            assert column_meta["field_class"] in {"direct_identifier", "quasi_identifier", "sensitive", "plain"}
+        if meta["open_level"] == "无条件开放":
+            classes = {c["config"]["meta"]["field_class"] for c in node["columns"].values()}
+            assert classes == {"plain"}, f"{name} is open to all but has {classes}"
+
+
+def test_exposures_follow_the_publish_meta(manifest: dict[str, Any]) -> None:
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    for channel, exposure in CHANNELS.items():
+        published = {name for name, node in marts(manifest).items() if channel in node["config"]["meta"]["publish"]}
+        depends = {manifest["nodes"][n]["name"] for n in exposures[exposure]["depends_on"]["nodes"]}
+        assert depends == published, channel

@@ -1,0 +1,31 @@
+"""The committed dbt sources YAML is exactly what the source registry renders."""
+
+from __future__ import annotations
+
+import yaml
+
+from catalog.dbt_sources import REGENERATE, SOURCES_YAML, render_sources_yaml
+from catalog.registry import load_registry
+
+
+def test_committed_sources_yaml_matches_the_registry() -> None:
+    registry = load_registry()
+    assert not registry.errors
+    assert SOURCES_YAML.read_text(encoding="utf-8") == render_sources_yaml(registry), (
+        f"{SOURCES_YAML.name} is out of date with catalog/sources/: run `{REGENERATE}` and commit the result"
+    )
+
+
+def test_every_entity_is_a_dbt_source_linked_to_its_raw_asset() -> None:
+    registry = load_registry()
+    document = yaml.safe_load(render_sources_yaml(registry))
+    tables = {(s["name"], t["name"]): (s, t) for s in document["sources"] for t in s["tables"]}
+    for source in registry:
+        for entity in source.entities:
+            system, table = tables[(source.id, entity.name)]
+            assert system["schema"] == "raw"
+            assert system["config"]["meta"]["owner_department"] == source.owner_department
+            assert table["identifier"] == f"{source.id}__{entity.name}"
+            assert table["config"]["meta"]["dagster"]["asset_key"] == ["raw", f"{source.id}__{entity.name}"]
+            described = {c["name"]: c["description"] for c in table["columns"]}
+            assert {f.name: f.title for f in entity.fields}.items() <= described.items()
