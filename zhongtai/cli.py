@@ -20,7 +20,19 @@ app = typer.Typer(help="zhongtai (中台): the open-data middle office of a dist
 sandbox_app = typer.Typer(help="The synthetic district and its simulated upstream systems (demo and tests only).")
 sources_app = typer.Typer(help="The source-system registry.")
 app.add_typer(sandbox_app, name="sandbox")
+
+
+@app.callback()
+def _main() -> None:
+    # Started from a non-interactive shell (make, CI, `&`), we may inherit SIGINT ignored; then Ctrl-C
+    # would never reach us. Restore it, and treat SIGTERM the same, so every command stops cleanly.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 app.add_typer(sources_app, name="sources")
+audit_app = typer.Typer(help="The tamper-evident audit log of accesses and changes.")
+app.add_typer(audit_app, name="audit")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="data directory (default: $ZHONGTAI_DATA_DIR or ./data)")
@@ -176,7 +188,6 @@ def _wait_forever(servers: list) -> None:  # type: ignore[type-arg]
     for server in servers:
         console.print(f"  [bold]{server.name:<24}[/] {server.url}")
     console.print("Press Ctrl-C to stop.")
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         while all(s.process.poll() is None for s in servers):
             time.sleep(0.5)
@@ -194,7 +205,8 @@ def serve(data_dir: DataDir = None) -> None:
     """Serve the open-data API, Datasette and the Dagster UI on 127.0.0.1 until Ctrl-C."""
     settings = _settings(data_dir)
     if not settings.current_snapshot.exists():
-        console.print("[yellow]nothing published yet[/]: run `zhongtai run` first; serving anyway")
+        console.print(f"[red]nothing published yet[/] under {settings.published_dir}: run `zhongtai run` first")
+        raise typer.Exit(1)
     _wait_forever(_servers(settings))
 
 
@@ -264,32 +276,110 @@ def status(data_dir: DataDir = None) -> None:
     _print_status(_settings(data_dir))
 
 
-@sources_app.command("list")
-def sources_list() -> None:
-    """Every registered source system with its connector, format and schedule."""
-    from catalog.registry import load_registry
+def _registry(data_dir: Path | None = None, extra: list[Path] | None = None):  # type: ignore[no-untyped-def]
+    from catalog.registry import load_registry, registry_dirs
 
-    registry = load_registry()
+    return load_registry(*registry_dirs(_settings(data_dir).registry_dirs), *(extra or []))
+
+
+RegistryDir = Annotated[
+    list[Path] | None, typer.Option("--registry-dir", help="an extra registry folder (also $ZHONGTAI_REGISTRY_DIRS)")
+]
+
+
+@sources_app.command("list")
+def sources_list(registry_dir: RegistryDir = None, data_dir: DataDir = None) -> None:
+    """Every registered source system with its owner, connector, format and schedule."""
+    registry = _registry(data_dir, registry_dir)
+    table = Table("id", "title", "owner", "connector", "format", "schedule", "entities")
     for s in registry:
-        console.print(
-            f"{s.id:<18} {s.title:<16} {s.owner_department:<20} {s.connector.kind:<10} "
-            f"{s.format.kind}/{s.format.encoding:<8} {s.schedule:<8} {len(s.entities)} entities"
-        )
+        fmt = s.format.kind + (f"/{s.format.encoding}/{s.format.delimiter!r}" if s.format.kind == "csv" else "")
+        table.add_row(s.id, s.title, s.owner_department, s.connector.kind, fmt, s.schedule, str(len(s.entities)))
+    console.print(table)
+    console.print(f"{len(registry.sources)} source systems, {len(registry.errors)} broken entries")
     for error in registry.errors:
         console.print(f"[red]broken entry[/] {error}")
 
 
 @sources_app.command("check")
-def sources_check() -> None:
+def sources_check(registry_dir: RegistryDir = None, data_dir: DataDir = None) -> None:
     """Validate every registry entry; name the file and field of each fault."""
-    from catalog.registry import load_registry
-
-    registry = load_registry()
+    registry = _registry(data_dir, registry_dir)
     console.print(f"{len(registry.sources)} entries valid, {len(registry.errors)} faults")
     for error in registry.errors:
         console.print(f"[red]✗[/] {error}")
     if registry.errors:
         raise typer.Exit(1)
+
+
+@sources_app.command("infer")
+def sources_infer(
+    delivery: Annotated[Path, typer.Argument(help="a sample delivery: csv, xlsx, json or jsonl")],
+    source_id: Annotated[str | None, typer.Option("--id", help="the new source's id")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write the draft here (default: print)")] = None,
+) -> None:
+    """Draft a registry entry from a sample delivery (encoding, delimiter, header rows, types, keys, canonicals)."""
+    from catalog.infer import draft_yaml
+
+    text = draft_yaml(delivery, source_id)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"draft written to {output}: review it, then `zhongtai sources check`")
+    else:
+        sys.stdout.write(text)
+
+
+@sources_app.command("replay")
+def sources_replay(
+    delivery_id: Annotated[
+        str | None, typer.Argument(help="the delivery to load again (omit to list candidates)")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Reload a quarantined delivery after its registry entry was fixed (one transaction: forget, then load)."""
+    from orchestration.ingestion.replay import ReplayError, quarantined_deliveries, replay
+
+    settings = _settings(data_dir)
+    if delivery_id is None:
+        rows = quarantined_deliveries(settings)
+        for did, code, name in rows:
+            console.print(f"{did}  {code:<24} {name}")
+        console.print(f"{len(rows)} deliveries with quarantined content")
+        return
+    try:
+        result = replay(settings, delivery_id)
+    except ReplayError as exc:
+        console.print(f"[red]✗[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(
+        f"{result.delivery_id}: {result.status}, {result.rows_loaded} rows loaded, "
+        f"{result.rows_quarantined} quarantined" + (f" ({result.error})" if result.error else "")
+    )
+    if result.status == "quarantined":
+        raise typer.Exit(1)
+
+
+@audit_app.command("verify")
+def audit_verify(data_dir: DataDir = None) -> None:
+    """Check the audit log's hash chain; exit 1 naming the first broken entry."""
+    from zhongtai.audit import log_path, verify
+
+    result = verify(log_path(_settings(data_dir).root))
+    console.print(f"[green]✓[/] {result}" if result.ok else f"[red]✗[/] {result}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("who-looked-at")
+def audit_who_looked_at(person_key: str, data_dir: DataDir = None) -> None:
+    """Every recorded access that named this person key: when, who, role, purpose, action."""
+    from zhongtai.audit import log_path, who_looked_at
+
+    entries = who_looked_at(log_path(_settings(data_dir).root), person_key)
+    for e in entries:
+        line = f"{e['at'][:19]}  {e['who']:<16} {e['role']:<14} {e['action']:<14} {e['purpose']}"
+        console.print(f"  #{e['seq']:<6} {line}")
+    console.print(f"{len(entries)} access(es) to {person_key}")
 
 
 if __name__ == "__main__":
