@@ -35,18 +35,19 @@ run: install ## run the pipeline once on whatever the data directory holds
 serve: install ## serve the last published snapshot (API, Datasette, Dagster UI)
 	$(BIN)/zhongtai serve
 
-test: install ## lint, then every test: unit, integration (real DuckDB, dbt, Dagster), end to end (servers)
+test: install ## lint, type-check, then every test: unit, integration (real DuckDB, dbt, Dagster), end to end
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy zhongtai catalog apis
 	$(BIN)/pytest
 
 test-fast: install ## unit tests only
 	$(BIN)/pytest -m "not integration and not e2e"
 
-lint: install ## ruff and import contracts
+lint: install ## ruff, import contracts, mypy
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
 	$(BIN)/lint-imports
+	$(BIN)/mypy zhongtai catalog apis
 
 format: install ## format the code
 	$(BIN)/ruff format .

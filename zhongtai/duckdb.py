@@ -52,7 +52,7 @@ def extension_file(name: str) -> Path:
             f"DuckDB extension {name!r} is not installed: add duckdb-extension-{name.replace('_', '-')}"
             f"=={duckdb.__version__} to the project"
         ) from exc
-    return Path(module.__file__).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    return Path(str(module.__file__)).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
 
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
