@@ -11,7 +11,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install demo run serve test test-fast lint format bench clean
+.PHONY: help install browser demo run serve test test-fast lint format bench clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "}; /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,7 +35,11 @@ run: install ## run the pipeline once on whatever the data directory holds
 serve: install ## serve the last published snapshot (API, Datasette, Dagster UI)
 	$(BIN)/zhongtai serve
 
-test: install ## lint, type-check, then every test: unit, integration (real DuckDB, dbt, Dagster), end to end
+browser: ## install Debian's chromium and a CJK font for browser tests (Playwright drives it; its own download fails here)
+	@{ command -v chromium >/dev/null && fc-list | grep -qi wenquanyi; } || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; }
+
+test: install browser ## lint, type-check, then every test: unit, integration (real DuckDB, dbt, Dagster), end to end
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy zhongtai catalog apis
