@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -25,6 +27,10 @@ class SourceField(_Strict):
     required: bool = False
     date_format: str | None = Field(default=None, description="strptime format when the source does not use ISO dates")
     canonical: str | None = Field(default=None, description="canonical attribute this field carries")
+    role: str | None = Field(
+        default=None,
+        description="whose attribute it is when a row mentions several people or organisations (mother, father, …)",
+    )
     title: str = Field(description="Chinese title")
 
 
@@ -55,11 +61,27 @@ class Connector(_Strict):
 
 
 class Format(_Strict):
-    kind: Literal["csv", "xlsx", "jsonl"]
+    kind: Literal["csv", "xlsx", "json", "jsonl"]
     encoding: str = "utf-8"
     delimiter: str = ","
     quote: str = '"'
     header_row: int = Field(default=1, ge=1, description="1-based row of the header; rows above it are titles")
+    header_rows: int = Field(
+        default=1, ge=1, le=3, description='rows the header spans; cells of a multi-row header are joined "group/sub"'
+    )
+    sheet: str | None = Field(default=None, description="xlsx: the sheet to read (default: the first)")
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Format:
+        if len(self.delimiter) != 1 or len(self.quote) != 1:
+            raise ValueError("delimiter and quote must be one character each")
+        if self.kind != "csv" and self.encoding.lower() not in ("utf-8", "utf8"):
+            raise ValueError(f"{self.kind} deliveries are UTF-8; encoding {self.encoding!r} applies to csv only")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise ValueError(f"unknown encoding {self.encoding!r}") from None
+        return self
 
 
 class SourceSystem(_Strict):
@@ -72,6 +94,10 @@ class SourceSystem(_Strict):
     schedule: Literal["hourly", "daily", "weekly", "monthly"]
     freshness_hours: int
     delivery_mode: Literal["incremental", "snapshot"]
+    staging: Literal["generic", "custom"] = Field(
+        default="generic",
+        description="generic: staged from the registry by dbt (canonical columns); custom: a hand-written model",
+    )
     entities: list[Entity]
 
     def entity(self, name: str) -> Entity:
@@ -105,6 +131,11 @@ class Registry:
 
 def load_entry(path: Path) -> SourceSystem:
     return SourceSystem.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def registry_dirs(extra: str | None = None) -> tuple[Path, ...]:
+    """The committed registry plus extra folders (os.pathsep-separated, e.g. from ZHONGTAI_REGISTRY_DIRS)."""
+    return (SOURCES_DIR, *(Path(p) for p in (extra or "").split(os.pathsep) if p))
 
 
 def load_registry(*dirs: Path) -> Registry:

@@ -17,6 +17,7 @@ import polars as pl
 import xlsxwriter
 
 from sandbox.district import DISTRICT_NAME, District
+from sandbox.legacy import legacy_systems, render_system, write_system
 from zhongtai.identifiers import ID_CHECK_CHARS, USCC_ALPHABET
 
 # noise rates per system: (kind, share of rows); a kind that does not apply to a row (lower_x on an ID without X,
@@ -579,6 +580,15 @@ def build_deliveries(district: District) -> Deliveries:
         )
     )
 
+    # --- the other 152 legacy department systems, each a view over the same district (sandbox/legacy.py)
+    for system in legacy_systems():
+        rendered = render_system(
+            system, district, noisy_ids, noisy_usccs, noisy_names, _person_truth, _enterprise_truth
+        )
+        out.tables[f"{system.id}/records"] = rendered.frame
+        people_truth.extend(rendered.persons)
+        ent_truth.extend(rendered.enterprises)
+
     out.source_records = pl.concat(people_truth, how="vertical_relaxed")
     out.enterprise_records = pl.concat(ent_truth, how="vertical_relaxed")
     return out
@@ -690,6 +700,10 @@ def write_deliveries(
     _write_csv(paths["civil_marriage"], t["civil_marriage/registrations"], "utf-8")
     title = f"{DISTRICT_NAME}市场主体登记信息（{district.as_of.year}年{district.as_of.month}月）"
     _write_xlsx(paths["market_registry"], t["market_registry/enterprises"], title)
+    systems = legacy_systems()
+    step(f"writing {len(systems)} legacy department systems")
+    for system in systems:
+        paths[system.id] = write_system(system, t[f"{system.id}/records"], upstream, district.as_of, atomic_path)
     return paths
 
 

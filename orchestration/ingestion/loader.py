@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from catalog.registry import Entity, Format, SourceField, SourceSystem
 from orchestration.ingestion.landing import Delivery
@@ -123,18 +124,18 @@ def read_into_staging(
     rejects: list[tuple[int, str, str]] = []
     try:
         if fmt.kind == "csv":
-            first_data_line = fmt.header_row + 1
+            first_data_line = fmt.header_row + fmt.header_rows
             con.execute("drop table if exists _rejects; drop table if exists _rejects_scan")
-            header = read_csv_header(path, fmt.encoding, fmt.delimiter, fmt.quote, fmt.header_row, name)
+            header = read_csv_header(path, fmt, name)
             # The header is parsed here and the reader told the columns, so DuckDB's sniffer never
             # guesses (and never fails on) a damaged file; damaged lines become rejects instead.
             columns = "{" + ", ".join(f"{_literal(h)}: 'varchar'" for h in header) + "}"
             con.execute(
                 f"""create temp table _read as select * from read_csv({_literal(str(path))},
                     encoding={_literal(_duckdb_encoding(fmt.encoding))}, delim={_literal(fmt.delimiter)},
-                    quote={_literal(fmt.quote)}, escape={_literal(fmt.quote)}, header=false, skip={fmt.header_row},
-                    columns={columns}, auto_detect=false, store_rejects=true, rejects_table='_rejects',
-                    rejects_scan='_rejects_scan', null_padding=false)"""
+                    quote={_literal(fmt.quote)}, escape={_literal(fmt.quote)}, header=false,
+                    skip={first_data_line - 1}, columns={columns}, auto_detect=false, store_rejects=true,
+                    rejects_table='_rejects', rejects_scan='_rejects_scan', null_padding=false)"""
             )
             rejects = [
                 (int(line), str(kind), f"{kind}: {message}; line as delivered: {csv_line}")
@@ -152,27 +153,16 @@ def read_into_staging(
             )
             con.execute("drop table _read")
             rejects = _recover_gb18030_lines(con, path, fmt, header, rejects)
-        elif fmt.kind == "jsonl":
-            con.execute(
-                f"create temp table _read as select * from read_json({_literal(str(path))}, "
-                "format='newline_delimited', sample_size=-1)"
-            )
-            con.execute(
-                "create temp table _in as select *, rowid - (select min(rowid) from _read) + 1 as _line from _read"
-            )
-            con.execute("drop table _read")
+        elif fmt.kind in ("json", "jsonl"):
+            frame, rejects = _read_json(path, fmt.kind, name or path.name)
+            con.register("_json", frame)
+            con.execute("create temp table _in as select * from _json")
+            con.unregister("_json")
         elif fmt.kind == "xlsx":
-            import fastexcel
-
-            reader = fastexcel.read_excel(str(path))
-            sheet = reader.load_sheet(0, header_row=fmt.header_row - 1, dtypes="string", eager=True)
-            con.register("_xlsx", sheet)
-            con.execute("create temp table _read as select * from _xlsx")
+            frame = _read_xlsx(path, fmt, name or path.name)
+            con.register("_xlsx", frame)
+            con.execute("create temp table _in as select * from _xlsx")
             con.unregister("_xlsx")
-            con.execute(
-                f"create temp table _in as select *, rowid - (select min(rowid) from _read) + {fmt.header_row + 1} "
-                "as _line from _read"
-            )
         else:  # pragma: no cover - the registry schema forbids other kinds
             raise FileFault("unsupported_format", f"format {fmt.kind!r} is not supported")
     except FileFault:
@@ -187,25 +177,152 @@ def read_into_staging(
     return headers, rejects
 
 
-def read_csv_header(
-    path: Path, encoding: str, delimiter: str, quote: str, header_row: int, name: str | None = None
-) -> list[str]:
+def read_csv_header(path: Path, fmt: Format, name: str | None = None) -> list[str]:
     """The header line's cells, decoded in the source's encoding; a damaged header is a file fault."""
     name = name or path.name
-    codec = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig"}.get(encoding.lower(), encoding)
+    # GB18030 is a superset of GBK and GB2312: a GBK system's rare characters (生僻字) arrive as GB18030
+    codec = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gbk": "gb18030", "gb2312": "gb18030"}.get(
+        fmt.encoding.lower(), fmt.encoding
+    )
     with path.open(encoding=codec, newline="") as fh:
-        rows = csv.reader(fh, delimiter=delimiter, quotechar=quote)
+        rows = csv.reader(fh, delimiter=fmt.delimiter, quotechar=fmt.quote)
         try:
-            header = next(itertools.islice(rows, header_row - 1, None), None)
+            lines = list(itertools.islice(rows, fmt.header_row - 1, fmt.header_row - 1 + fmt.header_rows))
         except UnicodeDecodeError as exc:
-            raise FileFault("bad_encoding", f"{name}: header is not valid {encoding}: {exc.reason}") from None
-    if not header or not any(h.strip() for h in header):
+            raise FileFault("bad_encoding", f"{name}: header is not valid {fmt.encoding}: {exc.reason}") from None
+        except csv.Error as exc:
+            raise FileFault("no_header", f"{name}: header on line {fmt.header_row} does not parse: {exc}") from None
+    if len(lines) < fmt.header_rows:
+        raise FileFault("no_header", f"{name}: no header on line {fmt.header_row + len(lines)}")
+    if len(lines[0]) == 1 and lines[0][0]:
+        other = next((d for d in (",", ";", "|", "\t") if d != fmt.delimiter and d in lines[0][0]), None)
+        if other:
+            raise FileFault(
+                "wrong_delimiter", f"{name}: the header is one cell split by {other!r}, not by {fmt.delimiter!r}"
+            )
+    return header_cells(lines, name, fmt.header_row)
+
+
+def header_cells(lines: list[list[str | None]], name: str, header_row: int) -> list[str]:
+    """Header cells from one or more header rows: a multi-row header is joined "group/sub", the group cell of
+    merged cells carried right; a missing, empty or duplicated header is a file fault."""
+    if not lines or not any((h or "").strip() for h in lines[0]):
         raise FileFault("no_header", f"{name}: no header on line {header_row}")
-    cells = [h.strip() for h in header]
-    duplicated = sorted({h for h in cells if cells.count(h) > 1})
+    if "\x00" in "".join(h or "" for line in lines for h in line):
+        raise FileFault("nul_bytes", f"{name}: the header holds NUL bytes: not a text file in the declared format")
+    width = max(len(line) for line in lines)
+
+    def cell(r: int, c: int) -> str:
+        line = lines[r]
+        return ((line[c] if c < len(line) else None) or "").strip().lstrip("\ufeff")
+
+    cells = []
+    groups = ["" for _ in lines[:-1]]
+    for c in range(width):
+        sub = cell(len(lines) - 1, c)
+        parts = []
+        for r in range(len(lines) - 1):
+            top = cell(r, c)
+            if top:  # a group starts here; a cell merged down (no sub-header) belongs to no group
+                groups[r] = top if sub else ""
+                parts.append(top)
+            elif sub and groups[r]:  # an empty cell inside merged group cells continues the group
+                parts.append(groups[r])
+        cells.append("/".join([*parts, *([sub] if sub else [])]))
+    duplicated = sorted({h for h in cells if h and cells.count(h) > 1})
     if duplicated:
         raise FileFault("duplicate_column", f"{name}: column(s) named twice: {', '.join(duplicated)}")
+    if any(not h for h in cells):
+        # a blank header cell past the last named column is tolerated only when the column is empty; name it
+        cells = [h or f"_column_{i + 1}" for i, h in enumerate(cells)]
     return cells
+
+
+def _read_json(path: Path, kind: str, name: str) -> tuple[pl.DataFrame, list[tuple[int, str, str]]]:
+    """A JSON array or JSON Lines file as text columns (key order of first appearance) plus `_line`.
+
+    JSON is parsed in Python rather than by DuckDB's reader so a cut-off array is a file fault (DuckDB
+    accepts `[{...},` silently) and every value arrives as text, never re-typed by a sniffer."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileFault("bad_encoding", f"{name}: not valid UTF-8 JSON: {exc.reason} at byte {exc.start}") from None
+    rejects: list[tuple[int, str, str]] = []
+    items: list[tuple[int, object]] = []
+    if kind == "json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FileFault(
+                "bad_json", f"{name}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
+        if not isinstance(doc, list):
+            raise FileFault("json_not_array", f"{name}: expected a JSON array of records, got {type(doc).__name__}")
+        items = list(enumerate(doc, start=1))
+    else:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                rejects.append(
+                    (number, "MALFORMED JSON", f"malformed JSON line: {exc.msg}; line as delivered: {line[:300]}")
+                )
+    keys: dict[str, None] = {}
+    records: list[tuple[int, dict]] = []
+    for number, item in items:
+        if not isinstance(item, dict):
+            rejects.append((number, "NOT AN OBJECT", f"record {number} is a {type(item).__name__}, not an object"))
+            continue
+        keys.update(dict.fromkeys(item))
+        records.append((number, item))
+    if not keys and not records:
+        if rejects:
+            return pl.DataFrame({"_line": pl.Series([], dtype=pl.Int64)}), rejects
+        raise FileFault("no_rows", f"{name}: no records")
+    header_cells([list(keys)], name, 1)
+
+    def text_of(v: object) -> str | None:
+        if v is None:
+            return None
+        if isinstance(v, str):
+            return v
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return str(v)
+        return json.dumps(v, ensure_ascii=False)
+
+    data = {k: pl.Series(k, [text_of(r.get(k)) for _, r in records], dtype=pl.String) for k in keys}
+    data["_line"] = pl.Series("_line", [n for n, _ in records], dtype=pl.Int64)
+    return pl.DataFrame(data), rejects
+
+
+def _read_xlsx(path: Path, fmt: Format, name: str) -> pl.DataFrame:
+    """The sheet as text columns named by its (possibly multi-row, merged) header, plus `_line` (sheet row)."""
+    import fastexcel
+
+    reader = fastexcel.read_excel(str(path))
+    sheet_id: str | int = fmt.sheet if fmt.sheet is not None else 0
+    if fmt.sheet is not None and fmt.sheet not in reader.sheet_names:
+        raise FileFault("missing_sheet", f"{name}: no sheet named {fmt.sheet!r} (sheets: {reader.sheet_names})")
+    try:
+        frame = reader.load_sheet(sheet_id, header_row=None, dtypes="string").to_polars()
+    except Exception as exc:  # an empty sheet has no range to read
+        raise FileFault("no_header", f"{name}: the sheet has no rows: {str(exc).splitlines()[0][:200]}") from None
+    top = fmt.header_row - 1
+    if frame.height <= top:
+        raise FileFault("no_header", f"{name}: the sheet has no header on row {fmt.header_row}")
+    head = [list(r) for r in frame.slice(top, fmt.header_rows).iter_rows()]
+    cells = header_cells(head, name, fmt.header_row)
+    first = top + fmt.header_rows
+    body = frame.slice(first)
+    body = body.rename(dict(zip(body.columns, cells, strict=True)))
+    # a row with no value at all (a formatted but empty line at the bottom) is not a record
+    body = body.with_columns(_line=pl.int_range(first + 1, first + 1 + body.height, dtype=pl.Int64))
+    return body.filter(~pl.all_horizontal(pl.exclude("_line").is_null()))
 
 
 def _recover_gb18030_lines(
@@ -245,7 +362,8 @@ def _typed_expr(f: SourceField, col: str) -> tuple[str, str | None]:
     if f.type == "varchar":
         return v, None
     if f.type in ("integer", "bigint"):
-        return f"try_cast({v} as bigint)", "bad_integer"
+        # a cast alone would round 3.5 to 4: only whole numbers are integers
+        return f"case when regexp_full_match({v}, '[+-]?[0-9]+') then try_cast({v} as bigint) end", "bad_integer"
     if f.type in ("decimal", "double"):
         return f"try_cast(replace({v}, ',', '') as {SQL_TYPES[f.type]})", "bad_number"
     if f.type == "boolean":
@@ -265,23 +383,43 @@ def _typed_expr(f: SourceField, col: str) -> tuple[str, str | None]:
     raise AssertionError(f.type)  # pragma: no cover
 
 
+def _forget(con: duckdb.DuckDBPyConnection, delivery_id: str, table: str) -> None:
+    """Remove every trace of a delivery from raw (its rows, quarantined rows and delivery row)."""
+    con.execute(f"delete from {table} where _delivery_id = ?", [delivery_id])
+    con.execute("delete from raw._quarantine where delivery_id = ?", [delivery_id])
+    con.execute("delete from raw._deliveries where delivery_id = ?", [delivery_id])
+
+
 def load_delivery(
-    con: duckdb.DuckDBPyConnection, source: SourceSystem, entity: Entity, delivery: Delivery, landing_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    source: SourceSystem,
+    entity: Entity,
+    delivery: Delivery,
+    landing_dir: Path,
+    *,
+    replace: bool = False,
 ) -> LoadResult:
-    """Load one delivery in one transaction. File faults quarantine the file; row faults the row."""
+    """Load one delivery in one transaction. File faults quarantine the file; row faults the row.
+
+    replace=True (replay) first removes what an earlier load of the same delivery left, in the same
+    transaction: a replay killed half-way leaves the earlier load as it was."""
     ensure_meta(con)
-    if is_loaded(con, delivery.delivery_id):
+    if not replace and is_loaded(con, delivery.delivery_id):
         return LoadResult(delivery.delivery_id, "already_loaded", 0, 0, 0)
     table = ensure_raw_table(con, source, entity)
     try:
         con.execute("begin transaction")
         try:
+            if replace:
+                _forget(con, delivery.delivery_id, table)
             result = _load_rows(con, source, entity, delivery, landing_dir / delivery.path, table)
             con.execute("commit")
         except FileFault as fault:
             # Nothing of the file is kept in raw: the file itself is quarantined, with its reason.
             con.execute("rollback")
             con.execute("begin transaction")
+            if replace:
+                _forget(con, delivery.delivery_id, table)
             _record_delivery(con, delivery, 0, 0, 0, "quarantined", fault.code, str(fault), None)
             con.execute("commit")
             result = LoadResult(delivery.delivery_id, "quarantined", 0, 0, 0, f"{fault.code}: {fault}")
@@ -305,6 +443,9 @@ def _load_rows(
     if path.stat().st_size == 0:
         raise FileFault("empty_file", f"{delivery.file_name} is empty")
     headers, rejects = read_into_staging(con, source, path, delivery.file_name)
+    if not rejects and con.execute("select count(*) from _in").fetchone()[0] == 0:  # type: ignore[index]
+        # an empty snapshot would read as "everything was deleted upstream": it is kept aside, not loaded
+        raise FileFault("no_rows", f"{delivery.file_name}: a header and no records")
     by_header = {h.strip().lstrip("\ufeff"): h for h in headers}
     missing_required = [f for f in entity.fields if f.required and f.header not in by_header]
     if missing_required:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from catalog.registry import Registry, SourceSystem, load_registry
+from catalog.registry import Registry, SourceSystem, load_registry, registry_dirs
 from orchestration.ingestion.connectors import ConnectorError, pull
 from orchestration.ingestion.landing import Landing
 from orchestration.ingestion.loader import LoadResult, ensure_meta, is_loaded, load_delivery
@@ -93,7 +93,7 @@ def ingest_source(
 
 
 def ingest_all(settings: Settings, registry: Registry | None = None) -> IngestSummary:
-    registry = registry or load_registry()
+    registry = registry or load_registry(*registry_dirs(settings.registry_dirs))
     summary = IngestSummary()
     con = open_warehouse(settings)
     try:

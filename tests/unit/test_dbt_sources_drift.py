@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from catalog.dbt_sources import REGENERATE, SOURCES_YAML, render_sources_yaml
+from catalog.dbt_sources import REGENERATE, SOURCES_YAML, render_generated_models, render_sources_yaml
 from catalog.registry import load_registry
 
 
@@ -29,3 +29,21 @@ def test_every_entity_is_a_dbt_source_linked_to_its_raw_asset() -> None:
             assert table["config"]["meta"]["dagster"]["asset_key"] == ["raw", f"{source.id}__{entity.name}"]
             described = {c["name"]: c["description"] for c in table["columns"]}
             assert {f.name: f.title for f in entity.fields}.items() <= described.items()
+
+
+def test_committed_legacy_mention_models_match_the_registry() -> None:
+    registry = load_registry()
+    for path, text in render_generated_models(registry).items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is out of date: run `{REGENERATE}`"
+
+
+def test_every_generic_source_with_a_citizen_id_or_uscc_is_in_a_mention_model() -> None:
+    registry = load_registry()
+    models = render_generated_models(registry)
+    text = "".join(models.values())
+    for source in registry:
+        if source.staging != "generic":
+            continue
+        for entity in source.entities:
+            if any(f.canonical in ("citizen_id", "uscc") for f in entity.fields):
+                assert f"source('{source.id}', '{entity.name}')" in text, source.id

@@ -62,10 +62,19 @@ credit_subjects as (
     where subject_type = 'enterprise'
 ),
 
+-- the legacy department systems, staged generically from the registry (models/staging/legacy/)
+legacy as (
+    select
+        source_id, entity, record_id, role, name, uscc_raw, uscc, uscc_reason, entity_type, is_sole_trader,
+        village_code, address, observed_at, _delivery_id
+    from {{ ref('stg_legacy__org_mentions') }}
+),
+
 unioned as (
     select * from registrants
     union all select * from applicants
     union all select * from credit_subjects
+    union all select * from legacy
 )
 
 select * from unioned

@@ -144,6 +144,14 @@ legal_reps as (
 ),
 {% endfor %}
 
+-- the legacy department systems, staged generically from the registry (models/staging/legacy/)
+legacy as (
+    select
+        source_id, entity, record_id, role, name, id_number_raw, id_number, id_number_reason, sex, birth_date,
+        phone, village_code, household_no, address, house_no, observed_at, _delivery_id
+    from {{ ref('stg_legacy__person_mentions') }}
+),
+
 unioned as (
     select * from hukou_residents
     union all select * from grid_residents
@@ -152,6 +160,7 @@ unioned as (
     union all select * from legal_reps
     union all select * from husbands
     union all select * from wifes
+    union all select * from legacy
 )
 
 select * from unioned

@@ -1,0 +1,43 @@
+"""Replay a delivery after its registry entry was fixed: forget what its earlier load left, load it again."""
+
+from __future__ import annotations
+
+from catalog.registry import Registry, load_registry, registry_dirs
+from orchestration.ingestion.landing import Landing
+from orchestration.ingestion.loader import LoadResult, load_delivery
+from orchestration.ingestion.run import open_warehouse
+from zhongtai.settings import Settings
+
+
+class ReplayError(LookupError):
+    """The delivery or its source is unknown."""
+
+
+def quarantined_deliveries(settings: Settings) -> list[tuple[str, str, str]]:
+    """(delivery_id, error_code, file name) of every delivery quarantined whole or with quarantined rows."""
+    con = open_warehouse(settings)
+    try:
+        return con.execute(
+            """select delivery_id, coalesce(error_code, 'rows_quarantined'), file_name from raw._deliveries
+               where status = 'quarantined' or rows_quarantined > 0 order by received_at"""
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def replay(settings: Settings, delivery_id: str, registry: Registry | None = None) -> LoadResult:
+    """Load a landed delivery again under the current registry entry, replacing its earlier result atomically."""
+    registry = registry or load_registry(*registry_dirs(settings.registry_dirs))
+    landing = Landing(settings.landing_dir)
+    delivery = next((d for d in landing.deliveries() if d.delivery_id == delivery_id), None)
+    if delivery is None:
+        raise ReplayError(f"no landed delivery {delivery_id!r}")
+    if delivery.source_id not in registry.sources:
+        raise ReplayError(f"source {delivery.source_id!r} of {delivery_id} is not in the registry")
+    source = registry[delivery.source_id]
+    entity = source.entity(delivery.entity)
+    con = open_warehouse(settings)
+    try:
+        return load_delivery(con, source, entity, delivery, landing.dir, replace=True)
+    finally:
+        con.close()
