@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import duckdb
 from fastapi import Depends, HTTPException, Request
 
+from zhongtai.notice import read_notice
 from zhongtai.settings import Settings
 
 NO_SNAPSHOT = "no published snapshot yet: run the pipeline's publish step first (尚未发布数据快照，请先运行发布)"
@@ -68,3 +69,18 @@ def get_serving(snapshot: SnapshotDep) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 ServingDep = Annotated[duckdb.DuckDBPyConnection, Depends(get_serving)]
+
+
+class Notice(dict):  # type: ignore[type-arg]
+    """published/status.json: whether the snapshot served is stale because a newer publish was refused."""
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.get("stale"))
+
+
+def get_notice(settings: SettingsDep) -> Notice:
+    return Notice(read_notice(settings.published_dir))
+
+
+NoticeDep = Annotated[Notice, Depends(get_notice)]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
 
 from apis.routers import datasets, health
+from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -13,6 +16,10 @@ DESCRIPTION = """\
 The open-data API of the district's data middle office: find datasets and read their records with
 stable keyset paging. Everything is served from the latest published read-only snapshot; the
 warehouse is never opened by the API.
+
+Every response carries `X-Zhongtai-Stale: true|false`: true when the latest publish was refused (a blocking
+quality check failed, or the catalog or the personal-data scan refused it) and the previous snapshot is
+still being served; `/health` says why and since when.
 """
 
 
@@ -27,6 +34,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.state.settings = settings or get_settings()
+
+    @app.middleware("http")
+    async def stale_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        notice = read_notice(app.state.settings.published_dir)
+        response.headers["X-Zhongtai-Stale"] = "true" if notice.get("stale") else "false"
+        if notice.get("stale") and notice.get("since"):
+            response.headers["X-Zhongtai-Stale-Since"] = str(notice["since"])
+        return response
+
     app.include_router(health.router)
     app.include_router(datasets.router)
     return app

@@ -55,6 +55,9 @@ class Field(_Frozen):
     field_class: FieldClass
     mask: str | None = None  # optional meta `mask`: id_number | phone | name | text; otherwise guessed from the name
     facet: bool | None = None  # optional meta `facet`: offer it as a facet in Datasette
+    # optional meta `personal_when`: a boolean column of the same dataset; where it is true the value identifies a
+    # person (a sole trader's credit code) and is treated as a direct identifier of its kind.
+    personal_when: str | None = None
 
 
 class Dataset(_Frozen):
@@ -66,6 +69,9 @@ class Dataset(_Frozen):
     owner_department: str
     primary_key: tuple[str, ...]
     publish: tuple[Channel, ...] = ()
+    # meta `suppress_small_cells`: count columns of a published aggregate; cells under settings.roster_min_cell
+    # are published empty (PIPL: small cells can single a person out)
+    suppress_small_cells: tuple[str, ...] = ()
     fields: tuple[Field, ...]
     relation: str  # schema.table where dbt built it
 
@@ -134,6 +140,7 @@ def _dataset(unique_id: str, node: dict[str, Any], problems: list[str]) -> Datas
                     field_class=col_meta["field_class"],
                     mask=col_meta.get("mask"),
                     facet=col_meta.get("facet"),
+                    personal_when=col_meta.get("personal_when"),
                 )
             )
         except ValueError as exc:
@@ -142,6 +149,14 @@ def _dataset(unique_id: str, node: dict[str, Any], problems: list[str]) -> Datas
         problems.append(f"{unique_id}: no documented columns")
     names = {f.name for f in fields}
     unknown_keys = [k for k in meta.get("primary_key") or [] if k not in names]
+    problems.extend(
+        f"{unique_id} column `{f.name}`: personal_when names undocumented column `{f.personal_when}`"
+        for f in fields
+        if f.personal_when and f.personal_when not in names
+    )
+    unknown_cells = [c for c in meta.get("suppress_small_cells") or [] if c not in names]
+    if unknown_cells:
+        problems.append(f"{unique_id}: suppress_small_cells names undocumented columns {unknown_cells}")
     if unknown_keys and len(problems) == before:
         problems.append(f"{unique_id}: primary_key names undocumented columns {unknown_keys}")
     if len(problems) > before:
@@ -156,6 +171,7 @@ def _dataset(unique_id: str, node: dict[str, Any], problems: list[str]) -> Datas
             owner_department=meta["owner_department"],
             primary_key=tuple(meta["primary_key"]),
             publish=tuple(meta.get("publish") or ()),
+            suppress_small_cells=tuple(meta.get("suppress_small_cells") or ()),
             fields=tuple(fields),
             relation=f"{node.get('schema') or 'marts'}.{node.get('alias') or node['name']}",
         )

@@ -95,6 +95,8 @@ class OutputField:
     source: Field
     action: Action
     data_type: str | None
+    # For `personal_when` fields: what the audience's policy does to the rows where the value identifies a person.
+    when_personal: Action | None = None
 
 
 def _is_date(f: Field) -> bool:
@@ -124,7 +126,12 @@ def output_fields(dataset: Dataset, audience: Audience | str) -> list[OutputFiel
             name, title, data_type = f"{f.name}_band", f"{f.title}段", "varchar"
         elif action is Action.generalise:
             action = Action.keep
-        out.append(OutputField(name, title, f.description, f, action, data_type))
+        when_personal = None
+        if f.personal_when and f.field_class is not D:
+            personal = policy.action(f.model_copy(update={"field_class": D}))
+            if personal is not Action.keep:
+                when_personal = Action.mask if personal is Action.mask else Action.drop
+        out.append(OutputField(name, title, f.description, f, action, data_type, when_personal))
     return out
 
 
@@ -147,6 +154,17 @@ def mask_sql(col: str, kind: Kind) -> str:
 
 
 def expression(out: OutputField) -> str:
+    sql = _expression(out)
+    if out.when_personal is None:
+        return sql
+    # Rows where the value names a person: masked or nulled per the audience's policy for direct identifiers.
+    col = _q(out.source.name)
+    personal = mask_sql(col, kind_of(out.source)) if out.when_personal is Action.mask else "null"
+    kept = col if out.name == out.source.name else sql.rsplit(" as ", 1)[0]
+    return f"case when {_q(out.source.personal_when or '')} then {personal} else {kept} end as {_q(out.name)}"
+
+
+def _expression(out: OutputField) -> str:
     col = _q(out.source.name)
     if out.action is Action.mask:
         sql = mask_sql(col, kind_of(out.source))

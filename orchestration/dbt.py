@@ -72,17 +72,43 @@ class ZhongtaiDbtTranslator(DagsterDbtTranslator):
         return f"{title} — {description}" if title else description
 
 
-def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
+# The dbt project runs in two steps around entity resolution (orchestration/resolution.py), which reads the
+# intermediate mentions and writes resolution.*; everything tagged post_resolution, the marts and the snapshots
+# read those tables and run after it.
+PREPARE_SELECT = "resource_type:seed config.schema:staging config.schema:intermediate"
+POST_RESOLUTION_TAG = "tag:post_resolution"
+MARTS_SELECT = f"config.schema:marts {POST_RESOLUTION_TAG} resource_type:snapshot"
+
+
+def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    """Two @dbt_assets: prepare (seeds, staging, intermediate) and marts (everything after resolution)."""
     translator = ZhongtaiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+    manifest = prepare_manifest(settings)
 
     @dbt_assets(
-        manifest=prepare_manifest(settings), dagster_dbt_translator=translator, pool=WAREHOUSE_POOL, name="dbt_models"
+        manifest=manifest,
+        dagster_dbt_translator=translator,
+        pool=WAREHOUSE_POOL,
+        name="dbt_prepare",
+        select=PREPARE_SELECT,
+        exclude=POST_RESOLUTION_TAG,
     )
-    def _dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
+    def _prepare(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
         os.environ.update(dbt_env(settings))  # dbt runs as a child process and reads these
         yield from dbt.cli(["build"], context=context).stream()
 
-    return _dbt
+    @dbt_assets(
+        manifest=manifest,
+        dagster_dbt_translator=translator,
+        pool=WAREHOUSE_POOL,
+        name="dbt_models",
+        select=MARTS_SELECT,
+    )
+    def _marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
+        os.environ.update(dbt_env(settings))
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return [_prepare, _marts]
 
 
 def dbt_resource(settings: Settings) -> DbtCliResource:

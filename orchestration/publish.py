@@ -23,7 +23,10 @@ import xlsxwriter
 from catalog.channels import api_catalog, channel_fields, datasette_metadata
 from catalog.datasets import CatalogError, Channel, Dataset, load_datasets
 from catalog.masking import CHANNEL_AUDIENCE, Action, check_channels, masked_select
+from catalog.scanner import ScanError, scan_version
+from zhongtai import audit
 from zhongtai.duckdb import connect
+from zhongtai.notice import clear_stale, mark_stale
 from zhongtai.settings import Settings
 
 ROSTER_DATASET = "village_roster"
@@ -38,6 +41,19 @@ class PublishResult:
     rows: dict[str, dict[str, int]] = field(default_factory=dict)  # channel → dataset → rows
     rosters: int = 0
     files: int = 0
+    suppressed_cells: int = 0
+    # Names of natural persons, drawn read-only from the warehouse, so the scan can find them where they must not be.
+    person_names: list[str] = field(default_factory=list, repr=False)
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "created_at": self.created_at,
+            "rows": json.dumps(self.rows, ensure_ascii=False),
+            "rosters": self.rosters,
+            "files": self.files,
+            "suppressed_cells": self.suppressed_cells,
+        }
 
 
 def _sha256(path: Path) -> str:
@@ -57,7 +73,26 @@ def _new_version(published: Path, now: datetime) -> str:
 
 
 def publish(settings: Settings, manifest_path: str | Path) -> PublishResult:
-    datasets = load_datasets(manifest_path)
+    """Publish a new version, or refuse: the previous one keeps serving and `published/status.json` says why."""
+    try:
+        result = _publish(settings, manifest_path)
+    except Exception as exc:
+        mark_stale(settings.published_dir, f"publish refused ({type(exc).__name__}): {exc}")
+        raise
+    clear_stale(settings.published_dir, result.version)
+    audit.append(
+        audit.log_path(settings.root),
+        who="pipeline",
+        role="steward",
+        purpose="发布数据快照",
+        action="publish",
+        what={"version": result.version, "rows": result.rows, "rosters": result.rosters},
+    )
+    return result
+
+
+def _publish(settings: Settings, manifest_path: str | Path) -> PublishResult:
+    datasets = load_datasets(manifest_path)  # CatalogError names every missing fact
     check_channels(datasets)
     if not settings.warehouse_path.exists():
         raise FileNotFoundError(f"no warehouse at {settings.warehouse_path}: run the pipeline before publishing")
@@ -72,6 +107,14 @@ def publish(settings: Settings, manifest_path: str | Path) -> PublishResult:
 
     try:
         _write_version(settings, staging, datasets, result, manifest_path)
+        # Last line of defence: nothing the audience of an artefact may not see, whatever the catalog says.
+        hits = scan_version(
+            staging,
+            names=result.person_names,
+            connect=lambda: connect(":memory:", read_only=False, settings=settings),
+        )
+        if hits:
+            raise ScanError(hits)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -113,8 +156,17 @@ def _write_artefacts(
     try:
         con.execute(f"attach '{settings.warehouse_path}' as wh (read_only)")
         con.execute("set timezone = 'Asia/Shanghai'")
-        result.rows["api"], types = _write_serving(con, staging, datasets)
-        result.rows["datasette"] = _write_analyst(con, staging, datasets)
+        person = by_id.get("natural_person")
+        if person is not None and "name" in {f.name for f in person.fields}:
+            names = [
+                r[0]
+                for r in con.execute(f"select distinct name from {_source(person)} where name is not null").fetchall()
+            ]
+            result.person_names = names
+        min_cell = settings.roster_min_cell
+        result.rows["api"], types = _write_serving(con, staging, datasets, min_cell)
+        result.rows["datasette"] = _write_analyst(con, staging, datasets, min_cell)
+        result.suppressed_cells = _count_suppressed(con, datasets, min_cell)
         roster = by_id.get(ROSTER_DATASET)
         if roster is not None and roster.published_to(Channel.roster):
             result.rows["roster"], result.rosters = _write_rosters(con, staging, roster, by_id)
@@ -136,8 +188,30 @@ def _source(d: Dataset) -> str:
     return f'wh."{schema}"."{table}"'
 
 
+def suppressed_select(d: Dataset, sql: str, min_cell: int) -> str:
+    """Cells of a published aggregate under `min_cell` (but not zero) become empty."""
+    if not d.suppress_small_cells:
+        return sql
+    cells = ", ".join(
+        f"case when {_q(c)} > 0 and {_q(c)} < {int(min_cell)} then null else {_q(c)} end as {_q(c)}"
+        for c in d.suppress_small_cells
+    )
+    return f"select * replace ({cells}) from ({sql})"
+
+
+def _count_suppressed(con: duckdb.DuckDBPyConnection, datasets: list[Dataset], min_cell: int) -> int:
+    total = 0
+    for d in datasets:
+        if d.suppress_small_cells and d.publish:
+            cells = d.suppress_small_cells
+            terms = " + ".join(f"count(case when {_q(c)} > 0 and {_q(c)} < ? then 1 end)" for c in cells)
+            params = [int(min_cell)] * len(d.suppress_small_cells)
+            total += con.execute(f"select {terms} from {_source(d)}", params).fetchone()[0]  # type: ignore[index]
+    return total
+
+
 def _write_serving(
-    con: duckdb.DuckDBPyConnection, folder: Path, datasets: list[Dataset]
+    con: duckdb.DuckDBPyConnection, folder: Path, datasets: list[Dataset], min_cell: int
 ) -> tuple[dict[str, int], dict[str, dict[str, str]]]:
     con.execute(f"attach '{folder / 'serving.duckdb'}' as serving")
     rows: dict[str, int] = {}
@@ -146,7 +220,7 @@ def _write_serving(
         for d in datasets:
             if not d.published_to(Channel.api):
                 continue
-            sql = masked_select(d, CHANNEL_AUDIENCE[Channel.api], source=_source(d))
+            sql = suppressed_select(d, masked_select(d, CHANNEL_AUDIENCE[Channel.api], source=_source(d)), min_cell)
             con.execute(f'create table serving."{d.id}" as {sql}')
             pk = _order(d)
             # An ART index on the key makes keyset pages a seek, not a scan; it also enforces uniqueness.
@@ -159,7 +233,9 @@ def _write_serving(
     return rows, types
 
 
-def _write_analyst(con: duckdb.DuckDBPyConnection, folder: Path, datasets: list[Dataset]) -> dict[str, int]:
+def _write_analyst(
+    con: duckdb.DuckDBPyConnection, folder: Path, datasets: list[Dataset], min_cell: int
+) -> dict[str, int]:
     path = folder / "analyst.sqlite"
     con.execute(f"attach '{path}' as analyst (type sqlite)")
     rows: dict[str, int] = {}
@@ -168,6 +244,7 @@ def _write_analyst(con: duckdb.DuckDBPyConnection, folder: Path, datasets: list[
             if not d.published_to(Channel.datasette):
                 continue
             sql = masked_select(d, CHANNEL_AUDIENCE[Channel.datasette], source=_source(d))
+            sql = suppressed_select(d, sql, min_cell)
             # SQLite has no decimal: DuckDB would write text, which sorts wrongly in Datasette.
             decimals = [r[0] for r in con.execute(f"describe {sql}").fetchall() if r[1].startswith("DECIMAL")]
             if decimals:

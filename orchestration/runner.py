@@ -30,6 +30,7 @@ class RunReport:
     materialized: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 class _EventHandler(logging.Handler):
@@ -48,7 +49,9 @@ class _EventHandler(logging.Handler):
             self.on_event(kind, event.asset_key.to_user_string() if event.asset_key else "")
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
-            self.on_event("CHECK_PASSED" if data.passed else "CHECK_FAILED", data.asset_check_key.to_user_string())
+            blocking = data.severity == dg.AssetCheckSeverity.ERROR
+            kind = "CHECK_PASSED" if data.passed else "CHECK_FAILED" if blocking else "CHECK_WARNED"
+            self.on_event(kind, data.asset_check_key.to_user_string())
 
 
 def run_all(
@@ -64,6 +67,7 @@ def run_all(
     materialized: list[str] = []
     failed_steps: list[str] = []
     failed_checks: list[str] = []
+    warnings: list[str] = []
 
     def record(kind: str, what: str) -> None:
         if kind == "ASSET_MATERIALIZATION":
@@ -72,6 +76,8 @@ def run_all(
             failed_steps.append(what)
         elif kind == "CHECK_FAILED":
             failed_checks.append(what)
+        elif kind == "CHECK_WARNED":
+            warnings.append(what)
         if on_event:
             on_event(kind, what)
 
@@ -91,4 +97,32 @@ def run_all(
     result = job.execute_in_process(
         instance=instance, asset_selection=keys, raise_on_error=False, run_config={"loggers": {"progress": {}}}
     )
-    return RunReport(result.success, time.monotonic() - started, materialized, failed_steps, failed_checks)
+    report = RunReport(
+        result.success, time.monotonic() - started, materialized, failed_steps, failed_checks, warnings
+    )
+    _notice_when_publish_was_held_back(settings, defs, keys, report)
+    return report
+
+
+PUBLISH_KEY = dg.AssetKey(["published", "snapshot"])
+
+
+def _notice_when_publish_was_held_back(
+    settings: Settings, defs: dg.Definitions, keys: list[dg.AssetKey] | None, report: RunReport
+) -> None:
+    """Publish was due but a blocking check or a failed step kept it from running: the snapshot served is stale.
+
+    (When publish itself refuses, it writes the notice with its own reason; a successful publish clears it.)
+    """
+    from zhongtai.notice import mark_stale
+
+    if keys is not None and PUBLISH_KEY not in keys:
+        return
+    if PUBLISH_KEY.to_user_string() in report.materialized or any("published" in s for s in report.failed_steps):
+        return
+    reasons = [f"failed check {c}" for c in report.failed_checks] + [f"failed step {s}" for s in report.failed_steps]
+    mark_stale(
+        settings.published_dir,
+        "publish held back: " + ("; ".join(reasons) or "it did not run"),
+        failed_checks=report.failed_checks,
+    )

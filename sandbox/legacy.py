@@ -1,4 +1,6 @@
-"""The district's legacy department systems (152 here + hukou, civil marriage and market registry = 155): one compact spec (templates × variants) rendered as views.
+"""The district's 155 legacy department systems (152 here + hukou, civil marriage, market registry), from one spec.
+
+The spec is templates × variants, each system rendered as a view.
 
 Each legacy system is a view over the district's persons or enterprises (a filter and a share), with its own
 Chinese headers, file format, encoding, delimiter, date format and noise. The same spec renders the delivered

@@ -86,9 +86,22 @@ def run(
     data_dir: DataDir = None,
 ) -> None:
     """Materialise every asset once, in-process: ingest, dbt build, quality checks, publish."""
+    settings = _settings(data_dir)
+    if os.environ.get("ZHONGTAI_RUN_IN_PROCESS") != "1":
+        from zhongtai import processes
+
+        argv = [sys.executable, "-m", "zhongtai.cli", "run", *(["--select", select] if select else [])]
+        try:
+            code = processes.run_supervised(argv, env={"ZHONGTAI_RUN_IN_PROCESS": "1"})
+        except KeyboardInterrupt:
+            console.print("[yellow]interrupted[/]: stopped; the next run carries on from what was committed")
+            raise typer.Exit(130) from None
+        if code:
+            raise typer.Exit(code)
+        return
+
     from orchestration.runner import run_all
 
-    settings = _settings(data_dir)
     console.print(f"[bold]zhongtai run[/] · data in {settings.root}")
 
     def show(kind: str, what: str) -> None:
@@ -97,6 +110,7 @@ def run(
             "STEP_SUCCESS": "[green]✓[/]",
             "STEP_FAILURE": "[red]✗[/]",
             "CHECK_FAILED": "[red]✗ check[/]",
+            "CHECK_WARNED": "[yellow]! check[/]",
         }
         if kind in marks:
             console.print(f"  {marks[kind]} {what}", overflow="ellipsis", no_wrap=True)
@@ -105,12 +119,14 @@ def run(
     console.print(
         f"{'[green]done[/]' if report.success else '[red]failed[/]'} in {report.seconds:.1f}s: "
         f"{len(report.materialized)} assets materialised, {len(report.failed_steps)} steps failed, "
-        f"{len(report.failed_checks)} checks failed"
+        f"{len(report.failed_checks)} blocking checks failed, {len(report.warnings)} warnings"
     )
     for step in report.failed_steps:
-        console.print(f"  [red]failed step[/] {step}")
+        console.print(f"  [red]failed step[/] {step}", overflow="ellipsis", no_wrap=True)
     for check in report.failed_checks:
-        console.print(f"  [red]failed check[/] {check}")
+        console.print(f"  [red]failed check[/] {check}", overflow="ellipsis", no_wrap=True)
+    for check in report.warnings:
+        console.print(f"  [yellow]warning[/] {check}", overflow="ellipsis", no_wrap=True)
     _print_status(settings)
     if not report.success:
         raise typer.Exit(1)

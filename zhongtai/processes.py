@@ -81,3 +81,25 @@ def running(servers: list[Server]) -> Iterator[list[Server]]:
         yield servers
     finally:
         stop(servers)
+
+
+def run_supervised(argv: Sequence[str], *, env: dict[str, str] | None = None, grace: float = 15.0) -> int:
+    """Run a command in its own process group and wait; on Ctrl-C or SIGTERM stop the whole group.
+
+    Dagster's in-process executor captures interrupts and carries on to the next step, and a dbt child
+    would outlive its parent holding the warehouse lock; stopping the group stops all of it. A stop
+    mid-write is safe: every warehouse write is one transaction.
+    """
+    process = subprocess.Popen(list(argv), env={**os.environ, **(env or {})}, start_new_session=True)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        raise

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 
-from apis.deps import ServingDep, Snapshot, SnapshotDep
+from apis.deps import NoticeDep, ServingDep, Snapshot, SnapshotDep
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 
@@ -45,6 +45,8 @@ class DatasetOut(BaseModel):
 class DatasetIndex(BaseModel):
     version: str
     created_at: str
+    stale: bool = False
+    stale_reason: str | None = None
     datasets: list[DatasetOut]
 
 
@@ -73,13 +75,17 @@ def _dataset(snapshot: Snapshot, dataset_id: str) -> dict[str, Any]:
 @router.get(
     "",
     summary="数据集目录 Dataset index",
-    description="当前发布版本中的全部开放数据集，含中文标题、开放等级和字段说明。"
-    "Every published dataset with its Chinese title, open level and fields.",
+    description="当前发布版本中的全部开放数据集，含中文标题、开放等级和字段说明；"
+    "`stale` 表示最近一次发布被拒、仍在提供旧版本。"
+    "Every published dataset with its Chinese title, open level and fields; `stale` says a newer publish was "
+    "refused and this is the previous version.",
 )
-def list_datasets(snapshot: SnapshotDep) -> DatasetIndex:
+def list_datasets(snapshot: SnapshotDep, notice: NoticeDep) -> DatasetIndex:
     return DatasetIndex(
         version=snapshot.version,
         created_at=snapshot.created_at,
+        stale=notice.stale,
+        stale_reason=notice.get("reason") if notice.stale else None,
         datasets=[_out(d) for d in snapshot.datasets.values()],
     )
 

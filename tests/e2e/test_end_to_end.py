@@ -27,6 +27,17 @@ from zhongtai.settings import Settings
 pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `make browser`
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +189,9 @@ def test_one_person_per_distinct_valid_id_against_ground_truth(first_run, settin
     assert len({r[1] for r in mart}) == len(mart)
 
 
-def test_records_without_a_valid_id_are_kept_aside_with_reasons(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_records_without_a_valid_id_are_linked_queued_or_kept_aside(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Each mention without a valid ID is in exactly one of: a probabilistic link (to its true person), the review
+    queue, or the unresolved records with its reason."""
     mentions = loaded_mentions(settings).filter(pl.col("id_noise").fill_null("") != "no_id_field")
     invalid = mentions.filter(~delivered_id_is_valid())
     expected = {(r[0], r[1], r[2]) for r in invalid.select("system", "entity", "record_id").iter_rows()}
@@ -187,10 +200,23 @@ def test_records_without_a_valid_id_are_kept_aside_with_reasons(first_run, setti
         kept = con.execute(
             "select source_id, entity, record_id, id_number_reason from marts.person_records_unresolved"
         ).fetchall()
+        queued = con.execute("select source_id, entity, record_id from marts.person_match_review").fetchall()
+        linked = con.execute(
+            "select x.source_id, x.entity, x.record_id, x.role, n.id_number from marts.person_source_xref x "
+            "join marts.natural_person n using (person_key) where x.match_method = 'probabilistic'"
+        ).fetchall()
     finally:
         con.close()
-    assert {(r[0], r[1], r[2]) for r in kept} == expected
+    placed = [(r[0], r[1], r[2]) for r in kept] + [tuple(r) for r in queued] + [(r[0], r[1], r[2]) for r in linked]
+    assert len(placed) == len(set(placed))
+    assert set(placed) == expected
     assert {r[3] for r in kept} <= {"missing", "bad_check", "bad_length", "bad_character", "bad_birth_date"}
+    true_ids = dict(
+        invalid.join(truth(settings, "persons").select("person_id", "citizen_id"), on="person_id")
+        .select(pl.concat_str(["system", "entity", "record_id", "role"], separator="|"), "citizen_id")
+        .iter_rows()
+    )
+    assert all(true_ids["|".join(r[:4])] == r[4] for r in linked)
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +267,24 @@ def test_datasette_serves_the_analyst_database_with_chinese_titles(served, env, 
     assert "法人" in page
 
 
+def test_an_analyst_browses_datasette_in_a_real_browser(served, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Debian's chromium, driven by Playwright: the table page shows Chinese titles and the facet on 村居."""
+    from playwright.sync_api import sync_playwright
+
+    base = f"http://127.0.0.1:{env['ZHONGTAI_DATASETTE_PORT']}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/analyst/enterprise_directory")
+            assert "企业名录" in page.content()
+            rows = page.locator("table.rows-and-columns tbody tr")
+            assert rows.count() > 0
+            page.screenshot(path=str(settings.root / "datasette_enterprise_directory.png"), full_page=True)
+        finally:
+            browser.close()
+
+
 def test_dagster_ui_is_up(served, env) -> None:  # type: ignore[no-untyped-def]
     response = httpx.get(f"http://127.0.0.1:{env['ZHONGTAI_DAGSTER_PORT']}/server_info", timeout=30)
     assert response.status_code == 200
@@ -283,3 +327,28 @@ def test_a_bad_file_is_quarantined_and_loses_nothing_else(first_run, env, settin
         k: v for k, v in before.items() if k != "raw._deliveries"
     }
     assert after["raw._deliveries"] == before["raw._deliveries"] + 1
+
+
+def test_a_blocking_check_holds_publish_back_and_the_api_says_it_is_stale(first_run, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """A delivery breaking its contract (a registration number twice) fails a blocking check: no new version."""
+    from fastapi.testclient import TestClient
+
+    from apis.main import create_app
+
+    serving = os.readlink(settings.current_snapshot)
+    drops = settings.upstream / "drops" / "civil_marriage"
+    lines = next(drops.glob("marriage_*.csv")).read_text(encoding="utf-8").splitlines()
+    (drops / "marriage_20991231.csv").write_text("\n".join([lines[0], lines[1], lines[1]]) + "\n", encoding="utf-8")
+    refused = zhongtai(env, "run")
+    assert refused.returncode == 1, refused.stdout[-3000:]
+    assert "civil_marriage__registrations_contract" in refused.stdout
+    assert os.readlink(settings.current_snapshot) == serving  # the previous version keeps serving
+    with TestClient(create_app(settings)) as client:
+        health = client.get("/health")
+        index = client.get("/v1/datasets")
+        records = client.get("/v1/datasets/village/records", params={"limit": 5})
+    assert health.status_code == 200 and health.json()["stale"] is True
+    assert health.json()["version"] == serving
+    assert any("civil_marriage__registrations_contract" in c for c in health.json()["failed_checks"])
+    assert index.json()["stale"] is True and index.headers["X-Zhongtai-Stale"] == "true"
+    assert records.status_code == 200 and len(records.json()["records"]) == 5

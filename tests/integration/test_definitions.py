@@ -37,7 +37,12 @@ def test_definitions_load_with_every_source_dbt_model_check_and_publish(tmp_path
     checks = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
     assert {"gx_natural_person", "gx_legal_person"} <= checks
     assert defs.resolve_job_def("refresh_all") is not None
-    assert [s.name for s in defs.schedules] == ["hourly_refresh"]
+    assert next(s.name for s in defs.schedules) == "hourly_refresh"
+    # one job and schedule per source cadence, and the file-drop sensor (orchestration/schedules.py)
+    assert {"sources_daily_schedule", "sources_weekly_schedule", "sources_monthly_schedule"} <= {
+        s.name for s in defs.schedules
+    }
+    assert [s.name for s in defs.sensors] == ["source_file_drops"]
 
 
 def test_every_warehouse_writer_is_in_the_pool_of_one(tmp_path: Path) -> None:

@@ -147,4 +147,7 @@ def test_a_failed_publish_leaves_current_alone(settings: Settings, tmp_path: Pat
     with pytest.raises(duckdb.CatalogException, match="no_such_table"):
         publish(settings, broken)
     assert os.readlink(settings.current_snapshot) == first.version
-    assert sorted(p.name for p in settings.published_dir.iterdir()) == ["current", first.version]
+    assert sorted(p.name for p in settings.published_dir.iterdir()) == ["current", "status.json", first.version]
+    notice = json.loads((settings.published_dir / "status.json").read_text(encoding="utf-8"))
+    assert notice["stale"] is True and "no_such_table" in notice["reason"]
+    assert notice["serving_version"] == first.version

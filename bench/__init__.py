@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): zhongtai against a peer on the same data, results as JSON under bench/results/."""

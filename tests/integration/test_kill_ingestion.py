@@ -1,0 +1,97 @@
+"""Fault test: SIGKILL the ingestion at 20 random moments, rerun each time; nothing is lost or duplicated.
+
+Every raw table must end up holding exactly the rows the sandbox delivered (loaded + quarantined =
+delivered, per source entity), each delivered line once, and each delivery recorded once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import free_port
+from zhongtai import processes
+from zhongtai.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+KILLS = 20
+
+
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    port = free_port()
+    env = {
+        **os.environ,
+        "ZHONGTAI_DATA_DIR": str(data),
+        "ZHONGTAI_SANDBOX_PORT": str(port),
+        "ZHONGTAI_ONEWINDOW_URL": f"http://127.0.0.1:{port}",
+    }
+    zhongtai = str(Path(sys.executable).parent / "zhongtai")
+    subprocess.run([zhongtai, "sandbox", "generate", "--scale", "tiny"], env=env, check=True, capture_output=True)
+    settings = Settings(data_dir=data)
+    ingest = [sys.executable, "-m", "orchestration.ingestion"]
+    server = processes.start("sandbox", [zhongtai, "sandbox", "serve"], url="", host="127.0.0.1", port=port, env=env)
+    try:
+        started = time.monotonic()
+        subprocess.run(ingest, env=env, check=True, capture_output=True)
+        full = time.monotonic() - started
+        shutil.rmtree(settings.landing_dir)
+        shutil.rmtree(settings.warehouse_path.parent)
+
+        rng = random.Random(20261122)
+        interrupted = finished_early = 0
+        while interrupted < KILLS:
+            process = subprocess.Popen(ingest, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.05, full))
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                interrupted += 1
+            else:
+                # It finished before the kill: start over from nothing so the next kill lands mid-ingestion.
+                finished_early += 1
+                assert process.returncode == 0
+                shutil.rmtree(settings.landing_dir)
+                shutil.rmtree(settings.warehouse_path.parent)
+            assert finished_early < 40, "ingestion finishes too fast for the kills to land"
+        last = subprocess.run(ingest, env=env, capture_output=True, text=True)
+        assert last.returncode == 0, last.stdout + last.stderr
+    finally:
+        processes.stop([server])
+
+    delivered = json.loads((settings.truth_dir / "summary.json").read_text())["delivered_rows"]
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        per_entity = dict(
+            con.execute(
+                "select source_id || '/' || entity, sum(rows_delivered) from raw._deliveries "
+                "where status = 'loaded' group by 1"
+            ).fetchall()
+        )
+        assert per_entity == delivered
+        for key in delivered:
+            source_id, entity = key.split("/")
+            table = f"raw.{source_id}__{entity}"
+            rows, distinct_lines = con.execute(
+                f"select count(*), count(distinct (_delivery_id, _line)) from {table}"
+            ).fetchone()
+            quarantined = con.execute(
+                "select count(*) from raw._quarantine where source_id = ? and entity = ?", [source_id, entity]
+            ).fetchone()[0]
+            assert rows == distinct_lines, f"{table}: a line loaded twice"
+            assert rows + quarantined == delivered[key], f"{table}: rows lost or duplicated"
+        twice = con.execute("select sha256 from raw._deliveries group by sha256, source_id, entity having count(*) > 1")
+        assert twice.fetchall() == [], "a delivery was recorded twice"
+    finally:
+        con.close()

@@ -1,0 +1,91 @@
+"""The personal-data scan inside publish: planted identifiers refuse it, are named, and `current` stays."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from catalog.scanner import ScanError, scan_version
+from orchestration.publish import publish
+from tests.integration.test_publish import MANIFEST, make_warehouse
+from zhongtai.duckdb import connect
+from zhongtai.identifiers import make_citizen_id
+from zhongtai.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+PLANTED_ID = make_citizen_id("440604", __import__("datetime").date(1987, 6, 5), 123)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    s = Settings(data_dir=tmp_path / "data")
+    make_warehouse(s)
+    return s
+
+
+def plant(settings: Settings, sql: str) -> None:
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(sql)
+
+
+def test_a_clean_publish_scans_clean_and_clears_the_notice(settings: Settings) -> None:
+    result = publish(settings, MANIFEST)
+    hits = scan_version(
+        result.path,
+        names=result.person_names,
+        connect=lambda: connect(":memory:", read_only=False, settings=settings),
+    )
+    assert hits == []
+    assert len(result.person_names) > 10
+    assert json.loads((settings.published_dir / "status.json").read_text())["stale"] is False
+
+
+def test_an_id_number_in_a_plain_column_refuses_the_publish_and_keeps_current(settings: Settings) -> None:
+    first = publish(settings, MANIFEST)
+    plant(settings, f"update marts.village set name = '{PLANTED_ID}' where village_code = '440604001001'")
+    with pytest.raises(ScanError) as refused:
+        publish(settings, MANIFEST)
+    message = str(refused.value)
+    masked = PLANTED_ID[:6] + "********" + PLANTED_ID[-4:]
+    assert f"serving.duckdb · village.name: 1 value(s) look like a citizen_id (e.g. {masked})" in message
+    assert "analyst.sqlite · village.name" in message
+    assert PLANTED_ID not in message  # the sample is masked
+    assert os.readlink(settings.current_snapshot) == first.version
+    assert sorted(p.name for p in settings.published_dir.iterdir()) == ["current", "status.json", first.version]
+    notice = json.loads((settings.published_dir / "status.json").read_text(encoding="utf-8"))
+    assert notice["stale"] is True and "ScanError" in notice["reason"] and notice["serving_version"] == first.version
+
+
+def test_a_person_name_and_a_phone_where_the_audience_may_not_see_them(settings: Settings) -> None:
+    plant(
+        settings,
+        "update marts.enterprise_directory set name = (select min(name) from marts.natural_person) where uscc = "
+        "(select min(uscc) from marts.enterprise_directory);"
+        "update marts.village set town_name = '联系 13912345678' where village_code = '440604001002'",
+    )
+    with pytest.raises(ScanError) as refused:
+        publish(settings, MANIFEST)
+    kinds = {(h.artefact, h.table, h.column, h.finding.value) for h in refused.value.hits}
+    assert ("serving.duckdb", "enterprise_directory", "name", "person_name") in kinds
+    assert ("serving.duckdb", "village", "town_name", "mobile") in kinds
+    assert not settings.current_snapshot.exists()
+
+
+def test_small_cells_of_published_aggregates_are_suppressed(settings: Settings, tmp_path: Path) -> None:
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    manifest["nodes"]["model.zhongtai.village_population"]["config"]["meta"]["suppress_small_cells"] = ["population"]
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    settings = settings.model_copy(update={"roster_min_cell": 5})
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        small = con.execute("select count(*) from marts.village_population where population between 1 and 4").fetchone()
+    result = publish(settings, path)
+    assert small[0] > 0 and result.suppressed_cells == small[0]
+    with duckdb.connect(str(result.path / "serving.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from village_population where population < 5").fetchone()[0] == 0
+        assert con.execute("select count(*) from village_population where population is null").fetchone()[0] == small[0]
