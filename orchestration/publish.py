@@ -21,7 +21,9 @@ import duckdb
 import xlsxwriter
 
 from catalog.channels import api_catalog, channel_fields, datasette_metadata
+from catalog.datapackage import data_package, is_open_extract
 from catalog.datasets import CatalogError, Channel, Dataset, load_datasets
+from catalog.dcat import dcat_catalog
 from catalog.masking import CHANNEL_AUDIENCE, Action, check_channels, masked_select
 from catalog.scanner import ScanError, scan_version
 from zhongtai import audit
@@ -131,6 +133,15 @@ def _write_version(
     catalog = api_catalog(datasets, rows=result.rows["api"], types=types)
     catalog.update(version=result.version, created_at=result.created_at)
     (staging / "catalog.json").write_text(json.dumps(catalog, ensure_ascii=False, indent=2), encoding="utf-8")
+    jsonld = dcat_catalog(
+        datasets,
+        base_url=f"http://{settings.host}:{settings.api_port}",
+        datasette_url=f"http://{settings.host}:{settings.datasette_port}",
+        version=result.version,
+        created_at=result.created_at,
+    )
+    (staging / "catalog.jsonld").write_text(json.dumps(jsonld, ensure_ascii=False, indent=2), encoding="utf-8")
+    _write_open_extracts(settings, staging, datasets, types, result)
     (staging / "metadata.json").write_text(
         json.dumps(datasette_metadata(datasets), ensure_ascii=False, indent=2), encoding="utf-8"
     )
@@ -146,6 +157,46 @@ def _write_version(
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     result.files = len(files) + 1
+
+
+def _write_open_extracts(
+    settings: Settings, staging: Path, datasets: list[Dataset], types: dict[str, dict[str, str]], result: PublishResult
+) -> None:
+    """open/<id>/<id>.csv + datapackage.json for each 无条件开放 dataset: exactly the rows the API serves."""
+    extracts = [d for d in datasets if is_open_extract(d)]
+    if not extracts:
+        return
+    con = connect(":memory:", read_only=False, settings=settings)
+    try:
+        con.execute(f"attach '{staging / 'serving.duckdb'}' as serving (read_only)")
+        con.execute("set timezone = 'Asia/Shanghai'")
+        for d in extracts:
+            folder = staging / "open" / d.id
+            folder.mkdir(parents=True)
+            csv_path = folder / f"{d.id}.csv"
+            cols = types[d.id]
+            # ISO 8601 timestamps with offset, as Table Schema's datetime expects them.
+            select = ", ".join(
+                f"strftime({_q(c)}, '%Y-%m-%dT%H:%M:%S%z') as {_q(c)}" if t.upper().startswith("TIMESTAMP") else _q(c)
+                for c, t in cols.items()
+            )
+            con.execute(
+                f"copy (select {select} from serving.{_q(d.id)} order by {_order(d)}) "
+                f"to '{csv_path}' (header, delimiter ',')"
+            )
+            package = data_package(
+                d,
+                types=cols,
+                csv_name=csv_path.name,
+                csv_bytes=csv_path.stat().st_size,
+                csv_sha256=_sha256(csv_path),
+                version=result.version,
+                created_at=result.created_at,
+            )
+            text = json.dumps(package, ensure_ascii=False, indent=2)
+            (folder / "datapackage.json").write_text(text, encoding="utf-8")
+    finally:
+        con.close()
 
 
 def _write_artefacts(

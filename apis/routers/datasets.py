@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import duckdb
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from apis.deps import NoticeDep, ServingDep, Snapshot, SnapshotDep
@@ -40,6 +41,7 @@ class DatasetOut(BaseModel):
     rows: int | None
     fields: list[FieldOut]
     records_url: str
+    export_url: str | None = None
 
 
 class DatasetIndex(BaseModel):
@@ -59,7 +61,8 @@ class RecordsPage(BaseModel):
 
 
 def _out(entry: dict[str, Any]) -> DatasetOut:
-    return DatasetOut(**entry, records_url=f"/v1/datasets/{entry['id']}/records")
+    export = f"/v1/datasets/{entry['id']}/export.csv" if entry["open_level"] == OPEN_WITHOUT_KEY else None
+    return DatasetOut(**entry, records_url=f"/v1/datasets/{entry['id']}/records", export_url=export)
 
 
 def _dataset(snapshot: Snapshot, dataset_id: str) -> dict[str, Any]:
@@ -97,6 +100,31 @@ def list_datasets(snapshot: SnapshotDep, notice: NoticeDep) -> DatasetIndex:
 )
 def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
     return _out(_dataset(snapshot, dataset_id))
+
+
+@router.get(
+    "/{dataset_id}/export.csv",
+    summary="批量下载（CSV）Bulk export as CSV",
+    description="无条件开放数据集的全部记录，一个 UTF-8 CSV 文件（首行为字段名，按主键排序），"
+    "与记录接口所给的行列一致；"
+    "同目录的 `open/<id>/datapackage.json`（Frictionless 数据包）给出字段中文标题、类型、主键与 sha256。"
+    "Every record of an open (无条件开放) dataset as one UTF-8 CSV (header row, primary-key order), the same rows and "
+    "columns as `/records`; streamed from the published snapshot. 403 for conditional datasets, 404 if unknown.",
+    response_class=FileResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_csv(dataset_id: str, snapshot: SnapshotDep) -> FileResponse:
+    entry = _dataset(snapshot, dataset_id)
+    if entry["open_level"] != OPEN_WITHOUT_KEY:
+        raise HTTPException(
+            status_code=403,
+            detail=f"dataset {dataset_id!r} is {entry['open_level']}: no bulk export without an approved application "
+            "(有条件开放数据需申请审批)",
+        )
+    path = snapshot.path / "open" / dataset_id / f"{dataset_id}.csv"
+    if not path.is_file():
+        raise HTTPException(status_code=404, detail=f"no CSV extract of {dataset_id!r} in version {snapshot.version}")
+    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"{dataset_id}-{snapshot.version}.csv")
 
 
 def encode_cursor(values: list[Any]) -> str:
