@@ -153,6 +153,11 @@ def test_dcat_catalogue_and_csv_export(api: httpx.Client, published: str) -> Non
     assert api.get("/v1/datasets/grid_event/export.csv").status_code == 403
     assert api.get("/v1/datasets/nope/export.csv").status_code == 404
 
+    lineage = api.get("/v1/datasets/credit_record/lineage").json()
+    assert lineage["version"] == published and lineage["dataset"] == "credit_record"
+    served = [f["name"] for f in api.get("/v1/datasets/credit_record").json()["fields"]]
+    assert [f["name"] for f in lineage["fields"]] == served
+
 
 def test_errors(api: httpx.Client, published: str) -> None:
     r = api.get("/v1/datasets/no_such")
