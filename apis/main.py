@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
-from apis.routers import datasets, health
+from apis.routers import catalog, datasets, health
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
 
@@ -46,4 +46,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(datasets.router)
+    app.include_router(catalog.router)
     return app

@@ -230,7 +230,7 @@ def scan_version(
             hits += collector.result()
     finally:
         con.close()
-    for path in sorted(folder.rglob("*.json")):
+    for path in sorted([*folder.rglob("*.json"), *folder.rglob("*.jsonld")]):
         rel = path.relative_to(folder).as_posix()
         audience = audiences.get(rel) or audiences.get(rel.split("/", 1)[0]) or Audience.public
         collector = _Collector(audience, name_set)

@@ -21,8 +21,12 @@ import duckdb
 import xlsxwriter
 
 from catalog.channels import api_catalog, channel_fields, datasette_metadata
+from catalog.datapackage import data_package, is_open_extract
 from catalog.datasets import CatalogError, Channel, Dataset, load_datasets
+from catalog.dcat import dcat_catalog
+from catalog.lineage import dataset_lineage
 from catalog.masking import CHANNEL_AUDIENCE, Action, check_channels, masked_select
+from catalog.registry import load_registry, registry_dirs
 from catalog.scanner import ScanError, scan_version
 from zhongtai import audit
 from zhongtai.duckdb import connect
@@ -42,6 +46,7 @@ class PublishResult:
     rosters: int = 0
     files: int = 0
     suppressed_cells: int = 0
+    deliveries: dict[str, str] = field(default_factory=dict)  # source.entity → latest loaded delivery id
     # Names of natural persons, drawn read-only from the warehouse, so the scan can find them where they must not be.
     person_names: list[str] = field(default_factory=list, repr=False)
 
@@ -130,7 +135,17 @@ def _write_version(
     types = _write_artefacts(settings, staging, datasets, result)
     catalog = api_catalog(datasets, rows=result.rows["api"], types=types)
     catalog.update(version=result.version, created_at=result.created_at)
+    _add_lineage(settings, catalog, datasets, manifest_path, result.deliveries)
     (staging / "catalog.json").write_text(json.dumps(catalog, ensure_ascii=False, indent=2), encoding="utf-8")
+    jsonld = dcat_catalog(
+        datasets,
+        base_url=f"http://{settings.host}:{settings.api_port}",
+        datasette_url=f"http://{settings.host}:{settings.datasette_port}",
+        version=result.version,
+        created_at=result.created_at,
+    )
+    (staging / "catalog.jsonld").write_text(json.dumps(jsonld, ensure_ascii=False, indent=2), encoding="utf-8")
+    _write_open_extracts(settings, staging, datasets, types, result)
     (staging / "metadata.json").write_text(
         json.dumps(datasette_metadata(datasets), ensure_ascii=False, indent=2), encoding="utf-8"
     )
@@ -148,6 +163,77 @@ def _write_version(
     result.files = len(files) + 1
 
 
+def _add_lineage(
+    settings: Settings,
+    catalog: dict[str, Any],
+    datasets: list[Dataset],
+    manifest_path: str | Path,
+    deliveries: dict[str, str],
+) -> None:
+    """Each API dataset's lineage (models, source systems, per published field) into catalog.json."""
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    registry = load_registry(*registry_dirs(settings.registry_dirs))
+    by_id = {d.id: d for d in datasets}
+    for entry in catalog["datasets"]:
+        d = by_id[entry["id"]]
+        fields = [(o.name, o.source.name) for o in channel_fields(d, Channel.api)]
+        entry["lineage"] = dataset_lineage(manifest, registry, d, fields=fields, deliveries=deliveries)
+
+
+def _latest_deliveries(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where database_name = 'wh' and schema_name = 'raw' "
+        "and table_name = '_deliveries'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return {}
+    rows = con.execute(
+        "select source_id || '.' || entity, arg_max(delivery_id, received_at) from wh.raw._deliveries "
+        "where status = 'loaded' group by 1"
+    ).fetchall()
+    return {k: v for k, v in rows}
+
+
+def _write_open_extracts(
+    settings: Settings, staging: Path, datasets: list[Dataset], types: dict[str, dict[str, str]], result: PublishResult
+) -> None:
+    """open/<id>/<id>.csv + datapackage.json for each 无条件开放 dataset: exactly the rows the API serves."""
+    extracts = [d for d in datasets if is_open_extract(d)]
+    if not extracts:
+        return
+    con = connect(":memory:", read_only=False, settings=settings)
+    try:
+        con.execute(f"attach '{staging / 'serving.duckdb'}' as serving (read_only)")
+        con.execute("set timezone = 'Asia/Shanghai'")
+        for d in extracts:
+            folder = staging / "open" / d.id
+            folder.mkdir(parents=True)
+            csv_path = folder / f"{d.id}.csv"
+            cols = types[d.id]
+            # ISO 8601 timestamps with offset, as Table Schema's datetime expects them.
+            select = ", ".join(
+                f"strftime({_q(c)}, '%Y-%m-%dT%H:%M:%S%z') as {_q(c)}" if t.upper().startswith("TIMESTAMP") else _q(c)
+                for c, t in cols.items()
+            )
+            con.execute(
+                f"copy (select {select} from serving.{_q(d.id)} order by {_order(d)}) "
+                f"to '{csv_path}' (header, delimiter ',')"
+            )
+            package = data_package(
+                d,
+                types=cols,
+                csv_name=csv_path.name,
+                csv_bytes=csv_path.stat().st_size,
+                csv_sha256=_sha256(csv_path),
+                version=result.version,
+                created_at=result.created_at,
+            )
+            text = json.dumps(package, ensure_ascii=False, indent=2)
+            (folder / "datapackage.json").write_text(text, encoding="utf-8")
+    finally:
+        con.close()
+
+
 def _write_artefacts(
     settings: Settings, staging: Path, datasets: list[Dataset], result: PublishResult
 ) -> dict[str, dict[str, str]]:
@@ -163,6 +249,7 @@ def _write_artefacts(
                 for r in con.execute(f"select distinct name from {_source(person)} where name is not null").fetchall()
             ]
             result.person_names = names
+        result.deliveries = _latest_deliveries(con)
         min_cell = settings.roster_min_cell
         result.rows["api"], types = _write_serving(con, staging, datasets, min_cell)
         result.rows["datasette"] = _write_analyst(con, staging, datasets, min_cell)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import duckdb
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from apis.deps import NoticeDep, ServingDep, Snapshot, SnapshotDep
@@ -40,6 +41,7 @@ class DatasetOut(BaseModel):
     rows: int | None
     fields: list[FieldOut]
     records_url: str
+    export_url: str | None = None
 
 
 class DatasetIndex(BaseModel):
@@ -59,7 +61,8 @@ class RecordsPage(BaseModel):
 
 
 def _out(entry: dict[str, Any]) -> DatasetOut:
-    return DatasetOut(**entry, records_url=f"/v1/datasets/{entry['id']}/records")
+    export = f"/v1/datasets/{entry['id']}/export.csv" if entry["open_level"] == OPEN_WITHOUT_KEY else None
+    return DatasetOut(**entry, records_url=f"/v1/datasets/{entry['id']}/records", export_url=export)
 
 
 def _dataset(snapshot: Snapshot, dataset_id: str) -> dict[str, Any]:
@@ -97,6 +100,49 @@ def list_datasets(snapshot: SnapshotDep, notice: NoticeDep) -> DatasetIndex:
 )
 def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
     return _out(_dataset(snapshot, dataset_id))
+
+
+@router.get(
+    "/{dataset_id}/export.csv",
+    summary="批量下载（CSV）Bulk export as CSV",
+    description="无条件开放数据集的全部记录，一个 UTF-8 CSV 文件（首行为字段名，按主键排序），"
+    "与记录接口所给的行列一致；"
+    "同目录的 `open/<id>/datapackage.json`（Frictionless 数据包）给出字段中文标题、类型、主键与 sha256。"
+    "Every record of an open (无条件开放) dataset as one UTF-8 CSV (header row, primary-key order), the same rows and "
+    "columns as `/records`; streamed from the published snapshot. 403 for conditional datasets, 404 if unknown.",
+    response_class=FileResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_csv(dataset_id: str, snapshot: SnapshotDep) -> FileResponse:
+    entry = _dataset(snapshot, dataset_id)
+    if entry["open_level"] != OPEN_WITHOUT_KEY:
+        raise HTTPException(
+            status_code=403,
+            detail=f"dataset {dataset_id!r} is {entry['open_level']}: no bulk export without an approved application "
+            "(有条件开放数据需申请审批)",
+        )
+    path = snapshot.path / "open" / dataset_id / f"{dataset_id}.csv"
+    if not path.is_file():
+        raise HTTPException(status_code=404, detail=f"no CSV extract of {dataset_id!r} in version {snapshot.version}")
+    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"{dataset_id}-{snapshot.version}.csv")
+
+
+@router.get(
+    "/{dataset_id}/lineage",
+    summary="数据血缘 Lineage",
+    description="数据集从哪里来：上游 dbt 模型、源系统及其原始表（含中文名称、责任部门，以及快照记录的最新批次号），"
+    "以及每个发布字段的来源。`level` 为 `column` 时按字段名或登记簿中的规范属性匹配到源系统的具体列；"
+    "为 `dataset` 时只能说明依赖整个数据集的上游。Where a dataset comes from: upstream dbt models, the source systems "
+    "and raw tables (Chinese titles, owner departments, the latest delivery id the snapshot recorded) and, per "
+    "published field, its upstream. `level: column` matched a source column by name or registry canonical attribute; "
+    "`level: dataset` lists the dataset's upstream as a whole (the SQL is not parsed).",
+)
+def get_lineage(dataset_id: str, snapshot: SnapshotDep) -> dict[str, Any]:
+    entry = _dataset(snapshot, dataset_id)
+    lineage = entry.get("lineage")
+    if lineage is None:
+        raise HTTPException(status_code=404, detail=f"version {snapshot.version} was published without lineage")
+    return {"version": snapshot.version, **lineage}
 
 
 def encode_cursor(values: list[Any]) -> str:

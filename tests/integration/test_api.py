@@ -137,6 +137,28 @@ def test_paging_returns_every_record_exactly_once(api: httpx.Client, settings: S
     assert len(last["records"]) == 12 and last["next_cursor"] is None
 
 
+def test_dcat_catalogue_and_csv_export(api: httpx.Client, published: str) -> None:
+    r = api.get("/v1/catalog.jsonld")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/ld+json")
+    catalog = r.json()
+    assert catalog["@type"] == "dcat:Catalog" and catalog["dcat:version"] == published
+    assert "credit_record" in {d["dct:identifier"] for d in catalog["dcat:dataset"]}
+
+    export = api.get("/v1/datasets/credit_record/export.csv")
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    lines = export.text.splitlines()
+    assert lines[0] == "record_id,subject_uscc,subject_name,category,decision_date,department,content"
+    assert len(lines) == 1 + 2500
+    assert api.get("/v1/datasets/credit_record").json()["export_url"] == "/v1/datasets/credit_record/export.csv"
+    assert api.get("/v1/datasets/grid_event/export.csv").status_code == 403
+    assert api.get("/v1/datasets/nope/export.csv").status_code == 404
+
+    lineage = api.get("/v1/datasets/credit_record/lineage").json()
+    assert lineage["version"] == published and lineage["dataset"] == "credit_record"
+    served = [f["name"] for f in api.get("/v1/datasets/credit_record").json()["fields"]]
+    assert [f["name"] for f in lineage["fields"]] == served
+
+
 def test_errors(api: httpx.Client, published: str) -> None:
     r = api.get("/v1/datasets/no_such")
     assert r.status_code == 404 and "no_such" in r.json()["detail"]

@@ -42,3 +42,12 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 
     missing = [f"ZHONGTAI_{n.upper()}" for n in Settings.model_fields if f"ZHONGTAI_{n.upper()}" not in README]
     assert not missing, f"README does not document: {missing}"
+
+
+def test_every_api_route_is_in_the_readme() -> None:
+    from apis.main import create_app
+    from zhongtai.settings import Settings
+
+    routes = [p.replace("{dataset_id}", "{id}") for p in create_app(Settings()).openapi()["paths"]]
+    missing = [path for path in routes if f"`GET {path}" not in README]
+    assert routes and not missing, f"README does not document the routes: {missing}"

@@ -1,0 +1,63 @@
+"""Open extracts: every 无条件开放 dataset is published as a valid Frictionless data package of what the API serves."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import duckdb
+import frictionless
+import pytest
+
+from catalog.datasets import OpenLevel, load_datasets
+from orchestration.publish import publish
+from tests.integration.test_publish import MANIFEST, make_warehouse
+from zhongtai.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("frictionless") / "data")
+    make_warehouse(settings)
+    return publish(settings, MANIFEST).path
+
+
+def open_ids() -> list[str]:
+    return [d.id for d in load_datasets(MANIFEST) if d.open_level is OpenLevel.open and d.published_to("api")]
+
+
+def test_only_open_api_datasets_get_an_extract(published: Path) -> None:
+    assert open_ids(), "the fixture has no 无条件开放 dataset"
+    assert sorted(p.name for p in (published / "open").iterdir()) == sorted(open_ids())
+
+
+@pytest.mark.parametrize("dataset_id", open_ids())
+def test_each_open_extract_is_a_valid_data_package(published: Path, dataset_id: str) -> None:
+    path = published / "open" / dataset_id / "datapackage.json"
+    report = frictionless.validate(str(path))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+    package = json.loads(path.read_text(encoding="utf-8"))
+    schema = package["resources"][0]["schema"]
+    catalog = {d.id: d for d in load_datasets(MANIFEST)}[dataset_id]
+    assert schema["primaryKey"] == list(catalog.primary_key)
+    assert all(f["title"] for f in schema["fields"])
+    assert all(f.get("constraints", {}).get("required") for f in schema["fields"] if f["name"] in catalog.primary_key)
+    assert package["licenses"][0]["title"]
+
+
+@pytest.mark.parametrize("dataset_id", open_ids())
+def test_the_extract_holds_exactly_the_rows_and_columns_the_api_serves(published: Path, dataset_id: str) -> None:
+    with (published / "open" / dataset_id / f"{dataset_id}.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    with duckdb.connect(str(published / "serving.duckdb"), read_only=True) as con:
+        cur = con.execute(f'select * from "{dataset_id}"')
+        columns = [c[0] for c in cur.description]
+        served = cur.fetchall()
+    assert rows[0] == columns
+    assert len(rows) - 1 == len(served)
+    manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
+    assert f"open/{dataset_id}/{dataset_id}.csv" in {f["path"] for f in manifest["files"]}
