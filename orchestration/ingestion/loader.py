@@ -348,6 +348,10 @@ def _recover_gb18030_lines(
     for number, cells in recovered.items():
         placeholders = ", ".join("?" for _ in range(len(cells) + 1))
         con.execute(f"insert into _in values ({placeholders})", [*cells, number])
+    if recovered:  # keep _in in line order (the load relies on it rather than sorting every delivery)
+        con.execute("create temp table _in_sorted as select * from _in order by _line")
+        con.execute("drop table _in")
+        con.execute("alter table _in_sorted rename to _in")
     return [r for r in rejects if r[0] not in recovered]
 
 
@@ -464,7 +468,7 @@ def _load_rows(
     for f in entity.fields:
         col = _quote(by_header[f.header]) if f.header in by_header else "null"
         value, bad_code = _typed_expr(f, col)
-        selects.append(f"{value} as {f.name}")
+        selects.append(f"{value} as __zt_{f.name}")
         raw_text = f"nullif(trim(cast({col} as varchar)), '')"
         label = _literal(f"{f.header} ({f.name})")
         if f.required:
@@ -488,14 +492,20 @@ def _load_rows(
     record_sql = (
         "to_json(struct_pack(" + ", ".join(f"{_quote(h)} := cast({_quote(h)} as varchar)" for h in headers) + "))"
     )
+    # The row as delivered (JSON) is needed only for quarantined rows: the inner select computes each typed
+    # value and the error once, the outer one renders the record only where there is an error.
+    typed = ", ".join(f"__zt_{f.name} as {f.name}" for f in entity.fields)
     con.execute(
-        f"create temp table _typed as select _line, {', '.join(selects)}, {extra_sql} as _extra, "
-        f"{error_sql} as _error, {record_sql} as _record from _in"
+        f"create temp table _typed as select _line, {typed}, __zt_extra as _extra, __zt_error as _error, "
+        f"case when __zt_error is not null then {record_sql} end as _record "
+        f"from (select *, {', '.join(selects)}, {extra_sql} as __zt_extra, {error_sql} as __zt_error from _in)"
     )
     names = ", ".join(f.name for f in entity.fields)
+    # _in is in line order and DuckDB preserves insertion order (preserve_insertion_order, on by default), so
+    # rows land in file order without an `order by _line` that would sort every delivery.
     con.execute(
         f"insert into {table} ({names}, _delivery_id, _line, _received_at, _extra) "
-        f"select {names}, ?, _line, ?::timestamptz, _extra from _typed where _error is null order by _line",
+        f"select {names}, ?, _line, ?::timestamptz, _extra from _typed where _error is null",
         [delivery.delivery_id, delivery.received_at],
     )
     con.execute(

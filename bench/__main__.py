@@ -1,0 +1,41 @@
+"""`python -m bench` (what `make bench` runs): every benchmark, results as JSON under bench/results/.
+
+`python -m bench [--scale district|small|tiny] [--only loading,resolution] [--data-dir DIR]`
+
+- loading: at `--scale` (default district), on the sandbox's hukou delivery, generated once under bench/.cache;
+- resolution: needs a data directory after `zhongtai run` (`--data-dir`, default ./data); skipped, saying so, when
+  there is no warehouse there.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench import loading
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--scale", default="district", choices=["tiny", "small", "district"])
+    parser.add_argument("--only", default="loading,resolution", help="comma-separated benchmarks to run")
+    parser.add_argument("--repeats", type=int, default=3, help="loading: repeats (median reported)")
+    parser.add_argument("--data-dir", type=Path, default=Path("data"), help="resolution: a data dir after zhongtai run")
+    args = parser.parse_args(argv)
+    only = {name for name in args.only.split(",") if name}
+    if "loading" in only:
+        print(f"== loading ({args.scale})", flush=True)
+        loading.main(["--scale", args.scale, "--repeats", str(args.repeats)])
+    if "resolution" in only:
+        warehouse = args.data_dir / "warehouse" / "zhongtai.duckdb"
+        if not warehouse.exists():
+            print(f"== resolution: skipped, no warehouse at {warehouse} (run `zhongtai run` first, or --data-dir)")
+        else:
+            from bench import resolution
+
+            print(f"== resolution ({args.data_dir})", flush=True)
+            resolution.main(["--data-dir", str(args.data_dir), "--label", args.scale])
+
+
+if __name__ == "__main__":
+    main()
