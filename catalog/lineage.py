@@ -94,7 +94,7 @@ def dataset_lineage(
             s["latest_delivery_id"] = delivery
     out_fields = []
     for published, name in fields or [(f.name, f.name) for f in dataset.fields]:
-        matched = []
+        matched: list[dict[str, Any]] = []
         for s in sources:
             system = registry.sources.get(s["source"])
             entity = next((e for e in system.entities if e.name == s["entity"]), None) if system else None
@@ -103,9 +103,6 @@ def dataset_lineage(
             cols = [f.name for f in entity.fields if name in (f.name, f.canonical)]
             if cols:
                 matched.append({"source": s["source"], "entity": s["entity"], "columns": cols})
-        out_fields.append(
-            {"name": published, "level": "column" if matched else "dataset", "upstream": matched}
-            if matched
-            else {"name": published, "level": "dataset", "upstream": [f"{s['source']}.{s['entity']}" for s in sources]}
-        )
+        upstream: list[Any] = list(matched) if matched else [f"{s['source']}.{s['entity']}" for s in sources]
+        out_fields.append({"name": published, "level": "column" if matched else "dataset", "upstream": upstream})
     return {"dataset": dataset.id, "models": models, "sources": sources, "fields": out_fields}
