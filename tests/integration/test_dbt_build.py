@@ -345,6 +345,7 @@ def test_villages_and_events(warehouse: duckdb.DuckDBPyConnection) -> None:
 MARTS = {
     "natural_person", "person_records_unresolved", "person_source_xref", "legal_person", "credit_record",
     "village", "village_roster", "village_population", "grid_event", "enterprise_directory",
+    "credit_record_status", "credit_score_contribution", "credit_profile", "life_events", "service_eligibility",
 }  # fmt: skip
 CHANNELS = {"api": "open_data_api", "datasette": "datasette", "roster": "village_rosters"}
 
