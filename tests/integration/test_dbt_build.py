@@ -75,6 +75,18 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             columns += ["_delivery_id varchar not null", "_line bigint not null", "_received_at timestamptz not null"]
             columns += ["_extra varchar"]
             con.execute(f"create table if not exists raw.{source.raw_table(entity.name)} ({', '.join(columns)})")
+    # The resolution step's output, as orchestration.resolution.write_links shapes it: empty here, so every
+    # mention in this fixture resolves deterministically or stays unresolved.
+    con.execute("create schema if not exists resolution")
+    con.execute(
+        "create table if not exists resolution.person_links (source_id varchar, entity varchar, record_id varchar, "
+        "role varchar, decision varchar, id_number varchar, match_probability double, second_id_number varchar, "
+        "second_probability double, resolved_at timestamptz)"
+    )
+    con.execute(
+        "create table if not exists resolution.org_links (source_id varchar, entity varchar, record_id varchar, "
+        "role varchar, uscc varchar, match_method varchar, match_probability double, resolved_at timestamptz)"
+    )
 
 
 def deliver(
@@ -292,8 +304,9 @@ def test_survivorship(warehouse: duckdb.DuckDBPyConnection) -> None:
         "from marts.natural_person where id_number = ?",
         A,
     )
-    # hukou's name and address (latest extract); the grid's latest phone, digits only; four systems know A
-    assert a == ("张三", "M", dt.date(1950, 3, 1), "13900000001", "新地址1号", "H001", VILLAGE, 4)
+    # hukou's name and address (latest extract); the phone A gave the one window, which the seed
+    # person_attribute_priority ranks first for phones (self-declared, most recent); four systems know A
+    assert a == ("张三", "M", dt.date(1950, 3, 1), "13800138000", "新地址1号", "H001", VILLAGE, 4)
     [b] = rows(warehouse, "select sex, birth_date from marts.natural_person where id_number = ?", B18)
     assert b == ("F", dt.date(1969, 7, 20))  # birth date derived from the number
     [e] = rows(warehouse, "select sex, birth_date, village_code from marts.natural_person where id_number = ?", E)
@@ -346,6 +359,7 @@ MARTS = {
     "natural_person", "person_records_unresolved", "person_source_xref", "legal_person", "credit_record",
     "village", "village_roster", "village_population", "grid_event", "enterprise_directory",
     "credit_record_status", "credit_score_contribution", "credit_profile", "life_events", "service_eligibility",
+    "person_match_review", "org_source_xref", "natural_person_attribute_provenance",
 }  # fmt: skip
 CHANNELS = {"api": "open_data_api", "datasette": "datasette", "roster": "village_rosters"}
 
