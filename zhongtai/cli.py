@@ -121,12 +121,13 @@ def run(
         f"{len(report.materialized)} assets materialised, {len(report.failed_steps)} steps failed, "
         f"{len(report.failed_checks)} blocking checks failed, {len(report.warnings)} warnings"
     )
+    # Full names, never cut: a steward copies them into the Dagster UI or a ticket.
     for step in report.failed_steps:
-        console.print(f"  [red]failed step[/] {step}", overflow="ellipsis", no_wrap=True)
+        console.print(f"  [red]failed step[/] {step}", soft_wrap=True)
     for check in report.failed_checks:
-        console.print(f"  [red]failed check[/] {check}", overflow="ellipsis", no_wrap=True)
+        console.print(f"  [red]failed check[/] {check}", soft_wrap=True)
     for check in report.warnings:
-        console.print(f"  [yellow]warning[/] {check}", overflow="ellipsis", no_wrap=True)
+        console.print(f"  [yellow]warning[/] {check}", soft_wrap=True)
     _print_status(settings)
     if not report.success:
         raise typer.Exit(1)

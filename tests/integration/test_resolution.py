@@ -87,6 +87,39 @@ def test_the_run_succeeds(first_run: subprocess.CompletedProcess[str]) -> None:
     assert "entity_resolution" in first_run.stdout
 
 
+def test_small_no_raw_row_is_lost(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """All 157 systems at `small`: per source entity, raw rows + quarantined rows = rows the sandbox delivered."""
+    import json
+
+    delivered = json.loads((settings.truth_dir / "summary.json").read_text())["delivered_rows"]
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        rows = con.execute(
+            "select source_id || '/' || entity, sum(rows_delivered), sum(rows_loaded), sum(rows_quarantined) "
+            "from raw._deliveries group by 1"
+        ).fetchall()
+        for key, rows_delivered, loaded, quarantined in rows:
+            source_id, entity = key.split("/")
+            in_raw = con.execute(f"select count(*) from raw.{source_id}__{entity}").fetchone()[0]
+            assert in_raw == loaded and loaded + quarantined == rows_delivered, key
+        systems = con.execute("select count(distinct source_id) from raw._deliveries").fetchone()[0]
+    finally:
+        con.close()
+    assert {r[0]: r[1] for r in rows} == delivered
+    assert systems == 157
+
+
+def test_small_one_person_per_distinct_valid_id(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Issue 2's bar at `small`: the natural-person mart has exactly one row per person with a valid ID anywhere."""
+    from tests.e2e.test_end_to_end import delivered_id_is_valid, loaded_mentions
+
+    valid = loaded_mentions(settings).filter(delivered_id_is_valid())
+    people = truth(settings, "persons").filter(pl.col("person_id").is_in(valid["person_id"].unique().to_list()))
+    ids = query(settings, "select id_number from marts.natural_person")["id_number"].to_list()
+    assert len(ids) == people.height
+    assert set(ids) == set(people["citizen_id"].to_list())
+
+
 def test_people_are_resolved_with_f1_at_least_0_99(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     mentions = query(settings, "select source_id, entity, record_id, role from intermediate.int_person_mentions")
     xref = query(settings, "select source_id, entity, record_id, role, person_key from marts.person_source_xref")
@@ -213,36 +246,3 @@ def test_an_address_change_gives_two_versions_and_as_of_sees_the_old_one(  # typ
         f"and dbt_valid_from <= timestamp '{before}' and (dbt_valid_to is null or dbt_valid_to > timestamp '{before}')",
     )
     assert as_of["address"].to_list() == [target["户籍地址"]]
-
-
-def test_small_no_raw_row_is_lost(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    """All 157 systems at `small`: per source entity, raw rows + quarantined rows = rows the sandbox delivered."""
-    import json
-
-    delivered = json.loads((settings.truth_dir / "summary.json").read_text())["delivered_rows"]
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        rows = con.execute(
-            "select source_id || '/' || entity, sum(rows_delivered), sum(rows_loaded), sum(rows_quarantined) "
-            "from raw._deliveries group by 1"
-        ).fetchall()
-        for key, rows_delivered, loaded, quarantined in rows:
-            source_id, entity = key.split("/")
-            in_raw = con.execute(f"select count(*) from raw.{source_id}__{entity}").fetchone()[0]
-            assert in_raw == loaded and loaded + quarantined == rows_delivered, key
-        systems = con.execute("select count(distinct source_id) from raw._deliveries").fetchone()[0]
-    finally:
-        con.close()
-    assert {r[0]: r[1] for r in rows} == delivered
-    assert systems == 157
-
-
-def test_small_one_person_per_distinct_valid_id(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    """Issue 2's bar at `small`: the natural-person mart has exactly one row per person with a valid ID anywhere."""
-    from tests.e2e.test_end_to_end import delivered_id_is_valid, loaded_mentions
-
-    valid = loaded_mentions(settings).filter(delivered_id_is_valid())
-    people = truth(settings, "persons").filter(pl.col("person_id").is_in(valid["person_id"].unique().to_list()))
-    ids = query(settings, "select id_number from marts.natural_person")["id_number"].to_list()
-    assert len(ids) == people.height
-    assert set(ids) == set(people["citizen_id"].to_list())
