@@ -17,3 +17,10 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+# Property tests must not fail because a loaded 2-core machine was slow: no per-example deadline.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("zhongtai", deadline=None)
+hypothesis_settings.load_profile("zhongtai")
