@@ -11,14 +11,15 @@ from catalog.datasets import datasets_from_manifest
 from catalog.lineage import dataset_lineage
 from catalog.registry import load_registry
 
-MANIFEST = Path(__file__).resolve().parents[2] / "dbt_project" / "target" / "manifest.json"
-
-pytestmark = pytest.mark.skipif(not MANIFEST.exists(), reason="no dbt manifest: run `dbt parse` (prepare_manifest)")
-
 
 @pytest.fixture(scope="module")
-def lineage_of():  # type: ignore[no-untyped-def]
-    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+def lineage_of(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from orchestration.dbt import prepare_manifest
+    from zhongtai.settings import Settings
+
+    # The real manifest: `dbt parse` once if it is missing or stale (a fresh clone has none).
+    path = prepare_manifest(Settings(data_dir=tmp_path_factory.mktemp("lineage")))
+    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
     registry = load_registry()
     datasets = {d.id: d for d in datasets_from_manifest(manifest)}
     return lambda dataset_id: dataset_lineage(manifest, registry, datasets[dataset_id])
