@@ -41,7 +41,9 @@ def _is_facet(o: OutputField, dataset: Dataset) -> bool:
 
 
 def _column_doc(o: OutputField) -> str:
-    doc = o.title + (f"：{o.description}" if o.description else "")
+    # Many dbt descriptions restate the title; say it once ("企业名称", not "企业名称：企业名称").
+    described = o.description and o.description.strip() != o.title
+    doc = o.title + (f"：{o.description}" if described else "")
     if o.action is Action.generalise:
         doc += "（已泛化）"
     elif o.action is Action.mask:

@@ -85,3 +85,12 @@ def test_channels_render_from_the_datasets() -> None:
         "village_population",
     ]
     assert excel_headers(next(d for d in datasets if d.id == "village_roster"))[2] == ("name", "姓名")
+
+
+def test_a_column_description_that_restates_its_title_is_shown_once(manifest: dict) -> None:
+    model = next(n for n in manifest["nodes"].values() if n["name"] == "grid_event")
+    column = next(iter(model["columns"].values()))
+    title = (column.get("config", {}).get("meta") or column.get("meta"))["title"]
+    column["description"] = title
+    meta = datasette_metadata(datasets_from_manifest(manifest))
+    assert meta["databases"]["analyst"]["tables"]["grid_event"]["columns"][column["name"]] == title
