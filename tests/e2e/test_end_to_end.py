@@ -19,7 +19,7 @@ import httpx
 import polars as pl
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import pipeline_env
 from zhongtai import processes
 from zhongtai.identifiers import InvalidIdentifier, normalise_uscc, parse_citizen_id
 from zhongtai.settings import Settings
@@ -42,18 +42,7 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    data = tmp_path_factory.mktemp("e2e") / "data"
-    sandbox_port = free_port()
-    return {
-        **os.environ,
-        "ZHONGTAI_DATA_DIR": str(data),
-        "ZHONGTAI_SANDBOX_PORT": str(sandbox_port),
-        "ZHONGTAI_ONEWINDOW_URL": f"http://127.0.0.1:{sandbox_port}",
-        "ZHONGTAI_API_PORT": str(free_port()),
-        "ZHONGTAI_DATASETTE_PORT": str(free_port()),
-        "ZHONGTAI_DAGSTER_PORT": str(free_port()),
-        "DO_NOT_TRACK": "1",
-    }
+    return pipeline_env(tmp_path_factory.mktemp("e2e") / "data", servers=True)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import pipeline_env
 from zhongtai import processes
 from zhongtai.settings import Settings
 
@@ -29,14 +29,8 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         yield Settings(data_dir=Path(reuse))
         return
     data = tmp_path_factory.mktemp("tiny_run") / "data"
-    port = free_port()
-    env = {
-        **os.environ,
-        "ZHONGTAI_DATA_DIR": str(data),
-        "ZHONGTAI_SANDBOX_PORT": str(port),
-        "ZHONGTAI_ONEWINDOW_URL": f"http://127.0.0.1:{port}",
-        "DO_NOT_TRACK": "1",
-    }
+    env = pipeline_env(data)
+    port = int(env["ZHONGTAI_SANDBOX_PORT"])
     zt = str(BIN / "zhongtai")
     generated = subprocess.run([zt, "sandbox", "generate", "--scale", "tiny"], env=env, capture_output=True, text=True)
     assert generated.returncode == 0, generated.stdout + generated.stderr

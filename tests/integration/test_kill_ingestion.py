@@ -7,7 +7,6 @@ delivered, per source entity), each delivered line once, and each delivery recor
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import signal
@@ -19,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import pipeline_env
 from zhongtai import processes
 from zhongtai.settings import Settings
 
@@ -30,13 +29,8 @@ KILLS = 20
 
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    port = free_port()
-    env = {
-        **os.environ,
-        "ZHONGTAI_DATA_DIR": str(data),
-        "ZHONGTAI_SANDBOX_PORT": str(port),
-        "ZHONGTAI_ONEWINDOW_URL": f"http://127.0.0.1:{port}",
-    }
+    env = pipeline_env(data)
+    port = int(env["ZHONGTAI_SANDBOX_PORT"])
     zhongtai = str(Path(sys.executable).parent / "zhongtai")
     subprocess.run([zhongtai, "sandbox", "generate", "--scale", "tiny"], env=env, check=True, capture_output=True)
     settings = Settings(data_dir=data)

@@ -7,7 +7,6 @@ person → run again → two versions in history, and "as of" before the move gi
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ import polars as pl
 import pytest
 
 from bench.metrics import pairwise_scores
-from tests.conftest import free_port
+from tests.conftest import pipeline_env
 from zhongtai import processes
 from zhongtai.settings import Settings
 
@@ -30,15 +29,7 @@ KEY = ["source_id", "entity", "record_id", "role"]
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    data = tmp_path_factory.mktemp("resolution") / "data"
-    port = free_port()
-    return {
-        **os.environ,
-        "ZHONGTAI_DATA_DIR": str(data),
-        "ZHONGTAI_SANDBOX_PORT": str(port),
-        "ZHONGTAI_ONEWINDOW_URL": f"http://127.0.0.1:{port}",
-        "DO_NOT_TRACK": "1",
-    }
+    return pipeline_env(tmp_path_factory.mktemp("resolution") / "data")
 
 
 @pytest.fixture(scope="module")
