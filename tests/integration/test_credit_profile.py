@@ -1,4 +1,4 @@
-"""Credit profile on the `tiny` district: scores explained by their contributions, publication windows applied."""
+"""Credit profile on the `small` district: scores explained by their contributions, publication windows applied."""
 
 from __future__ import annotations
 
@@ -26,35 +26,35 @@ def as_of(settings: Settings) -> dt.date:
     return dt.date.fromisoformat(json.loads((settings.truth_dir / "summary.json").read_text())["as_of"])
 
 
-def test_contributions_sum_to_the_score(tiny_run: Settings) -> None:
-    profiles = query(tiny_run, "select subject_type, subject_key, score from marts.credit_profile")
+def test_contributions_sum_to_the_score(small_run: Settings) -> None:
+    profiles = query(small_run, "select subject_type, subject_key, score from marts.credit_profile")
     sums = query(
-        tiny_run,
+        small_run,
         "select subject_type, subject_key, sum(points) as points from marts.credit_score_contribution group by all",
     )
     assert profiles.height > 0
     both = profiles.join(sums, on=["subject_type", "subject_key"], how="full", coalesce=True)
     assert both.filter(pl.col("score").is_null() | (pl.col("score") != pl.col("points"))).height == 0
     # every profile has exactly one base rule
-    base = query(tiny_run, "select count(*) from marts.credit_score_contribution where record_key is null").item()
+    base = query(small_run, "select count(*) from marts.credit_score_contribution where record_key is null").item()
     assert base == profiles.height
 
 
-def test_legacy_credit_lists_are_included(tiny_run: Settings) -> None:
-    sources = set(query(tiny_run, "select distinct source_id from marts.credit_record_status")["source_id"])
+def test_legacy_credit_lists_are_included(small_run: Settings) -> None:
+    sources = set(query(small_run, "select distinct source_id from marts.credit_record_status")["source_id"])
     assert {"onewindow", "fy_dishonest_persons", "fy_dishonest_enterprises", "sj_penalties"} <= sources
-    delivered = json.loads((tiny_run.truth_dir / "summary.json").read_text())["delivered_rows"]
+    delivered = json.loads((small_run.truth_dir / "summary.json").read_text())["delivered_rows"]
     counts = dict(
-        query(tiny_run, "select source_id, count(*) from marts.credit_record_status group by all").iter_rows()
+        query(small_run, "select source_id, count(*) from marts.credit_record_status group by all").iter_rows()
     )
     for source in ("fy_dishonest_persons", "fy_dishonest_enterprises", "sj_penalties", "sw_tax_arrears"):
         assert counts[source] == delivered[f"{source}/records"], source
 
 
-def test_penalties_are_published_for_three_years_only(tiny_run: Settings) -> None:
-    day = as_of(tiny_run)
+def test_penalties_are_published_for_three_years_only(small_run: Settings) -> None:
+    day = as_of(small_run)
     status = query(
-        tiny_run,
+        small_run,
         "select record_key, decided_on, is_published, is_repaired, published_until "
         "from marts.credit_record_status where record_type = '行政处罚'",
     )
@@ -64,7 +64,7 @@ def test_penalties_are_published_for_three_years_only(tiny_run: Settings) -> Non
     )
     assert set(status.filter("is_published")["record_key"]) == set(expected["record_key"])
     published = set(
-        query(tiny_run, "select record_key from marts.credit_record where record_type = '行政处罚'")["record_key"]
+        query(small_run, "select record_key from marts.credit_record where record_type = '行政处罚'")["record_key"]
     )
     assert published == set(expected["record_key"])
     assert status.height > len(published), "the sandbox has penalties older than three years"

@@ -1,4 +1,4 @@
-"""No-application services (无感服务) on the `tiny` district, checked against the sandbox's ground truth.
+"""No-application services (无感服务) on the `small` district, checked against the sandbox's ground truth.
 
 generate → start the simulated one-window API → `zhongtai run` with ZHONGTAI_AS_OF set to the district's date,
 then compare marts.life_events and marts.service_eligibility with the truth. An event is expected when the platform
@@ -35,8 +35,8 @@ def is_valid_id(value: str | None) -> bool:
 
 
 @pytest.fixture(scope="module")
-def settings(tiny_run: Settings) -> Settings:
-    return tiny_run
+def settings(small_run: Settings) -> Settings:
+    return small_run
 
 
 def as_of(settings: Settings) -> dt.date:

@@ -7,58 +7,25 @@ person → run again → two versions in history, and "as of" before the move gi
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
+import json
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 import pytest
 
 from bench.metrics import pairwise_scores
-from tests.conftest import pipeline_env
-from zhongtai import processes
+from tests.integration.conftest import run_pipeline
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-BIN = Path(sys.executable).parent
 KEY = ["source_id", "entity", "record_id", "role"]
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return pipeline_env(tmp_path_factory.mktemp("resolution") / "data")
-
-
-@pytest.fixture(scope="module")
-def settings(env: dict[str, str]) -> Settings:
-    return Settings(data_dir=Path(env["ZHONGTAI_DATA_DIR"]))
-
-
-def zhongtai(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "zhongtai"), *args], env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-
-
-@pytest.fixture(scope="module")
-def first_run(env: dict[str, str], settings: Settings) -> Iterator[subprocess.CompletedProcess[str]]:
-    generated = zhongtai(env, "sandbox", "generate", "--scale", "small")
-    assert generated.returncode == 0, generated.stdout + generated.stderr
-    server = processes.start(
-        "sandbox",
-        [str(BIN / "zhongtai"), "sandbox", "serve"],
-        url="",
-        host="127.0.0.1",
-        port=int(env["ZHONGTAI_SANDBOX_PORT"]),
-        env=env,
-    )
-    try:
-        yield zhongtai(env, "run")
-    finally:
-        processes.stop([server])
+def settings(small_run: Settings) -> Settings:
+    return small_run
 
 
 def query(settings: Settings, sql: str) -> pl.DataFrame:
@@ -73,15 +40,8 @@ def truth(settings: Settings, name: str) -> pl.DataFrame:
     return pl.read_parquet(settings.truth_dir / f"{name}.parquet")
 
 
-def test_the_run_succeeds(first_run: subprocess.CompletedProcess[str]) -> None:
-    assert first_run.returncode == 0, first_run.stdout[-4000:] + first_run.stderr[-2000:]
-    assert "entity_resolution" in first_run.stdout
-
-
-def test_small_no_raw_row_is_lost(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_small_no_raw_row_is_lost(settings: Settings) -> None:
     """All 157 systems at `small`: per source entity, raw rows + quarantined rows = rows the sandbox delivered."""
-    import json
-
     delivered = json.loads((settings.truth_dir / "summary.json").read_text())["delivered_rows"]
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
@@ -100,7 +60,7 @@ def test_small_no_raw_row_is_lost(first_run, settings: Settings) -> None:  # typ
     assert systems == 157
 
 
-def test_small_one_person_per_distinct_valid_id(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_small_one_person_per_distinct_valid_id(settings: Settings) -> None:
     """Issue 2's bar at `small`: the natural-person mart has exactly one row per person with a valid ID anywhere."""
     from tests.e2e.test_end_to_end import delivered_id_is_valid, loaded_mentions
 
@@ -111,7 +71,7 @@ def test_small_one_person_per_distinct_valid_id(first_run, settings: Settings) -
     assert set(ids) == set(people["citizen_id"].to_list())
 
 
-def test_people_are_resolved_with_f1_at_least_0_99(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_people_are_resolved_with_f1_at_least_0_99(settings: Settings) -> None:
     mentions = query(settings, "select source_id, entity, record_id, role from intermediate.int_person_mentions")
     xref = query(settings, "select source_id, entity, record_id, role, person_key from marts.person_source_xref")
     predicted = mentions.join(xref, on=KEY, how="left").with_columns(
@@ -126,7 +86,7 @@ def test_people_are_resolved_with_f1_at_least_0_99(first_run, settings: Settings
     assert scores["precision"] >= 0.999
 
 
-def test_enterprises_are_resolved_with_f1_at_least_0_995(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_enterprises_are_resolved_with_f1_at_least_0_995(settings: Settings) -> None:
     mentions = query(settings, "select source_id, entity, record_id, role from intermediate.int_org_mentions")
     xref = query(settings, "select source_id, entity, record_id, role, org_key from marts.org_source_xref")
     predicted = mentions.join(xref, on=KEY, how="left").with_columns(
@@ -139,7 +99,7 @@ def test_enterprises_are_resolved_with_f1_at_least_0_995(first_run, settings: Se
     assert scores["f1"] >= 0.995
 
 
-def test_every_mention_is_linked_queued_or_kept_aside_exactly_once(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_every_mention_is_linked_queued_or_kept_aside_exactly_once(settings: Settings) -> None:
     mentions = query(
         settings, "select source_id, entity, record_id, role, id_number from intermediate.int_person_mentions"
     )
@@ -168,7 +128,7 @@ def test_every_mention_is_linked_queued_or_kept_aside_exactly_once(first_run, se
     assert (checked["id_number"] == checked["citizen_id"]).mean() >= 0.999
 
 
-def test_every_golden_attribute_traces_to_its_raw_delivery(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_every_golden_attribute_traces_to_its_raw_delivery(settings: Settings) -> None:
     provenance = query(
         settings,
         "select p.person_key, p.attribute, p.value, p.source_id, p.entity, p.record_id, p._delivery_id, "
@@ -196,44 +156,51 @@ def test_every_golden_attribute_traces_to_its_raw_delivery(first_run, settings: 
         con.close()
 
 
-def test_an_address_change_gives_two_versions_and_as_of_sees_the_old_one(  # type: ignore[no-untyped-def]
-    first_run, env, settings: Settings
-) -> None:
-    drops = settings.upstream / "drops" / "hukou"
+@dataclass(frozen=True)
+class LaterDelivery:
+    settings: Settings  # the copy, after its second run
+    id_number: str  # the person who moved
+    old_address: str
+
+
+@pytest.fixture(scope="module")
+def later_delivery(settings: Settings, rerun_copy) -> LaterDelivery:  # type: ignore[no-untyped-def]
+    """A copy of the small run, given one more hukou extract in which one person has moved, and run again."""
+    later, env = rerun_copy(settings, "later_delivery")
+    drops = later.upstream / "drops" / "hukou"
     first = sorted(drops.glob("hukou_*.csv"))[-1]
     frame = pl.read_csv(first, encoding="gb18030", infer_schema=False)
     target = frame.filter(pl.col("公民身份号码").str.contains(r"^[0-9]{18}$")).row(0, named=True)
-    moved = "佛山市禅城区祖庙街道测试新街1号101房"
     changed = frame.with_columns(
-        pl.when(pl.col("公民身份号码") == target["公民身份号码"]).then(pl.lit(moved)).otherwise(pl.col("户籍地址"))
+        pl.when(pl.col("公民身份号码") == target["公民身份号码"]).then(pl.lit(MOVED_TO)).otherwise(pl.col("户籍地址"))
         .alias("户籍地址")
     )  # fmt: skip
     (drops / "hukou_20991231.csv").write_bytes(changed.write_csv().encode("gb18030"))
+    run = run_pipeline(env)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    return LaterDelivery(later, target["公民身份号码"], target["户籍地址"])
+
+
+MOVED_TO = "佛山市禅城区祖庙街道测试新街1号101房"
+
+
+def test_an_address_change_gives_two_versions_and_as_of_sees_the_old_one(
+    settings: Settings, later_delivery: LaterDelivery
+) -> None:
+    later, person, old = later_delivery.settings, later_delivery.id_number, later_delivery.old_address
+    # the first run's last snapshot time: "as of" then, the person still lived at the old address
     before = query(settings, "select max(dbt_updated_at) as t from history.natural_person_history")["t"][0]
-    server = processes.start(
-        "sandbox",
-        [str(BIN / "zhongtai"), "sandbox", "serve"],
-        url="",
-        host="127.0.0.1",
-        port=int(env["ZHONGTAI_SANDBOX_PORT"]),
-        env=env,
-    )
-    try:
-        second = zhongtai(env, "run")
-    finally:
-        processes.stop([server])
-    assert second.returncode == 0, second.stdout[-4000:]
     versions = query(
-        settings,
+        later,
         "select h.address, h.dbt_valid_from, h.dbt_valid_to from history.natural_person_history h "
-        f"where h.id_number = '{target['公民身份号码']}' order by h.dbt_valid_from",
+        f"where h.id_number = '{person}' order by h.dbt_valid_from",
     )
-    assert versions["address"].to_list() == [target["户籍地址"], moved]
+    assert versions["address"].to_list() == [old, MOVED_TO]
     assert versions["dbt_valid_to"][0] is not None and versions["dbt_valid_to"][1] is None
     as_of = query(
-        settings,
+        later,
         "select address from history.natural_person_history "
-        f"where id_number = '{target['公民身份号码']}' "
+        f"where id_number = '{person}' "
         f"and dbt_valid_from <= timestamp '{before}' and (dbt_valid_to is null or dbt_valid_to > timestamp '{before}')",
     )
-    assert as_of["address"].to_list() == [target["户籍地址"]]
+    assert as_of["address"].to_list() == [old]
