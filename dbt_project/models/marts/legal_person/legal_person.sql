@@ -34,6 +34,7 @@ survived as (
 
 registered as (
     select
+        record_id,
         uscc,
         legal_rep_name,
         legal_rep_id_number,
@@ -45,6 +46,14 @@ registered as (
     where uscc is not null
 ),
 
+-- the representative as a natural person: by the ID number as registered, or, where that number is missing or
+-- broken, by the probabilistic link entity resolution made for the registry's legal_rep mention
+representatives as (
+    select record_id, resolved_id_number, match_method
+    from {{ ref('int_person_mentions_resolved') }}
+    where source_id = 'market_registry' and entity = 'enterprises' and role = 'legal_rep'
+),
+
 final as (
     select
         {{ pseudonym_key('org', 'survived.uscc') }} as org_key,
@@ -53,7 +62,8 @@ final as (
         survived.entity_type,
         -- 个体工商户 by type, or by code: registration authority 9 (market regulation), type 2
         coalesce(survived.entity_type like '%个体%', false) or survived.uscc like '92%' as is_sole_trader,
-        {{ pseudonym_key('person', 'registered.legal_rep_id_number') }} as legal_rep_person_key,
+        {{ pseudonym_key('person', 'representatives.resolved_id_number') }} as legal_rep_person_key,
+        representatives.match_method as legal_rep_match_method,
         registered.legal_rep_name,
         registered.established_on,
         registered.registered_capital,
@@ -65,6 +75,8 @@ final as (
     left join registered
         on survived.uscc = registered.uscc
         and registered.registration_rank = 1
+    left join representatives
+        on representatives.record_id = registered.record_id
 )
 
 select
@@ -74,6 +86,7 @@ select
     entity_type,
     is_sole_trader,
     legal_rep_person_key,
+    legal_rep_match_method,
     legal_rep_name,
     established_on,
     registered_capital,
