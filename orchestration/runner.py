@@ -92,14 +92,14 @@ def run_all(
     defs = build_definitions(settings)
     # Our logger replaces the console one: steps and checks as short lines instead of Dagster's debug log.
     job = defs.resolve_job_def(REFRESH_JOB).with_logger_defs({"progress": progress_logger})
-    keys = list(dg.AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph())) if selection else None
+    # a selection naming part of a multi-asset (one department's tables) takes the whole step it belongs to
+    chosen = dg.AssetSelection.from_string(selection).required_multi_asset_neighbors() if selection else None
+    keys = list(chosen.resolve(defs.resolve_asset_graph())) if chosen else None
     started = time.monotonic()
     result = job.execute_in_process(
         instance=instance, asset_selection=keys, raise_on_error=False, run_config={"loggers": {"progress": {}}}
     )
-    report = RunReport(
-        result.success, time.monotonic() - started, materialized, failed_steps, failed_checks, warnings
-    )
+    report = RunReport(result.success, time.monotonic() - started, materialized, failed_steps, failed_checks, warnings)
     _notice_when_publish_was_held_back(settings, defs, keys, report)
     return report
 
