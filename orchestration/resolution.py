@@ -12,8 +12,11 @@ beside the thresholds (`thresholds.yaml`); the pipeline only applies it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
+import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -88,54 +91,127 @@ with_id17 as (
             when regexp_full_match(raw_id, '[0-9]{{17}}[0-9X]?') then left(raw_id, 17)
         end as id17
     from base
+),
+features as (
+    select
+        source_id, entity, record_id, role, id_number, id17,
+        names.normal as name,
+        names.pinyin as name_pinyin,
+        left(names.normal, 1) as surname,
+        coalesce(sex, case when id17 is not null then
+            case when cast(substr(id17, 17, 1) as integer) % 2 = 1 then 'M' else 'F' end end) as sex,
+        coalesce(birth_date, try_strptime(substr(id17, 7, 8), '%Y%m%d')::date) as birth_day,
+        cast(year(birth_day) as varchar) as birth_year,
+        cast(birth_day as varchar) as birth_date,
+        phone, village_code, address, house_no,
+        concat_ws('|', source_id, entity, record_id, role) as mention_key
+    from with_id17
+    left join _person_names as names
+        on names.raw = with_id17.name
 )
-select
-    source_id, entity, record_id, role, id_number, id17,
-    name,
-    coalesce(sex, case when id17 is not null then
-        case when cast(substr(id17, 17, 1) as integer) % 2 = 1 then 'M' else 'F' end end) as sex,
-    coalesce(birth_date, try_strptime(substr(id17, 7, 8), '%Y%m%d')::date) as birth_date,
-    phone, village_code, address, house_no
-from with_id17
 """
 
 
+def _register_names(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Each distinct name once through Python (simplified, folded, pinyin), as `_person_names(raw, normal, pinyin)`."""
+    names = con.sql(f"select distinct name from {table} where name is not null").pl()["name"].to_list()
+    normal = [normalise_name(n) for n in names]
+    mapping = pl.DataFrame(
+        {"raw": names, "normal": normal, "pinyin": [name_pinyin(n) for n in normal]},
+        schema={"raw": pl.String, "normal": pl.String, "pinyin": pl.String},
+    )
+    con.register("_person_names", mapping.to_arrow())
+
+
+def _features_sql(table: str, select: str) -> str:
+    return PERSON_FEATURES_SQL.format(table=table) + select
+
+
 def person_features(con: duckdb.DuckDBPyConnection, table: str = "intermediate.int_person_mentions") -> pl.DataFrame:
-    """One row per mention with the comparison columns the model expects."""
-    df = con.sql(PERSON_FEATURES_SQL.format(table=table)).pl()
-    names = df.select(pl.col("name").unique()).to_series().to_list()
-    normal = {n: normalise_name(n) for n in names}
-    pinyin = {n: name_pinyin(v) for n, v in normal.items()}
-    df = df.with_columns(
-        name=pl.col("name").replace_strict(normal, default=None, return_dtype=pl.String),
-        name_pinyin=pl.col("name").replace_strict(pinyin, default=None, return_dtype=pl.String),
-    )
-    return df.with_columns(
-        surname=pl.col("name").str.slice(0, 1),
-        birth_year=pl.col("birth_date").dt.year().cast(pl.String),
-        birth_date=pl.col("birth_date").cast(pl.String),
-        mention_key=pl.concat_str(["source_id", "entity", "record_id", "role"], separator="|"),
-    )
+    """Every mention with the comparison columns the model expects (for training on a sample district)."""
+    _register_names(con, table)
+    try:
+        return con.sql(_features_sql(table, "select * exclude (birth_day) from features")).pl()
+    finally:
+        con.unregister("_person_names")
 
 
 COMPARED = ["id17", "name", "name_pinyin", "surname", "sex", "birth_date", "birth_year", "phone", "village_code",
             "address", "house_no"]  # fmt: skip
 
 
-def linkage_records(features: pl.DataFrame) -> pl.DataFrame:
-    """Golden persons' distinct profiles (anchor = their valid ID) plus every mention without a valid ID."""
+@dataclass(frozen=True)
+class LinkageInput:
+    """What Splink compares: every mention without a valid ID ("loose") and those golden persons' distinct profiles
+    that share a blocking key with one of them — never the whole district, so memory follows the loose mentions."""
+
+    records: pl.DataFrame  # COMPARED + unique_id + anchor (the valid ID; null for a loose mention)
+    loose: pl.DataFrame  # mention_key, source_id, entity, record_id, role of every loose mention
+    name_tf: pl.DataFrame  # name, tf_name: over all golden profiles and loose mentions, as Splink would count
+    prior: float  # probability that two random records (profiles or loose mentions) are one person
+    profiles: int  # golden profiles in the whole district (records holds the candidates among them)
+
+
+def _blocking_key_match(rule: str) -> str:
+    """A blocking rule as a semi-join from a golden profile p to the loose mentions l."""
+    on = rule.replace("r.", "p.")
+    return f"exists (select 1 from _loose as l where {on})"
+
+
+def linkage_input(con: duckdb.DuckDBPyConnection, table: str = "intermediate.int_person_mentions") -> LinkageInput:
+    """Build the Splink input inside DuckDB: the district's mentions are scanned there and only candidates come out."""
+    _register_names(con, table)
+    try:
+        loose = con.sql(
+            _features_sql(table, f"select mention_key, source_id, entity, record_id, role, {', '.join(COMPARED)} "
+                                 "from features where id_number is null order by mention_key")
+        ).pl()  # fmt: skip
+        con.register("_loose", loose.select(COMPARED).to_arrow())
+        profiles = (
+            f"select distinct id_number as anchor, {', '.join(COMPARED)} from features where id_number is not null"
+        )
+        candidates = con.sql(
+            _features_sql(table, f", profiles as ({profiles}) select * from profiles as p where "
+                                 + " or ".join(_blocking_key_match(rule) for rule in BLOCKING_RULES))
+        ).pl()  # fmt: skip
+        # name frequencies and profile counts over the whole district, in one pass over its distinct profiles
+        stats = con.sql(
+            _features_sql(table, f", profiles as ({profiles}) select anchor, name, count(*) as n from profiles "
+                                 "group by grouping sets ((anchor), (name))")
+        ).pl()  # fmt: skip
+    finally:
+        con.unregister("_person_names")
+        with contextlib.suppress(Exception):
+            con.unregister("_loose")
+    per_anchor = stats.filter(pl.col("anchor").is_not_null())["n"]
+    total = int(per_anchor.sum()) + loose.height
+    true_pairs = int((per_anchor * (per_anchor - 1) // 2).sum()) + loose.height  # a loose mention has ~one partner
+    names = (
+        pl.concat(
+            [
+                stats.filter(pl.col("anchor").is_null() & pl.col("name").is_not_null()).select("name", "n"),
+                loose.filter(pl.col("name").is_not_null()).group_by("name").agg(n=pl.len().cast(pl.Int64)),
+            ]
+        )
+        .group_by("name")
+        .agg(pl.col("n").sum())
+    )
+    name_tf = names.select("name", tf_name=pl.col("n") / pl.col("n").sum()).sort("name")
     anchored = (
-        features.filter(pl.col("id_number").is_not_null())
-        .select("id_number", *COMPARED)
-        .unique()
-        .sort("id_number", *COMPARED, nulls_last=True)
+        candidates.sort("anchor", *COMPARED, nulls_last=True)
         .with_row_index("n")
-        .select(*COMPARED, unique_id=pl.format("a{}", pl.col("n")), anchor=pl.col("id_number"))
+        .select(*COMPARED, unique_id=pl.format("a{}", pl.col("n")), anchor="anchor")
     )
-    loose = features.filter(pl.col("id_number").is_null()).select(
-        *COMPARED, unique_id=pl.col("mention_key"), anchor=pl.lit(None, dtype=pl.String)
+    records = pl.concat(
+        [anchored, loose.select(*COMPARED, unique_id="mention_key", anchor=pl.lit(None, dtype=pl.String))]
     )
-    return pl.concat([anchored, loose])
+    return LinkageInput(
+        records=records,
+        loose=loose.select("mention_key", "source_id", "entity", "record_id", "role"),
+        name_tf=name_tf,
+        prior=max(true_pairs / (total * (total - 1) / 2), 1e-12) if total > 1 else 1e-12,
+        profiles=int(per_anchor.sum()),
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -228,11 +304,19 @@ def person_settings() -> Any:
 def _splink_db(memory_limit: str | None = None) -> Any:
     from splink.backends.duckdb import DuckDBAPI
 
+    con = splink_connection(memory_limit)
+    return con, DuckDBAPI(connection=con)
+
+
+def splink_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for Splink: four threads, and with a memory limit a private spill folder."""
     con = duckdb.connect(":memory:")
     con.execute("set threads to 4")
     if memory_limit:
         con.execute(f"set memory_limit = '{memory_limit}'")
-    return con, DuckDBAPI(connection=con)
+        # an in-memory database spills to ./.tmp unless told otherwise
+        con.execute(f"set temp_directory = '{Path(tempfile.gettempdir()) / f'zhongtai-splink-{os.getpid()}'}'")
+    return con
 
 
 def train_person_model(features: pl.DataFrame, *, seed: int = TRAINING_SEED) -> dict[str, Any]:
@@ -309,29 +393,25 @@ def load_person_model(path: Path = PERSON_MODEL) -> dict[str, Any]:
 
 
 def predict_edges(
-    records: pl.DataFrame, model: dict[str, Any], floor: float, memory_limit: str | None = None
+    linkage: LinkageInput, model: dict[str, Any], floor: float, memory_limit: str | None = None
 ) -> pl.DataFrame:
     """Scored candidate pairs at or above `floor`, with the anchor (valid ID) of each side."""
     from splink import Linker
 
     model = json.loads(json.dumps(model))
-    anchored = records.filter(pl.col("anchor").is_not_null())
-    persons = anchored.select(pl.col("anchor").n_unique()).item()
-    # the prior from this data: true pairs among golden profiles over all pairs, so that it shrinks as the
-    # district grows instead of staying at whatever the training sample implied
-    true_pairs = anchored.group_by("anchor").len().select((pl.col("len") * (pl.col("len") - 1) / 2).sum()).item()
-    true_pairs += records.height - anchored.height  # each loose mention has (about) one true partner
-    n = records.height
-    model["probability_two_random_records_match"] = max(float(true_pairs) / (n * (n - 1) / 2), 1e-12)
+    # the prior from this data, so that it shrinks as the district grows instead of staying at the training sample's
+    model["probability_two_random_records_match"] = linkage.prior
     _con, db = _splink_db(memory_limit)
-    linker = Linker(db.register(records.to_arrow(), dataset_display_name="records"), model)
+    linker = Linker(db.register(linkage.records.to_arrow(), dataset_display_name="records"), model)
+    # name frequencies of the whole district: the candidates alone would make every name look rare
+    tf = db.register(linkage.name_tf.to_arrow(), dataset_display_name="name_tf")
+    linker.table_management.register_term_frequency_lookup(tf, "name")
     predictions = linker.inference.predict(threshold_match_probability=floor)
     edges = pl.from_arrow(
         predictions.as_duckdbpyrelation()
         .select("unique_id_l, unique_id_r, anchor_l, anchor_r, match_probability, match_weight")
         .arrow()
     )
-    del persons
     return edges  # type: ignore[return-value]
 
 
@@ -403,7 +483,7 @@ class PersonResolution:
 
 
 def resolve_persons(
-    features: pl.DataFrame,
+    linkage: LinkageInput,
     model: dict[str, Any] | None = None,
     thresholds: Thresholds | None = None,
     memory_limit: str | None = None,
@@ -411,14 +491,10 @@ def resolve_persons(
     started = time.perf_counter()
     model = model or load_person_model()
     thresholds = thresholds or load_thresholds()
-    records = linkage_records(features)
-    edges = predict_edges(records, model, floor=thresholds.review, memory_limit=memory_limit)
+    edges = predict_edges(linkage, model, floor=thresholds.review, memory_limit=memory_limit)
     decided = decide(edges, thresholds)
-    keys = features.filter(pl.col("id_number").is_null()).select(
-        "mention_key", "source_id", "entity", "record_id", "role"
-    )
-    links = keys.join(decided.rename({"mention": "mention_key"}), on="mention_key").drop("mention_key")
-    return PersonResolution(links, edges.height, records.height, time.perf_counter() - started)
+    links = linkage.loose.join(decided.rename({"mention": "mention_key"}), on="mention_key").drop("mention_key")
+    return PersonResolution(links, edges.height, linkage.records.height, time.perf_counter() - started)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -508,16 +584,19 @@ def write_links(con: duckdb.DuckDBPyConnection, persons: pl.DataFrame, orgs: pl.
     con.unregister("org_links_df")
 
 
-def run_resolution(settings: Settings, memory_limit: str | None = None) -> dict[str, Any]:
+def run_resolution(settings: Settings) -> dict[str, Any]:
+    memory_limit = settings.resolution_memory
     with connect(settings.warehouse_path, read_only=False, settings=settings, extensions=()) as con:
-        features = person_features(con)
-        result = resolve_persons(features, memory_limit=memory_limit)
+        con.execute(f"set memory_limit = '{memory_limit}'")
+        linkage = linkage_input(con)
+        result = resolve_persons(linkage, memory_limit=memory_limit)
         orgs = resolve_orgs(con)
         write_links(con, result.links, orgs)
     counts = result.links.group_by("decision").len().to_dict(as_series=False)
     by_decision = dict(zip(counts["decision"], counts["len"], strict=True))
     return {
-        "loose_person_mentions": int(features.filter(pl.col("id_number").is_null()).height),
+        "loose_person_mentions": linkage.loose.height,
+        "golden_profiles": linkage.profiles,
         "person_linked": int(by_decision.get("linked", 0)),
         "person_review": int(by_decision.get("review", 0)),
         "candidate_pairs": result.edges,

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     dagster_port: int = 3000
     sandbox_port: int = 8765
     roster_min_cell: int = Field(default=5, description="published aggregates suppress cells below this count")
+    resolution_memory: str = Field(
+        default="3GB",
+        description="DuckDB memory limit of each entity-resolution query (it spills to disk beyond it)",
+    )
     registry_dirs: str | None = Field(
         default=None,
         description="extra source-registry folders read after catalog/sources/ (os.pathsep-separated)",
