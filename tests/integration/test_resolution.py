@@ -156,6 +156,23 @@ def test_every_golden_attribute_traces_to_its_raw_delivery(settings: Settings) -
         con.close()
 
 
+def test_training_on_small_reproduces_the_committed_model(settings: Settings) -> None:
+    """The model in orchestration/resolution_model/ is exactly what `python -m orchestration.resolution train` makes
+    from the small district's mentions: training is reproducible, and the model is not stale."""
+    from orchestration.resolution import load_person_model, person_features, train_person_model
+
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        features = person_features(con)
+    finally:
+        con.close()
+    trained = json.loads(json.dumps(train_person_model(features)))
+    assert trained == load_person_model(), (
+        "the committed person model differs from training on small: "
+        f"python -m orchestration.resolution train --warehouse {settings.warehouse_path}"
+    )
+
+
 @dataclass(frozen=True)
 class LaterDelivery:
     settings: Settings  # the copy, after its second run
