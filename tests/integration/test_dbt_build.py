@@ -402,3 +402,8 @@ def test_exposures_follow_the_publish_meta(manifest: dict[str, Any]) -> None:
         published = {name for name, node in marts(manifest).items() if channel in node["config"]["meta"]["publish"]}
         depends = {manifest["nodes"][n]["name"] for n in exposures[exposure]["depends_on"]["nodes"]}
         assert depends == published, channel
+    # an exposure that is no channel is an internal use: of marts published nowhere
+    for name, exposure in exposures.items():
+        if name not in CHANNELS.values():
+            depends = {manifest["nodes"][n]["name"] for n in exposure["depends_on"]["nodes"]}
+            assert depends and not any(marts(manifest)[m]["config"]["meta"]["publish"] for m in depends), name
