@@ -353,6 +353,49 @@ def test_villages_and_events(warehouse: duckdb.DuckDBPyConnection) -> None:
     assert events == {"EV001": ("已办结", VILLAGE, 2), "EV002": ("已办结", VILLAGE, 3)}
 
 
+def test_relations(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # household H001 in the latest extract: A and B, and 王五 whose broken number names nobody; D has moved away
+    [household] = rows(
+        warehouse, "select village_code, address, member_count, unresolved_member_count, source_id from marts.household"
+    )
+    assert household == (VILLAGE, "新地址1号", 2, 1, "hukou")
+    members = rows(warehouse, "select person_key, household_no, is_head from marts.household_member order by 1")
+    assert members == sorted([(person_key(A), "H001", True), (person_key(B18), "H001", True)])
+    # registered residences from the household register, actual ones from the grid;
+    # E's grid record names no village: the grid's
+    residences = rows(
+        warehouse,
+        "select person_key, residence_kind, house_no, address, village_code, grid_code, located_by, is_latest, "
+        "source_id from marts.person_residence order by 1, 2",
+    )
+    assert residences == sorted(
+        [
+            (person_key(A), "registered", None, "新地址1号", VILLAGE, None, None, True, "hukou"),
+            (person_key(B18), "registered", None, "新地址2号", VILLAGE, None, None, True, "hukou"),
+            (person_key(A), "actual", "F01", "网格地址", VILLAGE, GRID, "grid_record", True, "grid"),
+            (person_key(B18), "actual", "F01", "网格地址", VILLAGE, GRID, "grid_record", True, "grid"),
+            (person_key(E), "actual", "F01", "网格地址", VILLAGE, GRID, "grid_record", True, "grid"),
+        ],
+        key=lambda r: (r[0], r[1]),
+    )
+    premises = rows(warehouse, "select org_key, address, village_code from marts.enterprise_premises order by 1")
+    assert premises == sorted(
+        [
+            (pseudonym(SECRET, "org", X), "禅城区某路1号", VILLAGE),
+            (pseudonym(SECRET, "org", Z), "禅城区某路1号", VILLAGE),
+        ]
+    )
+    roles = rows(
+        warehouse, "select org_key, person_key, role, match_method from marts.person_enterprise_role order by 1"
+    )
+    assert roles == sorted(
+        [
+            (pseudonym(SECRET, "org", X), person_key(A), "legal_representative", "deterministic_id"),
+            (pseudonym(SECRET, "org", Z), person_key(B18), "operator", "deterministic_id"),
+        ]
+    )
+
+
 # ---------------------------------------------------------------- the catalog facts the platform reads
 
 MARTS = {
@@ -360,6 +403,7 @@ MARTS = {
     "village", "village_roster", "village_population", "grid_event", "enterprise_directory",
     "credit_record_status", "credit_score_contribution", "credit_profile", "life_events", "service_eligibility",
     "person_match_review", "org_source_xref", "natural_person_attribute_provenance",
+    "household", "household_member", "person_residence", "enterprise_premises", "person_enterprise_role",
 }  # fmt: skip
 CHANNELS = {"api": "open_data_api", "datasette": "datasette", "roster": "village_rosters"}
 
@@ -402,3 +446,8 @@ def test_exposures_follow_the_publish_meta(manifest: dict[str, Any]) -> None:
         published = {name for name, node in marts(manifest).items() if channel in node["config"]["meta"]["publish"]}
         depends = {manifest["nodes"][n]["name"] for n in exposures[exposure]["depends_on"]["nodes"]}
         assert depends == published, channel
+    # an exposure that is no channel is an internal use: of marts published nowhere
+    for name, exposure in exposures.items():
+        if name not in CHANNELS.values():
+            depends = {manifest["nodes"][n]["name"] for n in exposure["depends_on"]["nodes"]}
+            assert depends and not any(marts(manifest)[m]["config"]["meta"]["publish"] for m in depends), name

@@ -1,0 +1,89 @@
+-- Every household register (hukou) record: its household, the member's relation to the head, and the person the
+-- record resolved to (by its ID number or by a probabilistic link; null when neither). A person on two households'
+-- registers counts in one of them only: the one on the latest record (household_rank 1).
+
+with
+
+registers as (
+    select
+        record_id,
+        household_no,
+        relation_to_head,
+        village_code,
+        address,
+        registered_on
+    from {{ ref('stg_hukou__residents') }}
+    where household_no is not null
+),
+
+mentions as (
+    select
+        source_id,
+        entity,
+        record_id,
+        resolved_id_number,
+        match_method,
+        match_probability,
+        observed_at,
+        _delivery_id
+    from {{ ref('int_person_mentions_resolved') }}
+    where source_id = 'hukou' and entity = 'residents' and role = 'resident'
+),
+
+villages as (
+    select code as village_code
+    from {{ ref('admin_divisions') }}
+    where level = 'village'
+),
+
+joined as (
+    select
+        registers.household_no,
+        mentions.resolved_id_number,
+        registers.relation_to_head,
+        coalesce(registers.relation_to_head = '户主', false) as is_head,
+        -- a code that names no village places nothing
+        villages.village_code,
+        registers.address,
+        registers.registered_on,
+        mentions.source_id,
+        mentions.entity,
+        registers.record_id,
+        mentions.match_method,
+        mentions.match_probability,
+        mentions.observed_at,
+        mentions._delivery_id
+    from registers
+    inner join mentions
+        on registers.record_id = mentions.record_id
+    left join villages
+        on registers.village_code = villages.village_code
+)
+
+select
+    household_no,
+    resolved_id_number,
+    relation_to_head,
+    is_head,
+    village_code,
+    address,
+    registered_on,
+    source_id,
+    entity,
+    record_id,
+    match_method,
+    match_probability,
+    observed_at,
+    _delivery_id,
+    case when resolved_id_number is not null then
+        row_number() over (
+            partition by resolved_id_number
+            order by
+                observed_at desc,
+                registered_on desc nulls last,
+                case when match_method = 'deterministic_id' then 0 else 1 end,
+                household_no,
+                record_id
+        )
+    end as household_rank
+from joined
