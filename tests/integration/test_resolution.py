@@ -79,7 +79,7 @@ def test_the_run_succeeds(first_run: subprocess.CompletedProcess[str]) -> None:
 
 
 def test_small_no_raw_row_is_lost(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    """All 157 systems at `small`: per source entity, raw rows + quarantined rows = rows the sandbox delivered."""
+    """All 158 systems at `small`: per source entity, raw rows + quarantined rows = rows the sandbox delivered."""
     import json
 
     delivered = json.loads((settings.truth_dir / "summary.json").read_text())["delivered_rows"]
@@ -97,7 +97,7 @@ def test_small_no_raw_row_is_lost(first_run, settings: Settings) -> None:  # typ
     finally:
         con.close()
     assert {r[0]: r[1] for r in rows} == delivered
-    assert systems == 157
+    assert systems == 158
 
 
 def test_small_one_person_per_distinct_valid_id(first_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
