@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from zhongtai.settings import Settings
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DEFAULT_SEED = 20141101
 
@@ -42,6 +47,14 @@ def generate(
     return summary
 
 
+def deliver_credit_repairs(settings: Settings, applications: pl.DataFrame, day: dt.date) -> tuple[Path, pl.DataFrame]:
+    """The credit office delivers its repair register again, with `applications` added (sandbox/credit_repair.py)."""
+    from sandbox.credit_repair import deliver
+    from sandbox.render import atomic_path
+
+    return deliver(settings.upstream, settings.truth_dir, applications, day, atomic_path)
+
+
 def serve(settings: Settings) -> None:
     """Run the one-window HTTP API on 127.0.0.1:settings.sandbox_port until stopped."""
     from sandbox.onewindow_server import serve as _serve
@@ -49,4 +62,4 @@ def serve(settings: Settings) -> None:
     _serve(settings)
 
 
-__all__ = ["DEFAULT_SEED", "generate", "serve"]
+__all__ = ["DEFAULT_SEED", "deliver_credit_repairs", "generate", "serve"]

@@ -1,4 +1,4 @@
-"""Renders the district as its five upstream systems deliver it, with realistic noise, and the truth of each mention."""
+"""Renders the district as its upstream systems deliver it, with realistic noise, and the truth of each mention."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
+from sandbox import credit_repair
 from sandbox.district import DISTRICT_NAME, District
 from sandbox.legacy import legacy_systems, render_system, write_system
 from zhongtai.identifiers import ID_CHECK_CHARS, USCC_ALPHABET
@@ -72,6 +73,7 @@ class Deliveries:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)  # "<system>/<entity>" -> delivered rows
     source_records: pl.DataFrame = field(default_factory=pl.DataFrame)
     enterprise_records: pl.DataFrame = field(default_factory=pl.DataFrame)
+    credit_repairs: pl.DataFrame = field(default_factory=pl.DataFrame)  # the repair register, with its outcomes
 
 
 def _kinds(rng: np.random.Generator, n: int, rates: dict[str, float]) -> pl.Series:
@@ -591,6 +593,18 @@ def build_deliveries(district: District) -> Deliveries:
 
     out.source_records = pl.concat(people_truth, how="vertical_relaxed")
     out.enterprise_records = pl.concat(ent_truth, how="vertical_relaxed")
+
+    # --- the credit office's repair register, against penalties delivered above (sandbox/credit_repair.py)
+    out.credit_repairs = credit_repair.build_register(
+        district.seed,
+        district.as_of,
+        district.credit_records,
+        persons,
+        ents,
+        out.tables.get("sj_penalties/records"),
+        out.enterprise_records,
+    )
+    out.tables[f"{credit_repair.SYSTEM_ID}/{credit_repair.ENTITY}"] = credit_repair.delivered(out.credit_repairs)
     return out
 
 
@@ -704,6 +718,10 @@ def write_deliveries(
     step(f"writing {len(systems)} legacy department systems")
     for system in systems:
         paths[system.id] = write_system(system, t[f"{system.id}/records"], upstream, district.as_of, atomic_path)
+    step("writing the credit office's repair register")
+    repairs = t[f"{credit_repair.SYSTEM_ID}/{credit_repair.ENTITY}"]
+    path = credit_repair.register_path(upstream, district.as_of)
+    paths[credit_repair.SYSTEM_ID] = credit_repair.write_register(repairs, path, district.as_of, atomic_path)
     return paths
 
 
@@ -716,6 +734,7 @@ def write_truth(deliveries: Deliveries, district: District, truth_dir: Path, sum
         "marriages": district.marriages,
         "source_records": deliveries.source_records,
         "enterprise_records": deliveries.enterprise_records,
+        "credit_repairs": deliveries.credit_repairs,
     }
     for name, frame in frames.items():
         with atomic_path(truth_dir / f"{name}.parquet") as tmp:

@@ -1,7 +1,10 @@
-"""Fixtures shared by integration tests: one real pipeline run on the `small` district, dated by the sandbox.
+"""Fixtures shared by integration tests: one real pipeline run on the `small` district, dated by the sandbox, and one
+later run on a copy of it after new deliveries.
 
-The run is made once per session and never changed afterwards: a test that needs a later delivery copies its data
-directory (`rerun_copy`) and runs again there, so modules can use `small_run` in any order.
+`small_run` is made once per session and never changed afterwards. `later_delivery` copies its data directory, delivers
+what the tests of a second run need — a hukou extract in which one person has moved (history), and the credit office's
+register approving one penalty's repair and rejecting another's (credit repair) — and runs again there. Modules can
+use both in any order.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from tests.conftest import pipeline_env
+from tests.integration.credit_repair import RepairCase, deliver_repair
 from zhongtai import processes
 from zhongtai.settings import Settings
 
@@ -72,3 +78,39 @@ def rerun_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Settings, 
         return Settings(data_dir=data), dated_env(data)
 
     return copy
+
+
+MOVED_TO = "佛山市禅城区祖庙街道测试新街1号101房"
+
+
+@dataclass(frozen=True)
+class LaterDelivery:
+    settings: Settings  # the copy, after its second run
+    id_number: str  # the person who moved
+    old_address: str
+    repair: RepairCase  # the repair approved and the one rejected before the second run
+
+
+def deliver_a_move(later: Settings) -> tuple[str, str]:
+    """One more hukou extract, identical but for one person's address; returns (their ID number, old address)."""
+    drops = later.upstream / "drops" / "hukou"
+    first = sorted(drops.glob("hukou_*.csv"))[-1]
+    frame = pl.read_csv(first, encoding="gb18030", infer_schema=False)
+    target = frame.filter(pl.col("公民身份号码").str.contains(r"^[0-9]{18}$")).row(0, named=True)
+    changed = frame.with_columns(
+        pl.when(pl.col("公民身份号码") == target["公民身份号码"]).then(pl.lit(MOVED_TO)).otherwise(pl.col("户籍地址"))
+        .alias("户籍地址")
+    )  # fmt: skip
+    (drops / "hukou_20991231.csv").write_bytes(changed.write_csv().encode("gb18030"))
+    return target["公民身份号码"], target["户籍地址"]
+
+
+@pytest.fixture(scope="session")
+def later_delivery(small_run: Settings, rerun_copy) -> LaterDelivery:  # type: ignore[no-untyped-def]
+    """A copy of the small run, given a moved person and a credit-repair decision, run again."""
+    later, env = rerun_copy(small_run, "later_delivery")
+    id_number, old_address = deliver_a_move(later)
+    repair = deliver_repair(later)
+    run = run_pipeline(env)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    return LaterDelivery(later, id_number, old_address, repair)

@@ -189,6 +189,22 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
         ("CR3", "自然人", "王五", C_BROKEN),
     ], **same)  # fmt: skip
 
+    # The credit office's repair register, delivered whole. Its first delivery approved CR2's repair; the next one no
+    # longer holds that approval (a register is read as last delivered). CR1 was rejected and applied for again; CR2's
+    # review and CR3's application are dated after any as-of date, so they are not known yet.
+    repairs = "application_no record_no applied_on review_result reviewed_on"
+    same = {"source_id": "onewindow", "subject_name": "张三", "subject_id": A, "review_office": "信用修复科"}
+    deliver(con, "xy_credit_repair__repair_applications", ("xr-1", "2026-11-01 08:00:00+08"), repairs, [
+        ("XF1", "CR1", "2026-10-01", "不予修复", "2026-10-10"),
+        ("XF9", "CR2", "2026-10-01", "准予修复", "2026-10-05"),
+    ], **same)  # fmt: skip
+    deliver(con, "xy_credit_repair__repair_applications", ("xr-2", "2026-11-02 08:00:00+08"), repairs, [
+        ("XF1", "CR1", "2026-10-01", "不予修复", "2026-10-10"),
+        ("XF2", "CR1", "2026-10-20", "审查中", None),
+        ("XF3", "CR2", "2026-10-25", "准予修复", "2099-01-01"),
+        ("XF4", "CR3", "2099-01-01", "审查中", None),
+    ], **same)  # fmt: skip
+
     market = "uscc name entity_type legal_rep_name legal_rep_id_number established_on status"
     same = {"registered_capital": 100, "address": "禅城区某路1号", "village_code": VILLAGE}
     deliver(con, "market_registry__enterprises", ("mr-2026-10", "2026-10-01 08:00:00+08"), market, [
@@ -330,6 +346,22 @@ def test_credit_records_point_at_their_subjects(warehouse: duckdb.DuckDBPyConnec
         "CR1": ("person", person_key(A)),
         "CR2": ("enterprise", pseudonym(SECRET, "org", X)),
         "CR3": ("person", None),
+    }
+
+
+def test_the_repair_register_decides_each_records_repair_state(warehouse: duckdb.DuckDBPyConnection) -> None:
+    status = {
+        r[0]: r[1:]
+        for r in rows(
+            warehouse,
+            "select record_no, repair_state, repair_application_no, repair_application_count, repair_reviewed_on, "
+            "is_repaired, is_published from marts.credit_record_status",
+        )
+    }
+    assert status == {
+        "CR1": ("applied", "XF2", 2, None, False, True),  # rejected, then applied for again
+        "CR2": ("applied", "XF3", 1, None, False, True),  # the superseded delivery's approval does not count
+        "CR3": (None, None, None, None, False, True),  # an application after the as-of date is not known yet
     }
 
 

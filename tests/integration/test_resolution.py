@@ -8,14 +8,13 @@ person → run again → two versions in history, and "as of" before the move gi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 import pytest
 
 from bench.metrics import pairwise_scores
-from tests.integration.conftest import run_pipeline
+from tests.integration.conftest import MOVED_TO, LaterDelivery
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -41,7 +40,7 @@ def truth(settings: Settings, name: str) -> pl.DataFrame:
 
 
 def test_small_no_raw_row_is_lost(settings: Settings) -> None:
-    """All 157 systems at `small`: per source entity, raw rows + quarantined rows = rows the sandbox delivered."""
+    """All 158 systems at `small`: per source entity, raw rows + quarantined rows = rows the sandbox delivered."""
     delivered = json.loads((settings.truth_dir / "summary.json").read_text())["delivered_rows"]
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
@@ -57,7 +56,7 @@ def test_small_no_raw_row_is_lost(settings: Settings) -> None:
     finally:
         con.close()
     assert {r[0]: r[1] for r in rows} == delivered
-    assert systems == 157
+    assert systems == 158
 
 
 def test_small_one_person_per_distinct_valid_id(settings: Settings) -> None:
@@ -171,34 +170,6 @@ def test_training_on_small_reproduces_the_committed_model(settings: Settings) ->
         "the committed person model differs from training on small: "
         f"python -m orchestration.resolution train --warehouse {settings.warehouse_path}"
     )
-
-
-@dataclass(frozen=True)
-class LaterDelivery:
-    settings: Settings  # the copy, after its second run
-    id_number: str  # the person who moved
-    old_address: str
-
-
-@pytest.fixture(scope="module")
-def later_delivery(settings: Settings, rerun_copy) -> LaterDelivery:  # type: ignore[no-untyped-def]
-    """A copy of the small run, given one more hukou extract in which one person has moved, and run again."""
-    later, env = rerun_copy(settings, "later_delivery")
-    drops = later.upstream / "drops" / "hukou"
-    first = sorted(drops.glob("hukou_*.csv"))[-1]
-    frame = pl.read_csv(first, encoding="gb18030", infer_schema=False)
-    target = frame.filter(pl.col("公民身份号码").str.contains(r"^[0-9]{18}$")).row(0, named=True)
-    changed = frame.with_columns(
-        pl.when(pl.col("公民身份号码") == target["公民身份号码"]).then(pl.lit(MOVED_TO)).otherwise(pl.col("户籍地址"))
-        .alias("户籍地址")
-    )  # fmt: skip
-    (drops / "hukou_20991231.csv").write_bytes(changed.write_csv().encode("gb18030"))
-    run = run_pipeline(env)
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    return LaterDelivery(later, target["公民身份号码"], target["户籍地址"])
-
-
-MOVED_TO = "佛山市禅城区祖庙街道测试新街1号101房"
 
 
 def test_an_address_change_gives_two_versions_and_as_of_sees_the_old_one(

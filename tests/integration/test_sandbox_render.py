@@ -100,6 +100,20 @@ def test_market_xlsx_has_title_row(generated: tuple[Settings, dict[str, Any]]) -
     assert isinstance(rows[2][6], float | int)
 
 
+def test_credit_repair_register_is_an_xlsx_with_a_title_row_and_its_truth_apart(
+    generated: tuple[Settings, dict[str, Any]],
+) -> None:
+    settings, summary = generated
+    [path] = (settings.upstream / "drops" / "xy_credit_repair").glob("xy_credit_repair_*.xlsx")
+    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    assert rows[0][0] == "区信用办信用修复申请登记台账（截至2026年11月16日）"
+    assert list(rows[1]) == headers("xy_credit_repair", "repair_applications")
+    truth = pl.read_parquet(settings.truth_dir / "credit_repairs.parquet")
+    assert len(rows) - 2 == truth.height == summary["delivered_rows"]["xy_credit_repair/repair_applications"]
+    assert sorted(r[0] for r in rows[2:]) == sorted(truth["application_no"])
+    assert all(isinstance(v, str) for r in rows[2:] for v in r if v is not None)  # text, as the office types it
+
+
 def test_databases_have_registry_columns(generated: tuple[Settings, dict[str, Any]]) -> None:
     settings, _ = generated
     grid = sqlite3.connect(settings.upstream / "grid" / "grid.sqlite")

@@ -1,4 +1,4 @@
-"""Onboarding by configuration: 157 systems from one spec, a broken entry isolated, a new system from
+"""Onboarding by configuration: 158 systems from one spec, a broken entry isolated, a new system from
 `sources infer` loaded with no code change, replay after a fix, and the file-drop sensor's logic."""
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ BIN = Path(sys.executable).parent
 def test_the_registry_holds_every_upstream_system_with_its_owner() -> None:
     registry = load_registry()
     assert not registry.errors
-    assert len(registry.sources) == 157  # one-window + grid + 155 legacy department systems
+    # one-window + grid + 155 legacy department systems + the credit office's repair register
+    assert len(registry.sources) == 158
     legacy = [s for s in registry if s.staging == "generic"]
     assert len(legacy) == 152  # the other three legacy systems (hukou, marriage, market) have hand-written staging
     departments = {s.owner_department for s in registry}
@@ -177,4 +178,4 @@ def test_the_sandbox_renders_every_legacy_system_and_the_truth_of_its_mentions(t
     ents = pl.read_parquet(settings.truth_dir / "enterprise_records.parquet")
     assert ents.filter(pl.col("system") == "sw_a_grade_taxpayers").height > 0
     written = json.loads((settings.truth_dir / "summary.json").read_text(encoding="utf-8"))["files"]
-    assert len(written) == 157
+    assert len(written) == 158

@@ -177,3 +177,38 @@ def test_row_faults_are_few_and_marked(deliveries: Deliveries) -> None:
     assert sorted(unparseable) == ["2023-13-45", "未知"]
     hukou = deliveries.tables["hukou/residents"]
     assert hukou.height - hukou.unique().height == (deliveries.source_records["fault"] == "duplicate_row").sum()
+
+
+def test_the_repair_register_names_delivered_penalties_with_every_kind_of_review(
+    district: District, deliveries: Deliveries
+) -> None:
+    from sandbox.credit_repair import APPROVED, ENTITY, HEADERS, PENDING, REJECTED, SYSTEM_ID
+
+    register = deliveries.credit_repairs
+    assert register.height >= 8 and register["application_no"].n_unique() == register.height
+    assert register.select("source_id", "record_no").n_unique() == register.height
+    # every application names a penalty an upstream system really delivers, and its applicant is that subject
+    onewindow = deliveries.tables["onewindow/credit_records"].filter(pl.col("recordType") == "行政处罚")
+    penalties = set(onewindow["recordNo"]) | set(deliveries.tables["sj_penalties/records"]["record_no"])
+    assert set(register["record_no"]) <= penalties
+    assert set(register["source_id"]) <= {"onewindow", "sj_penalties"}
+    truth_ids = set(district.persons["citizen_id"]) | set(district.enterprises["uscc"])
+    assert set(register["subject_id"]) <= truth_ids
+    # approved and in effect, approved before the shortest publication period ended, rejected, under review
+    assert set(register["state"]) == {"effective", "approved", "rejected", "applied"}
+    approved = register.filter(pl.col("review_result") == APPROVED)
+    assert approved.filter(pl.col("reviewed_on") < pl.col("repairable_from")).height > 0
+    later = approved.select(pl.max_horizontal("reviewed_on", "repairable_from"))
+    assert (approved["effective_on"] == later.to_series()).all()
+    assert (register.filter(pl.col("state") == "effective")["effective_on"] <= AS_OF).all()
+    assert (register.filter(pl.col("state") == "approved")["effective_on"] > AS_OF).all()
+    assert set(register.filter(pl.col("state") == "rejected")["review_result"]) == {REJECTED}
+    pending = register.filter(pl.col("review_result") == PENDING)
+    assert pending.height > 0 and pending["reviewed_on"].is_null().all()
+    reviewed = register.filter(pl.col("review_result") != PENDING)
+    assert (reviewed["applied_on"] <= reviewed["reviewed_on"]).all() and (reviewed["reviewed_on"] < AS_OF).all()
+    assert (register["decided_on"] < register["applied_on"]).all() and (register["applied_on"] < AS_OF).all()
+    # delivered with the register's own headers, every value as text, one row per application
+    delivered = deliveries.tables[f"{SYSTEM_ID}/{ENTITY}"]
+    assert delivered.columns == list(HEADERS.values())
+    assert all(dtype == pl.String for dtype in delivered.dtypes) and delivered.height == register.height

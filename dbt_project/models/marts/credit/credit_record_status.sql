@@ -1,6 +1,8 @@
--- Every credit record with its publication window and repair status: a record is published from its decision
--- until the longest publication period of its type (seed credit_publication_rules) or until an approved repair
--- (seed credit_repair_applications) ends it; a repair counts only after the shortest publication period.
+-- Every credit record with its publication window and repair: a record is published from its decision until the
+-- longest publication period of its type (seed credit_publication_rules) or until an approved repair ends it.
+-- Repairs come from the credit office's register (int_credit_repair_reviews): an approval takes effect on the day
+-- it was given, but never before the shortest publication period ends; a rejection or a pending review changes
+-- nothing but the repair state the steward sees.
 
 {%- set as_of = as_of_date() %}
 
@@ -17,10 +19,8 @@ publication_rules as (
 ),
 
 repairs as (
-    select source_id, record_no, min(approved_on) as approved_on
-    from {{ ref('credit_repair_applications') }}
-    where approved_on is not null
-    group by source_id, record_no
+    select source_id, record_no, application_no, applied_on, review_result, reviewed_on, review_office, application_count
+    from {{ ref('int_credit_repair_reviews') }}
 ),
 
 windows as (
@@ -32,7 +32,13 @@ windows as (
         end as published_until_by_rule,
         cast({{ dbt.dateadd('month', 'coalesce(publication_rules.min_publish_months, 0)', 'records.decided_on') }} as date)
             as repairable_from,
-        repairs.approved_on as repair_approved_on
+        repairs.application_no as repair_application_no,
+        repairs.application_count as repair_application_count,
+        repairs.applied_on as repair_applied_on,
+        repairs.review_result as repair_review_result,
+        repairs.reviewed_on as repair_reviewed_on,
+        repairs.review_office as repair_review_office,
+        case when repairs.review_result = 'approved' then repairs.reviewed_on end as repair_approved_on
     from records
     left join publication_rules
         on publication_rules.record_type = records.record_type
@@ -41,19 +47,33 @@ windows as (
         and repairs.record_no = records.record_no
 ),
 
+effective as (
+    select
+        windows.*,
+        -- a repair approved before the shortest publication period ends takes effect when that period ends
+        case when repair_approved_on is not null
+            then greatest(repair_approved_on, repairable_from)
+        end as repair_effective_on
+    from windows
+),
+
 final as (
     select
-        *,
-        -- a repair approved before the shortest publication period ends takes effect when that period ends
+        effective.*,
         case
-            when repair_approved_on is null then published_until_by_rule
-            when published_until_by_rule is not null
-                and published_until_by_rule < greatest(repair_approved_on, repairable_from)
+            when repair_effective_on is null then published_until_by_rule
+            when published_until_by_rule is not null and published_until_by_rule < repair_effective_on
                 then published_until_by_rule
-            else greatest(repair_approved_on, repairable_from)
+            else repair_effective_on
         end as published_until,
-        repair_approved_on is not null and greatest(repair_approved_on, repairable_from) <= {{ as_of }} as is_repaired
-    from windows
+        case
+            when repair_review_result is null then null
+            when repair_review_result = 'pending' then 'applied'
+            when repair_review_result = 'rejected' then 'rejected'
+            when repair_effective_on <= {{ as_of }} then 'effective'
+            else 'approved'
+        end as repair_state
+    from effective
 )
 
 select
@@ -69,8 +89,15 @@ select
     published_from,
     published_until,
     repairable_from,
+    repair_state,
+    repair_application_no,
+    repair_application_count,
+    repair_applied_on,
+    repair_reviewed_on,
+    repair_review_office,
     repair_approved_on,
-    coalesce(is_repaired, false) as is_repaired,
+    repair_effective_on,
+    coalesce(repair_state = 'effective', false) as is_repaired,
     published_from <= {{ as_of }} and (published_until is null or {{ as_of }} < published_until) as is_published,
     cast({{ as_of }} as date) as as_of
 from final
