@@ -97,9 +97,7 @@ def run_all(
     result = job.execute_in_process(
         instance=instance, asset_selection=keys, raise_on_error=False, run_config={"loggers": {"progress": {}}}
     )
-    report = RunReport(
-        result.success, time.monotonic() - started, materialized, failed_steps, failed_checks, warnings
-    )
+    report = RunReport(result.success, time.monotonic() - started, materialized, failed_steps, failed_checks, warnings)
     _notice_when_publish_was_held_back(settings, defs, keys, report)
     return report
 
