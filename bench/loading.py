@@ -135,6 +135,7 @@ def _zhongtai(variant: str, path: Path, run_dir: Path) -> dict[str, Any]:
     from orchestration.ingestion.landing import Landing
     from orchestration.ingestion.loader import load_delivery
     from orchestration.ingestion.run import open_warehouse
+    from zhongtai.duckdb import ensure_extension
     from zhongtai.settings import Settings
 
     settings = Settings(data_dir=run_dir)
@@ -142,6 +143,8 @@ def _zhongtai(variant: str, path: Path, run_dir: Path) -> dict[str, Any]:
     entity = source.entities[0]
     con = open_warehouse(settings)
     _warm_up(con)
+    if variant == "csv_gbk":  # loaded on the first GBK delivery otherwise: like the peer, before the clock
+        ensure_extension(con, "encodings")
     rss_connected = _rss_mib()
     started = time.perf_counter()
     delivery = Landing(settings.landing_dir).land_file(source.id, entity.name, path)

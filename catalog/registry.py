@@ -129,8 +129,13 @@ class Registry:
         return self.sources[source_id]
 
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, parsed ~6x faster (157 entries are
+# read by every process that builds the Dagster definitions)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_entry(path: Path) -> SourceSystem:
-    return SourceSystem.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return SourceSystem.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER))
 
 
 def registry_dirs(extra: str | None = None) -> tuple[Path, ...]:

@@ -1,4 +1,19 @@
-"""Great Expectations suites as Dagster asset checks; blocking ones stop the publish step."""
+"""Great Expectations suites as Dagster asset checks; blocking ones stop the publish step.
+
+A source suite sees only its source entity's latest delivery. While that entity received nothing new, the
+suite would see the very same rows again, so its last result (kept in `quality.suite_results` in the warehouse,
+keyed by the suite's definition and the entity's deliveries) is reported again instead of validating anew: a
+check that failed keeps failing, with the same failures, until a new delivery or a changed suite decides
+otherwise. Mart suites always validate: the marts are rebuilt on every run.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib.metadata import version
 
 import dagster as dg
 import duckdb
@@ -11,45 +26,162 @@ from quality.suites import Suite, all_suites
 from zhongtai.duckdb import connect
 from zhongtai.settings import Settings
 
+RESULTS_TABLE = "quality.suite_results"
+RESULTS_DDL = f"""
+create schema if not exists quality;
+create table if not exists {RESULTS_TABLE} (
+    suite varchar primary key,
+    fingerprint varchar not null,     -- the suite's definition and the deliveries it was validated on
+    passed boolean not null,
+    rows bigint not null,
+    expectations bigint not null,
+    failures varchar not null,
+    run_id varchar not null,          -- the run that validated it
+    validated_at timestamptz not null
+);
+"""
+
 
 def build_checks(
-    settings: Settings, registry: Registry, datasets: list[Dataset], asset_keys: set[dg.AssetKey]
+    settings: Settings,
+    registry: Registry,
+    datasets: list[Dataset],
+    asset_keys: set[dg.AssetKey],
+    ingest_steps: Mapping[dg.AssetKey, str] | None = None,
 ) -> list[dg.AssetChecksDefinition]:
-    """The suites whose table is an asset here, one step per source system (and one for the marts).
+    """The suites whose table is an asset here, one step per ingest step (and one for the marts).
 
     Hundreds of sources give hundreds of suites; one Dagster step each would cost more in step overhead than
-    the validation itself, so each group runs in one step over one read-only connection.
+    the validation itself. A raw table's suites run in a step named after the step that ingests it (one per
+    hand-staged system, one per department for the generic legacy systems), each over one connection.
     """
+    ingest_steps = ingest_steps or {}
     groups: dict[str, list[Suite]] = {}
     for suite in all_suites(registry, datasets):
-        if dg.AssetKey(suite.table.split(".")) not in asset_keys:
+        key = dg.AssetKey(suite.table.split("."))
+        if key not in asset_keys:
             continue
         schema, table = suite.table.split(".")
-        groups.setdefault(table.split("__")[0] if schema == "raw" else schema, []).append(suite)
+        if schema == "raw":
+            group = ingest_steps[key].removeprefix("ingest_") if key in ingest_steps else table.split("__")[0]
+        else:
+            group = schema
+        groups.setdefault(group, []).append(suite)
     return [build_group_check(name, suites, settings) for name, suites in sorted(groups.items())]
 
 
-def _result(suite: Suite, con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
-    key = dg.AssetKey(suite.table.split("."))
+@lru_cache(maxsize=1)
+def _gx_version() -> str:
+    return version("great-expectations")
+
+
+def suite_fingerprint(suite: Suite) -> str:
+    """Changes when the suite does (or the GX that runs it): then no earlier result of it is reused."""
+    text = json.dumps([asdict(suite), _gx_version()], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Stored:
+    passed: bool
+    rows: int
+    expectations: int
+    failures: str
+    run_id: str
+    validated_at: dt.datetime
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def delivery_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """Per source entity, a digest of every delivery recorded for it: a new, replayed or quarantined delivery
+    changes it (a replay records its delivery again, with a new loaded_at)."""
+    if not _table_exists(con, "raw", "_deliveries"):
+        return {}
+    rows = con.execute(
+        """select source_id, entity, md5(string_agg(
+               delivery_id || '|' || status || '|' || coalesce(cast(rows_loaded as varchar), '') || '|'
+               || cast(loaded_at as varchar), ',' order by delivery_id))
+           from raw._deliveries group by source_id, entity"""
+    ).fetchall()
+    return {(s, e): digest for s, e, digest in rows}
+
+
+def _stored(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, tuple[str, Stored]]:
+    if not names or not _table_exists(con, "quality", "suite_results"):
+        return {}
+    rows = con.execute(
+        f"select suite, fingerprint, passed, rows, expectations, failures, run_id, validated_at from {RESULTS_TABLE} "
+        "where suite in (select unnest(?))",
+        [names],
+    ).fetchall()
+    return {r[0]: (r[1], Stored(*r[2:])) for r in rows}
+
+
+def _check_result(suite: Suite, stored: Stored, *, reused: bool) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(suite.table.split(".")),
+        check_name=f"gx_{suite.name}",
+        passed=stored.passed,
+        severity=dg.AssetCheckSeverity.ERROR if suite.blocking else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rows": stored.rows,
+            "expectations": stored.expectations,
+            "failures": stored.failures,
+            "reused": reused,
+            "validated_in_run": stored.run_id,
+            "validated_at": stored.validated_at.isoformat(),
+            **(
+                {"note": "no new delivery since this suite was validated: the result of that validation holds"}
+                if reused
+                else {}
+            ),
+        },
+    )
+
+
+def _validate(suite: Suite, con: duckdb.DuckDBPyConnection, run_id: str) -> Stored | None:
+    """Validate now; None when the table does not exist yet."""
     try:
         frame = con.execute(suite.sql).df()
     except duckdb.CatalogException:
-        # A registered source that has delivered nothing yet has no raw table: nothing to hold against it.
-        return dg.AssetCheckResult(
-            asset_key=key, check_name=f"gx_{suite.name}", passed=True, metadata={"note": "not loaded yet"}
-        )
+        return None
     result = validate(suite, frame)
-    return dg.AssetCheckResult(
-        asset_key=key,
-        check_name=f"gx_{suite.name}",
+    return Stored(
         passed=result.success,
-        severity=dg.AssetCheckSeverity.ERROR if suite.blocking else dg.AssetCheckSeverity.WARN,
-        metadata={
-            "rows": result.rows,
-            "expectations": result.evaluated,
-            "failures": "\n".join(str(f) for f in result.failures) or "none",
-        },
+        rows=result.rows,
+        expectations=result.evaluated,
+        failures="\n".join(str(f) for f in result.failures) or "none",
+        run_id=run_id,
+        validated_at=dt.datetime.now(dt.UTC),
     )
+
+
+def run_suites(
+    con: duckdb.DuckDBPyConnection, suites: list[Suite], run_id: str
+) -> Iterator[tuple[Suite, Stored | None, bool]]:
+    """(suite, result or None when its table does not exist yet, whether the result was reused), suite by suite."""
+    deliveries = delivery_fingerprints(con)
+    stored = _stored(con, [s.name for s in suites if s.deliveries_of])
+    for suite in suites:
+        fingerprint = None
+        if suite.deliveries_of and suite.deliveries_of in deliveries:
+            fingerprint = f"{suite_fingerprint(suite)}:{deliveries[suite.deliveries_of]}"
+            earlier = stored.get(suite.name)
+            if earlier and earlier[0] == fingerprint:
+                yield suite, earlier[1], True
+                continue
+        result = _validate(suite, con, run_id)
+        if result is not None and fingerprint is not None:
+            con.execute(RESULTS_DDL)
+            row = [suite.name, fingerprint, *asdict(result).values()]
+            con.execute(f"insert or replace into {RESULTS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)", row)
+        yield suite, result, False
 
 
 def build_group_check(name: str, suites: list[Suite], settings: Settings) -> dg.AssetChecksDefinition:
@@ -60,12 +192,24 @@ def build_group_check(name: str, suites: list[Suite], settings: Settings) -> dg.
         for s in suites
     ]
 
-    @dg.multi_asset_check(specs=specs, name=f"gx_{name}", pool=WAREHOUSE_POOL)
-    def _checks():  # type: ignore[no-untyped-def]
-        con = connect(settings.warehouse_path, read_only=True, settings=settings, extensions=())
+    @dg.multi_asset_check(specs=specs, name=f"gx_{name}", pool=WAREHOUSE_POOL, can_subset=True)
+    def _checks(context: dg.AssetCheckExecutionContext):  # type: ignore[no-untyped-def]
+        selected = context.selected_asset_check_keys
+        chosen = [s for s in suites if dg.AssetCheckKey(dg.AssetKey(s.table.split(".")), f"gx_{s.name}") in selected]
+        # Read-write, for the results table: the step is in the warehouse pool like every other writer.
+        con = connect(settings.warehouse_path, read_only=False, settings=settings, extensions=())
         try:
-            for suite in suites:
-                yield _result(suite, con)
+            for suite, result, reused in run_suites(con, chosen, context.run.run_id):
+                if result is None:
+                    # A registered source that has delivered nothing yet has no raw table: nothing to hold against it.
+                    yield dg.AssetCheckResult(
+                        asset_key=dg.AssetKey(suite.table.split(".")),
+                        check_name=f"gx_{suite.name}",
+                        passed=True,
+                        metadata={"note": "not loaded yet"},
+                    )
+                else:
+                    yield _check_result(suite, result, reused=reused)
         finally:
             con.close()
 

@@ -37,7 +37,13 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     refresh = dg.define_asset_job(REFRESH_JOB, selection=dg.AssetSelection.all(), description="拉取、建模、校验、发布")
     return dg.Definitions(
         assets=[*sources, *dbt, resolution, publish],
-        asset_checks=build_checks(settings, registry, _datasets(settings), _keys([*sources, *dbt])),
+        asset_checks=build_checks(
+            settings,
+            registry,
+            _datasets(settings),
+            _keys([*sources, *dbt]),
+            ingest_steps={key: a.node_def.name for a in sources for key in a.keys},
+        ),
         jobs=[refresh, *cadence_jobs],
         sensors=[build_file_drop_sensor(registry, settings)],
         schedules=[

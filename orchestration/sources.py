@@ -6,6 +6,7 @@ import dagster as dg
 
 from catalog.registry import Registry, SourceSystem
 from orchestration.ingestion import ingest_source
+from orchestration.ingestion.run import open_warehouse
 from zhongtai.settings import Settings
 
 WAREHOUSE_POOL = "warehouse"
@@ -57,26 +58,32 @@ def build_source_asset(sources: list[SourceSystem], settings: Settings, name: st
     def _ingest(context: dg.AssetExecutionContext):  # type: ignore[no-untyped-def]
         selected = context.selected_asset_keys
         failed = []
-        for source in sources:
-            if not any(raw_asset_key(source, e.name) in selected for e in source.entities):
-                continue
-            summaries = ingest_source(settings, source, on_delivery=lambda r: context.log.info(str(r)))
-            for s in summaries:
-                if s.error:
-                    context.log.error(f"{s.source_id}.{s.entity}: {s.error}")
-                    failed.append(s)
-                yield dg.MaterializeResult(
-                    asset_key=raw_asset_key(source, s.entity),
-                    metadata={
-                        "deliveries_landed": s.landed,
-                        "deliveries_already_seen": s.already_seen,
-                        "deliveries_loaded": len(s.loads),
-                        "files_quarantined": s.files_quarantined,
-                        "rows_loaded": s.rows_loaded,
-                        "rows_quarantined": s.rows_quarantined,
-                        "connector_error": s.error or "",
-                    },
-                )
+        # One warehouse connection for the step, not one per source: opening is cheap, but each connection
+        # that reads a GBK file pays seconds to load the encodings extension.
+        con = open_warehouse(settings)
+        try:
+            for source in sources:
+                if not any(raw_asset_key(source, e.name) in selected for e in source.entities):
+                    continue
+                summaries = ingest_source(settings, source, con=con, on_delivery=lambda r: context.log.info(str(r)))
+                for s in summaries:
+                    if s.error:
+                        context.log.error(f"{s.source_id}.{s.entity}: {s.error}")
+                        failed.append(s)
+                    yield dg.MaterializeResult(
+                        asset_key=raw_asset_key(source, s.entity),
+                        metadata={
+                            "deliveries_landed": s.landed,
+                            "deliveries_already_seen": s.already_seen,
+                            "deliveries_loaded": len(s.loads),
+                            "files_quarantined": s.files_quarantined,
+                            "rows_loaded": s.rows_loaded,
+                            "rows_quarantined": s.rows_quarantined,
+                            "connector_error": s.error or "",
+                        },
+                    )
+        finally:
+            con.close()
         if failed:
             # Every entity was still loaded from what had landed; the failure is made visible, not hidden.
             raise dg.Failure(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -34,17 +36,29 @@ class SuiteResult:
     failures: list[Failure]
 
 
-def validate(suite: Suite, frame: pd.DataFrame) -> SuiteResult:
+@lru_cache(maxsize=1)
+def _batch_definition() -> Any:
+    """One ephemeral GX context with one pandas data asset, built once per process and reused by every suite.
+
+    Building them costs more than most validations (GX serialises its whole project config on each addition),
+    and nothing in them depends on the suite: each validation passes its own frame and its own suite.
+    """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
-    import great_expectations.expectations as gxe
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_pandas(f"{suite.name}_source")
-    asset = source.add_dataframe_asset(suite.name)
-    batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(batch_parameters={"dataframe": frame})
+    asset = context.data_sources.add_pandas("zhongtai").add_dataframe_asset("frame")
+    return asset.add_batch_definition_whole_dataframe("whole")
+
+
+def validate(suite: Suite, frame: pd.DataFrame) -> SuiteResult:
+    batch_definition = _batch_definition()
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
     gx_suite = gx.ExpectationSuite(name=suite.name)
     for expectation in suite.expectations:
         gx_suite.add_expectation(getattr(gxe, expectation.kind)(**expectation.kwargs))

@@ -31,6 +31,9 @@ class Suite:
     description: str
     expectations: list[Expectation] = field(default_factory=list)
     query: str | None = None  # what to validate, when not the whole table (e.g. the latest delivery only)
+    # (source id, entity) when what the suite sees is decided by that source entity's deliveries alone: while
+    # they are unchanged, so is the result, and the pipeline may reuse it instead of validating again.
+    deliveries_of: tuple[str, str] | None = None
 
     @property
     def sql(self) -> str:
@@ -107,6 +110,7 @@ def source_suites(registry: Registry) -> list[Suite]:
                     description=f"{source.title}·{entity.title}：最新一批数据符合登记的契约（字段齐全、必填非空、主键唯一）",
                     expectations=contract,
                     query=latest,
+                    deliveries_of=(source.id, entity.name),
                 )
             )
             validity = [
@@ -126,6 +130,7 @@ def source_suites(registry: Registry) -> list[Suite]:
                         f"{VALID_SHARE:.0%}（警告，不阻断发布）",
                         expectations=validity,
                         query=latest,
+                        deliveries_of=(source.id, entity.name),
                     )
                 )
     return suites

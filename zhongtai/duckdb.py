@@ -59,3 +59,16 @@ def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """LOAD `name` straight from its wheel: nothing is downloaded, and nothing copied (encodings is 352 MB)."""
     path = str(extension_file(name)).replace("'", "''")
     con.execute(f"load '{path}'")
+
+
+def ensure_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """LOAD `name` unless this connection's database has it already.
+
+    Loading is not free: DuckDB verifies the signature of the whole file on every LOAD, about two seconds for
+    the 352 MB encodings extension. Code that needs an extension only for some inputs loads it here, on the
+    first such input, instead of on every connection.
+    """
+    quoted = name.replace("'", "''")
+    row = con.execute(f"select loaded from duckdb_extensions() where extension_name = '{quoted}'").fetchone()
+    if not (row and row[0]):
+        load_extension(con, name)

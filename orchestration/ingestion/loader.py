@@ -19,6 +19,7 @@ import polars as pl
 
 from catalog.registry import Entity, Format, SourceField, SourceSystem
 from orchestration.ingestion.landing import Delivery
+from zhongtai.duckdb import ensure_extension
 
 SQL_TYPES = {
     "varchar": "varchar",
@@ -130,9 +131,12 @@ def read_into_staging(
             # The header is parsed here and the reader told the columns, so DuckDB's sniffer never
             # guesses (and never fails on) a damaged file; damaged lines become rejects instead.
             columns = "{" + ", ".join(f"{_literal(h)}: 'varchar'" for h in header) + "}"
+            encoding = _duckdb_encoding(fmt.encoding)
+            if encoding not in BUILTIN_ENCODINGS:
+                ensure_extension(con, "encodings")
             con.execute(
                 f"""create temp table _read as select * from read_csv({_literal(str(path))},
-                    encoding={_literal(_duckdb_encoding(fmt.encoding))}, delim={_literal(fmt.delimiter)},
+                    encoding={_literal(encoding)}, delim={_literal(fmt.delimiter)},
                     quote={_literal(fmt.quote)}, escape={_literal(fmt.quote)}, header=false,
                     skip={first_data_line - 1}, columns={columns}, auto_detect=false, store_rejects=true,
                     rejects_table='_rejects', rejects_scan='_rejects_scan', null_padding=false)"""
@@ -353,6 +357,10 @@ def _recover_gb18030_lines(
         con.execute("drop table _in")
         con.execute("alter table _in_sorted rename to _in")
     return [r for r in rejects if r[0] not in recovered]
+
+
+# What DuckDB's CSV reader decodes without the encodings extension.
+BUILTIN_ENCODINGS = {"utf-8", "utf-16", "latin-1"}
 
 
 def _duckdb_encoding(encoding: str) -> str:

@@ -47,8 +47,10 @@ class IngestSummary:
 
 
 def open_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """The warehouse, read-write. The encodings extension is loaded by the loader on the first delivery that
+    needs it (GBK / GB18030), not here: loading it costs seconds, and most connections never need it."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    con = connect(settings.warehouse_path, read_only=False, settings=settings, extensions=("encodings",))
+    con = connect(settings.warehouse_path, read_only=False, settings=settings, extensions=())
     con.execute("set TimeZone = 'Asia/Shanghai'")
     return con
 

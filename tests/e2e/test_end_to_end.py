@@ -1,8 +1,9 @@
 """The whole job on the `tiny` district, checked against the sandbox's ground truth.
 
 generate → start the simulated one-window API → `zhongtai run` (every Dagster asset, in-process)
-→ `zhongtai serve` (API, Datasette, Dagster UI) → read over HTTP → run again → feed a bad file.
-The tests in this module run in order and share one data directory.
+→ `zhongtai serve` (API, Datasette, Dagster UI) → read over HTTP → run again with a bad file dropped (nothing
+loaded twice, the bad file quarantined) → a delivery breaking its contract holds publish back.
+The tests in this module run in order and share one data directory (three pipeline runs in all).
 """
 
 from __future__ import annotations
@@ -289,28 +290,54 @@ def test_serve_stops_cleanly_on_ctrl_c(served, env) -> None:  # type: ignore[no-
             processes.wait_for_port("127.0.0.1", int(env[port]), timeout=2)
 
 
-def test_second_run_loads_nothing_new_and_changes_no_count(first_run, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    before = table_counts(settings)
-    second = zhongtai(env, "run")
-    assert second.returncode == 0, second.stdout[-3000:]
-    assert table_counts(settings) == before
+def deliveries(settings: Settings) -> dict[str, str]:
+    """delivery id -> file name, for every delivery recorded in the warehouse."""
+    con = warehouse(settings)
+    try:
+        return dict(con.execute("select delivery_id, file_name from raw._deliveries").fetchall())
+    finally:
+        con.close()
 
 
-def test_a_bad_file_is_quarantined_and_loses_nothing_else(first_run, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    before = table_counts(settings)
-    drop = settings.upstream / "drops" / "market_registry" / "market_202612.xlsx"
+BAD_FILE = "market_202612.xlsx"
+
+
+@pytest.fixture(scope="module")
+def second_run(first_run, env, settings: Settings):  # type: ignore[no-untyped-def]
+    """`zhongtai run` again, with nothing new upstream but one bad file: one run checks both that a rerun loads
+    nothing twice and that the bad file is quarantined without touching anything else.
+
+    Returns the run, and the table counts and delivery ids from before it."""
+    before = table_counts(settings), deliveries(settings)
+    drop = settings.upstream / "drops" / "market_registry" / BAD_FILE
     drop.write_bytes(b"PK\x03\x04 this workbook was cut short in transit")
-    third = zhongtai(env, "run")
-    assert third.returncode == 0, third.stdout[-3000:]
+    return zhongtai(env, "run"), *before
+
+
+def test_second_run_loads_nothing_new_and_changes_no_count(second_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    run, before, delivered_before = second_run
+    assert run.returncode == 0, run.stdout[-3000:]
+    # the one new delivery is the bad file: nothing already seen was recorded (or loaded) again
+    new = [name for delivery_id, name in deliveries(settings).items() if delivery_id not in delivered_before]
+    assert new == [BAD_FILE]
+    after = table_counts(settings)
+    assert {k: v for k, v in after.items() if k != "raw._deliveries"} == {
+        k: v for k, v in before.items() if k != "raw._deliveries"
+    }
+
+
+def test_a_bad_file_is_quarantined_and_loses_nothing_else(second_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    run, before, _ = second_run
+    assert run.returncode == 0, run.stdout[-3000:]
     con = warehouse(settings)
     try:
         status, code, error = con.execute(
-            "select status, error_code, error from raw._deliveries where file_name = 'market_202612.xlsx'"
+            "select status, error_code, error from raw._deliveries where file_name = ?", [BAD_FILE]
         ).fetchone()
     finally:
         con.close()
     assert (status, code) == ("quarantined", "unreadable_file")
-    assert "market_202612.xlsx" in error
+    assert BAD_FILE in error
     after = table_counts(settings)
     assert {k: v for k, v in after.items() if k != "raw._deliveries"} == {
         k: v for k, v in before.items() if k != "raw._deliveries"
