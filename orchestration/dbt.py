@@ -78,6 +78,9 @@ class ZhongtaiDbtTranslator(DagsterDbtTranslator):
 PREPARE_SELECT = "resource_type:seed config.schema:staging config.schema:intermediate"
 POST_RESOLUTION_TAG = "tag:post_resolution"
 MARTS_SELECT = f"config.schema:marts {POST_RESOLUTION_TAG} resource_type:snapshot"
+# A test runs in the step that builds all its parents: "eager" would run a mart's relationships test to a seed in
+# the prepare step, before the mart exists.
+BUILD = ["build", "--indirect-selection", "buildable"]
 
 
 def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
@@ -95,7 +98,7 @@ def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def _prepare(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
         os.environ.update(dbt_env(settings))  # dbt runs as a child process and reads these
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(BUILD, context=context).stream()
 
     @dbt_assets(
         manifest=manifest,
@@ -106,7 +109,7 @@ def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def _marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
         os.environ.update(dbt_env(settings))
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(BUILD, context=context).stream()
 
     return [_prepare, _marts]
 
