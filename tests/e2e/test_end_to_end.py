@@ -21,6 +21,7 @@ import polars as pl
 import pytest
 
 from tests.conftest import pipeline_env
+from tests.readers import truth
 from zhongtai import processes
 from zhongtai.identifiers import InvalidIdentifier, normalise_uscc, parse_citizen_id
 from zhongtai.settings import Settings
@@ -81,10 +82,6 @@ def first_run(upstream: None, env: dict[str, str]) -> subprocess.CompletedProces
 
 def warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(settings.warehouse_path), read_only=True)
-
-
-def truth(settings: Settings, name: str) -> pl.DataFrame:
-    return pl.read_parquet(settings.truth_dir / f"{name}.parquet")
 
 
 def is_valid_id(value: str | None) -> bool:

@@ -14,7 +14,6 @@ deliver a repair before its next run and check the outcome after it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -23,24 +22,13 @@ import duckdb
 import polars as pl
 
 import sandbox
+from tests.readers import query, sandbox_as_of
 from zhongtai.settings import Settings
 
 PENALTY = "行政处罚"
 
 
 # ------------------------------------------------------------------------------------------------ reading
-
-
-def query(settings: Settings, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        return con.execute(sql, params or []).pl()
-    finally:
-        con.close()
-
-
-def sandbox_as_of(settings: Settings) -> dt.date:
-    return dt.date.fromisoformat(json.loads((settings.truth_dir / "summary.json").read_text())["as_of"])
 
 
 def published_version(settings: Settings) -> str:

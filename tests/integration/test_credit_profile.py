@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
-import duckdb
 import polars as pl
 import pytest
 
+from tests.readers import query, sandbox_as_of
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
-
-
-def query(settings: Settings, sql: str) -> pl.DataFrame:
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        return con.execute(sql).pl()
-    finally:
-        con.close()
-
-
-def as_of(settings: Settings) -> dt.date:
-    return dt.date.fromisoformat(json.loads((settings.truth_dir / "summary.json").read_text())["as_of"])
 
 
 def test_contributions_sum_to_the_score(small_run: Settings) -> None:
@@ -52,7 +39,7 @@ def test_legacy_credit_lists_are_included(small_run: Settings) -> None:
 
 
 def test_penalties_are_published_for_three_years_only(small_run: Settings) -> None:
-    day = as_of(small_run)
+    day = sandbox_as_of(small_run)
     status = query(
         small_run,
         "select record_key, decided_on, is_published, is_repaired, published_until "

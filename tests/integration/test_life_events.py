@@ -12,12 +12,11 @@ alive on it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-import duckdb
 import polars as pl
 import pytest
 
+from tests.readers import query, sandbox_as_of, truth
 from zhongtai.identifiers import InvalidIdentifier, parse_citizen_id
 from zhongtai.settings import Settings
 
@@ -37,22 +36,6 @@ def is_valid_id(value: str | None) -> bool:
 @pytest.fixture(scope="module")
 def settings(small_run: Settings) -> Settings:
     return small_run
-
-
-def as_of(settings: Settings) -> dt.date:
-    return dt.date.fromisoformat(json.loads((settings.truth_dir / "summary.json").read_text())["as_of"])
-
-
-def truth(settings: Settings, name: str) -> pl.DataFrame:
-    return pl.read_parquet(settings.truth_dir / f"{name}.parquet")
-
-
-def query(settings: Settings, sql: str) -> pl.DataFrame:
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        return con.execute(sql).pl()
-    finally:
-        con.close()
 
 
 def mentions(settings: Settings) -> pl.DataFrame:
@@ -95,7 +78,7 @@ def test_marriages_match_the_truth(settings: Settings) -> None:
     possible = set(m.select("record_id", "role", "person_id").iter_rows())
     expected = set(m.filter("valid").select("record_id", "role", "person_id").iter_rows())
     # rows the upstream broke on purpose (bad_date_row) are quarantined, so their couples are not expected
-    married = truth(settings, "marriages").filter(pl.col("registered_on") <= as_of(settings))
+    married = truth(settings, "marriages").filter(pl.col("registered_on") <= sandbox_as_of(settings))
     assert len(possible) <= 2 * married.height
     compare(found, expected, possible, "marriage")
     assert events.height == len(found), "a person listed twice for one marriage"
@@ -115,7 +98,7 @@ def test_deaths_match_the_truth(settings: Settings) -> None:
     events = detected(settings).filter(pl.col("event_type") == "death")
     found = set(events.select("person_id").iter_rows())
     m = mentions(settings).filter(pl.col("system").is_in(["mz_deaths", "mz_funerals"]))
-    dead = truth(settings, "persons").filter(~pl.col("alive") & (pl.col("death_date") <= as_of(settings)))
+    dead = truth(settings, "persons").filter(~pl.col("alive") & (pl.col("death_date") <= sandbox_as_of(settings)))
     possible = set(dead.select("person_id").iter_rows())
     expected = set(m.filter("valid").select("person_id").unique().iter_rows())
     compare(found, expected, possible, "death")
@@ -126,7 +109,7 @@ def test_deaths_match_the_truth(settings: Settings) -> None:
 
 @pytest.mark.parametrize("event_type", ["retirement_age", "age_80"])
 def test_birthdays_in_the_window_match_the_truth(settings: Settings, event_type: str) -> None:
-    day = as_of(settings)
+    day = sandbox_as_of(settings)
     persons = truth(settings, "persons")
     years = pl.when(pl.col("sex") == "男").then(60).otherwise(55) if event_type == "retirement_age" else pl.lit(80)
     birthdays = persons.with_columns(

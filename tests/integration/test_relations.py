@@ -7,11 +7,11 @@ the ID number or credit code it carries, and compared with where the truth says 
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 import pytest
 
 from tests.e2e.test_end_to_end import delivered_id_is_valid
+from tests.readers import query, truth
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -22,18 +22,6 @@ RECORD = ["source_id", "entity", "record_id"]
 @pytest.fixture(scope="module")
 def settings(small_run: Settings) -> Settings:
     return small_run
-
-
-def query(settings: Settings, sql: str) -> pl.DataFrame:
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        return con.sql(sql).pl()
-    finally:
-        con.close()
-
-
-def truth(settings: Settings, name: str) -> pl.DataFrame:
-    return pl.read_parquet(settings.truth_dir / f"{name}.parquet")
 
 
 def true_people(settings: Settings) -> pl.DataFrame:

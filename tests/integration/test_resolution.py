@@ -15,6 +15,7 @@ import pytest
 
 from bench.metrics import pairwise_scores
 from tests.integration.conftest import MOVED_TO, LaterDelivery
+from tests.readers import query, truth
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -25,18 +26,6 @@ KEY = ["source_id", "entity", "record_id", "role"]
 @pytest.fixture(scope="module")
 def settings(small_run: Settings) -> Settings:
     return small_run
-
-
-def query(settings: Settings, sql: str) -> pl.DataFrame:
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        return con.sql(sql).pl()
-    finally:
-        con.close()
-
-
-def truth(settings: Settings, name: str) -> pl.DataFrame:
-    return pl.read_parquet(settings.truth_dir / f"{name}.parquet")
 
 
 def test_small_no_raw_row_is_lost(settings: Settings) -> None:
