@@ -1,12 +1,20 @@
-"""The open-data API: a thin `create_app()` that wires settings and routers."""
+"""The API and the pages: a thin `create_app()` that wires settings, routers, pages, sign-in and offline docs."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
-from apis.routers import catalog, datasets, health
+from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, sign_in_url
+from apis.operational.db import upgrade
+from apis.pages import analyst, auth, cadre, department, enterprise, steward
+from apis.routers import access, catalog, datasets, health
+from apis.templating import STATIC_DIR, render
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
 
@@ -24,16 +32,29 @@ still being served; `/health` says why and since when.
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    app = FastAPI(
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        upgrade(settings)  # the operational database is at head before the first request
+        yield
+
+    # FastAPIOffline serves Swagger UI's own JS and CSS from the package (no CDN: district intranets have no
+    # internet); ReDoc is off because its page loads fonts from Google.
+    app = FastAPIOffline(
         title="中台开放数据接口 zhongtai open-data API",
         description=DESCRIPTION,
         version="1",
+        redoc_url=None,
+        static_url="/static/docs",
         openapi_tags=[
             {"name": "datasets", "description": "开放数据集及其记录 Open datasets and their records"},
+            {"name": "access", "description": "接口密钥 API keys"},
             {"name": "health", "description": "服务状态 Service status"},
         ],
+        lifespan=lifespan,
     )
-    app.state.settings = settings or get_settings()
+    app.state.settings = settings
 
     @app.middleware("http")
     async def stale_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -44,7 +65,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers["X-Zhongtai-Stale-Since"] = str(notice["since"])
         return response
 
+    @app.middleware("http")
+    async def csrf_cookie(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # A page that rendered a form minted a nonce (apis.auth.csrf_nonce): hand it to the browser as the cookie.
+        response = await call_next(request)
+        nonce = getattr(request.state, "csrf_new_nonce", None)
+        if nonce:
+            response.set_cookie(
+                CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=app.state.settings.cookie_secure
+            )
+        return response
+
+    @app.exception_handler(SignInRequired)
+    async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(sign_in_url(exc.next_path), status_code=303)
+
+    @app.exception_handler(NotYourRole)
+    async def not_your_role(request: Request, exc: NotYourRole) -> Response:
+        return render(
+            request,
+            "error.html",
+            principal=exc.principal,
+            status_code=403,
+            title="无权访问",
+            message="此页面不对您的账号角色开放。",
+            home=LANDING[exc.principal.role],
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(datasets.router)
     app.include_router(catalog.router)
+    app.include_router(access.router)
+    for pages in (auth, cadre, department, steward, analyst, enterprise):
+        app.include_router(pages.router)
     return app

@@ -40,6 +40,21 @@ class Settings(BaseSettings):
         default=None,
         description="extra source-registry folders read after catalog/sources/ (os.pathsep-separated)",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the operational database (accounts, keys, applications …), e.g. "
+        "postgresql+psycopg://user@host/db (default: SQLite in WAL mode at <data>/operational.sqlite)",
+    )
+    session_idle_minutes: int = Field(default=480, description="a signed-in session ends after this long unused")
+    session_max_hours: int = Field(default=24, description="a signed-in session ends this long after sign-in")
+    session_secret: str | None = Field(
+        default=None,
+        description="secret that signs CSRF tokens (default: random, kept in <data>/secrets/session_secret)",
+    )
+    cookie_secure: bool = Field(default=False, description="mark session cookies Secure (set true behind HTTPS)")
+    sign_in_limit: str = Field(
+        default="5/minute", description="failed sign-ins allowed per account and per client address (limits syntax)"
+    )
 
     @property
     def root(self) -> Path:
@@ -80,6 +95,10 @@ class Settings(BaseSettings):
     @property
     def duckdb_extension_dir(self) -> Path:
         return self.root / "duckdb_extensions"
+
+    @property
+    def operational_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.root / 'operational.sqlite'}"
 
     @cached_property
     def dbt_project_dir(self) -> Path:

@@ -1,0 +1,1 @@
+"""The operational database: accounts, sessions, enterprises, API keys (written only by the API and its CLI)."""

@@ -1,0 +1,1 @@
+"""Server-rendered pages, one module per audience, templates under `apis/templates/<audience>/`."""

@@ -1,0 +1,19 @@
+"""Data stewards' pages: clerical review of person matches, quality scorecards."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from apis.auth import CurrentSteward
+from apis.pages.landing import landing
+
+router = APIRouter(prefix="/steward", include_in_schema=False)
+
+
+@router.get("/")
+def steward_home(request: Request, steward: CurrentSteward) -> Response:
+    """Steward."""
+    return landing(
+        request, steward, heading="数据管理", coming=["人员匹配人工复核", "各数据源质量评分卡", "报表事项匹配确认"]
+    )
