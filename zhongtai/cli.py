@@ -33,6 +33,10 @@ def _main() -> None:
 app.add_typer(sources_app, name="sources")
 audit_app = typer.Typer(help="The tamper-evident audit log of accesses and changes.")
 app.add_typer(audit_app, name="audit")
+users_app = typer.Typer(help="Accounts of the people who sign in (cadres, reviewers, stewards, analysts, enterprises).")
+app.add_typer(users_app, name="users")
+db_app = typer.Typer(help="The operational database (accounts, keys, applications …).")
+app.add_typer(db_app, name="db")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="data directory (default: $ZHONGTAI_DATA_DIR or ./data)")
@@ -256,7 +260,26 @@ def demo(
     except BaseException:
         processes.stop([upstream])
         raise
-    _wait_forever([upstream, *_servers(settings)])
+    servers = [upstream, *_servers(settings)]
+    _print_demo_accounts(settings)
+    _wait_forever(servers)
+
+
+def _print_demo_accounts(settings: Settings) -> None:
+    """One account per role with a fresh password, and where each signs in."""
+    from apis.auth import LANDING
+    from apis.operational.accounts import demo_accounts
+    from apis.operational.db import session_scope, upgrade
+    from apis.operational.models import Role
+
+    upgrade(settings)
+    base = f"http://{settings.host}:{settings.api_port}"
+    with session_scope(settings) as db:
+        made = [(a.role, a.username, password) for a, password in demo_accounts(db)]
+    console.print(f"[bold]demo accounts[/]: sign in at {base}/sign-in (new passwords at every `zhongtai demo`)")
+    for role, username, password in made:
+        line = f"  {role:<20} username {username:<16} password {password}  → {base}{LANDING[Role(role)]}"
+        console.print(line, soft_wrap=True)
 
 
 def _print_status(settings: Settings) -> None:
@@ -397,6 +420,130 @@ def audit_who_looked_at(person_key: str, data_dir: DataDir = None) -> None:
         line = f"{e['at'][:19]}  {e['who']:<16} {e['role']:<14} {e['action']:<14} {e['purpose']}"
         console.print(f"  #{e['seq']:<6} {line}")
     console.print(f"{len(entries)} access(es) to {person_key}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Run the operational database's migrations up to the newest (the API also does at start)."""
+    from apis.operational.db import current_revision, upgrade
+
+    settings = _settings(data_dir)
+    upgrade(settings)
+    console.print(f"[green]✓[/] operational database at revision {current_revision(settings)}")
+
+
+def _account_change(settings: Settings, change, action: str) -> None:  # type: ignore[no-untyped-def]
+    """Run one change to accounts, print its error as one line, audit it as the operator's."""
+    from apis.operational.accounts import AccountError
+    from apis.operational.db import session_scope, upgrade
+    from zhongtai import audit
+
+    upgrade(settings)
+    try:
+        with session_scope(settings) as db:
+            what = change(db)
+    except AccountError as exc:
+        console.print(f"[red]✗[/] {exc}")
+        raise typer.Exit(1) from None
+    operator = os.environ.get("SUDO_USER") or os.environ.get("USER") or "operator"
+    audit.append(
+        audit.log_path(settings.root), who=operator, role="operator", purpose="accounts", action=action, what=what
+    )
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="cadre | department_reviewer | steward | analyst | enterprise_admin")],
+    scope: Annotated[
+        str | None, typer.Option(help="village code (cadre), department (reviewer) or USCC (enterprise_admin)")
+    ] = None,
+    display_name: Annotated[str, typer.Option("--name", help="the person's name as shown on pages")] = "",
+    enterprise_name: Annotated[str | None, typer.Option(help="enterprise_admin: the enterprise's name")] = None,
+    ask: Annotated[bool, typer.Option("--ask", help="type the password (default: a random one, printed once)")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an account; without --ask a random password is printed once (tell it to the person)."""
+    from apis.operational.accounts import add_account, new_password
+    from apis.operational.models import Role
+
+    settings = _settings(data_dir)
+    try:
+        role_ = Role(role)
+    except ValueError:
+        console.print(f"[red]✗[/] unknown role {role!r}: one of {', '.join(r.value for r in Role)}")
+        raise typer.Exit(1) from None
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True) if ask else new_password()
+
+    def change(db):  # type: ignore[no-untyped-def]
+        a = add_account(
+            db,
+            username=username,
+            role=role_,
+            password=password,
+            display_name=display_name,
+            scope=scope,
+            enterprise_name=enterprise_name,
+        )
+        return {"username": a.username, "role": a.role, "scope": a.scope}
+
+    _account_change(settings, change, "account_added")
+    console.print(f"[green]✓[/] {username} ({role}{', ' + scope if scope else ''}) added")
+    if not ask:
+        console.print(f"  password: {password}")
+
+
+@users_app.command("list")
+def users_list(data_dir: DataDir = None) -> None:
+    """Every account: username, name, role, scope, disabled, last sign-in."""
+    from apis.operational.accounts import list_accounts
+    from apis.operational.db import session_scope, upgrade
+
+    settings = _settings(data_dir)
+    upgrade(settings)
+    table = Table("username", "name", "role", "scope", "disabled", "last sign-in (UTC)")
+    with session_scope(settings) as db:
+        rows = list_accounts(db)
+        for a in rows:
+            last = a.last_sign_in_at.isoformat(timespec="seconds") if a.last_sign_in_at else "—"
+            table.add_row(a.username, a.display_name, a.role, a.scope or "", "yes" if a.disabled else "", last)
+    console.print(table)
+    console.print(f"{len(rows)} accounts")
+
+
+@users_app.command("disable")
+def users_disable(
+    username: str,
+    enable: Annotated[bool, typer.Option("--enable", help="enable the account again instead")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Disable an account (its open sessions end at once), or enable it again with --enable."""
+    from apis.operational.accounts import set_disabled
+
+    settings = _settings(data_dir)
+    _account_change(
+        settings,
+        lambda db: {"username": set_disabled(db, username, not enable).username},
+        "account_enabled" if enable else "account_disabled",
+    )
+    console.print(f"[green]✓[/] {username} {'enabled' if enable else 'disabled'}")
+
+
+@users_app.command("passwd")
+def users_passwd(
+    username: str,
+    ask: Annotated[bool, typer.Option("--ask", help="type the password (default: a random one, printed once)")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Set a new password (its open sessions end); without --ask a random one is printed once."""
+    from apis.operational.accounts import new_password, set_password
+
+    settings = _settings(data_dir)
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True) if ask else new_password()
+    _account_change(
+        settings, lambda db: {"username": set_password(db, username, password).username}, "password_changed"
+    )
+    console.print(f"[green]✓[/] new password for {username}" + ("" if ask else f": {password}"))
 
 
 if __name__ == "__main__":

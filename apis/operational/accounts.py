@@ -283,3 +283,33 @@ def find_key(session: Session, secret: str) -> ApiKey | None:
     if key.last_used_at is None or at - key.last_used_at > timedelta(minutes=1):
         key.last_used_at = at  # at most one write a minute per key, not one per request
     return key
+
+
+# ------------------------------------------------------------------------------------------------ the demo
+
+DEMO_ENTERPRISE_USCC = "91440604MA4DEM010A"
+
+
+def demo_accounts(session: Session) -> list[tuple[Account, str]]:
+    """One account per role for `zhongtai demo`, each with a fresh random password (returned, never stored)."""
+    first_village = min(village_names())
+    wanted = [
+        (Role.cadre, "demo-cadre", f"{village_names()[first_village]}干部", first_village),
+        (Role.department_reviewer, "demo-reviewer", "区民政局审核员", "区民政局"),
+        (Role.steward, "demo-steward", "区数据管理员", None),
+        (Role.analyst, "demo-analyst", "区数据分析员", None),
+        (Role.enterprise_admin, "demo-enterprise", "示范科技有限公司", DEMO_ENTERPRISE_USCC),
+    ]
+    made = []
+    for role, username, name, scope in wanted:
+        password = new_password()
+        existing = session.scalar(select(Account).where(Account.username == username))
+        if existing is None:
+            account = add_account(
+                session, username=username, role=role, password=password, display_name=name, scope=scope
+            )
+        else:
+            account = set_password(session, username, password)
+            account.disabled = False
+        made.append((account, password))
+    return made
