@@ -22,14 +22,15 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import APIKeyHeader
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.routing import Mount
 
 from apis.deps import SettingsDep
 from apis.operational import accounts
@@ -167,22 +168,28 @@ def _limit(text: str) -> RateLimitItem:
     return parse(text)
 
 
-def _throttle_keys(request: Request, username: str) -> list[str]:
-    return [f"user:{username.strip().lower()}", f"addr:{request.client.host if request.client else '-'}"]
+# A village office or department shares one address behind its router: an address may fail this many times
+# more than one account before it waits too.
+ADDRESS_FACTOR = 5
+
+
+def _throttles(request: Request, settings: Settings, username: str) -> list[tuple[RateLimitItem, str]]:
+    per_account = _limit(settings.sign_in_limit)
+    per_address = type(per_account)(per_account.amount * ADDRESS_FACTOR, per_account.multiples)
+    address = request.client.host if request.client else "-"
+    return [(per_account, f"user:{username.strip().lower()}"), (per_address, f"addr:{address}")]
 
 
 def sign_in_allowed(request: Request, settings: Settings, username: str) -> bool:
-    """False once an account or a client address has failed `sign_in_limit` times in the moving window.
+    """False once an account has failed `sign_in_limit` times in the moving window (an address: five times that).
 
     Counters are kept per process: with N workers an attacker gets at most N times the limit, still slow enough
     against argon2-hashed passwords; a shared store can replace MemoryStorage without touching the callers."""
-    limit = _limit(settings.sign_in_limit)
-    return all(_limiter.test(limit, "sign-in", key) for key in _throttle_keys(request, username))
+    return all(_limiter.test(limit, "sign-in", key) for limit, key in _throttles(request, settings, username))
 
 
 def sign_in_failed(request: Request, settings: Settings, username: str) -> None:
-    limit = _limit(settings.sign_in_limit)
-    for key in _throttle_keys(request, username):
+    for limit, key in _throttles(request, settings, username):
         _limiter.hit(limit, "sign-in", key)
 
 
@@ -264,6 +271,26 @@ def api_key(settings: SettingsDep, secret: Annotated[str | None, Depends(_key_he
 
 api_key.role = "api_key"  # type: ignore[attr-defined]
 ApiKey = Annotated[KeyHolder, Depends(api_key)]
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    path: str
+    methods: frozenset[str]
+    role: Role | str | None
+    endpoint: Callable[..., Any] | None
+
+
+def route_table(app: FastAPI) -> list[RouteEntry]:
+    """Every route the app answers (included routers flattened), with the role it declares; mounts left out."""
+    table = []
+    for context in iter_route_contexts(app.routes):
+        original = context.original_route
+        if isinstance(original, Mount) or context.path is None:
+            continue
+        role = required_role(original) if isinstance(original, APIRoute) else None
+        table.append(RouteEntry(context.path, frozenset(context.methods or ()), role, context.endpoint))
+    return table
 
 
 def required_role(route: APIRoute) -> Role | str | None:

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi_offline import FastAPIOffline
 
+from apis import docs
 from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, sign_in_url
 from apis.operational.db import upgrade
 from apis.pages import analyst, auth, cadre, department, enterprise, steward
@@ -39,14 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upgrade(settings)  # the operational database is at head before the first request
         yield
 
-    # FastAPIOffline serves Swagger UI's own JS and CSS from the package (no CDN: district intranets have no
-    # internet); ReDoc is off because its page loads fonts from Google.
-    app = FastAPIOffline(
+    app = FastAPI(
         title="中台开放数据接口 zhongtai open-data API",
         description=DESCRIPTION,
         version="1",
+        docs_url=None,  # apis.docs serves them without a CDN
         redoc_url=None,
-        static_url="/static/docs",
         openapi_tags=[
             {"name": "datasets", "description": "开放数据集及其记录 Open datasets and their records"},
             {"name": "access", "description": "接口密钥 API keys"},
@@ -92,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             home=LANDING[exc.principal.role],
         )
 
+    docs.mount(app)  # before /static, which would otherwise take /static/docs
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(datasets.router)

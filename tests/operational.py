@@ -103,7 +103,7 @@ CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def form_token(client: httpx.Client, path: str = "/sign-in") -> str:
     """Open a page with a form, as a browser would: the CSRF cookie lands in the client, the token is returned."""
-    page = client.get(path)
+    page = client.get(path, follow_redirects=True)  # signed in, /sign-in leads to a page with the sign-out form
     match = CSRF_INPUT.search(page.text)
     assert match, f"no CSRF field on {path}: {page.status_code} {page.text[:200]}"
     return match.group(1)

@@ -61,6 +61,8 @@ def sign_in(
     def again(error: str, status_code: int) -> Response:
         return render(request, "auth/sign_in.html", next=next, username=username, error=error, status_code=status_code)
 
+    if not username.strip() or not password:
+        return again("请填写用户名和密码。", 400)  # not a guess: not counted against the account
     if not sign_in_allowed(request, settings, username):
         record(settings, who=username, role="anonymous", action="sign_in_throttled")
         return again("登录失败次数过多，请稍后再试。", 429)

@@ -22,6 +22,7 @@ JSONLD = "application/ld+json"
     responses={200: {"content": {JSONLD: {}}}},
 )
 def catalog_jsonld(snapshot: SnapshotDep) -> FileResponse:
+    """Public."""
     path = snapshot.path / "catalog.jsonld"
     if not path.is_file():
         raise HTTPException(status_code=404, detail=f"version {snapshot.version} was published without catalog.jsonld")

@@ -84,6 +84,7 @@ def _dataset(snapshot: Snapshot, dataset_id: str) -> dict[str, Any]:
     "refused and this is the previous version.",
 )
 def list_datasets(snapshot: SnapshotDep, notice: NoticeDep) -> DatasetIndex:
+    """Public."""
     return DatasetIndex(
         version=snapshot.version,
         created_at=snapshot.created_at,
@@ -99,6 +100,7 @@ def list_datasets(snapshot: SnapshotDep, notice: NoticeDep) -> DatasetIndex:
     description="一个数据集的说明与字段。A dataset's description and fields; 404 if it is not published.",
 )
 def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
+    """Public."""
     return _out(_dataset(snapshot, dataset_id))
 
 
@@ -114,6 +116,7 @@ def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
     responses={200: {"content": {"text/csv": {}}}},
 )
 def export_csv(dataset_id: str, snapshot: SnapshotDep) -> FileResponse:
+    """Public (open datasets only)."""
     entry = _dataset(snapshot, dataset_id)
     if entry["open_level"] != OPEN_WITHOUT_KEY:
         raise HTTPException(
@@ -138,6 +141,7 @@ def export_csv(dataset_id: str, snapshot: SnapshotDep) -> FileResponse:
     "`level: dataset` lists the dataset's upstream as a whole (the SQL is not parsed).",
 )
 def get_lineage(dataset_id: str, snapshot: SnapshotDep) -> dict[str, Any]:
+    """Public."""
     entry = _dataset(snapshot, dataset_id)
     lineage = entry.get("lineage")
     if lineage is None:
@@ -189,6 +193,7 @@ def list_records(
     limit: Annotated[int, Query(ge=1, le=1000, description="每页条数 rows per page (1–1000)")] = 100,
     cursor: Annotated[str | None, Query(description="上一页的 next_cursor / the previous page's next_cursor")] = None,
 ) -> RecordsPage:
+    """Public; a conditional dataset answers 403 until keys and approved applications exist."""
     entry = _dataset(snapshot, dataset_id)
     if entry["open_level"] != OPEN_WITHOUT_KEY:
         raise HTTPException(

@@ -29,6 +29,7 @@ class Health(BaseModel):
     "the previous version keeps serving, and `stale_reason`, `stale_since` and `failed_checks` say why.",
 )
 def health(snapshot: SnapshotDep, notice: NoticeDep) -> Health:
+    """Public."""
     return Health(
         status="stale" if notice.stale else "ok",
         version=snapshot.version,
