@@ -11,7 +11,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install browser demo run serve test test-fast lint format bench clean
+.PHONY: help install browser postgres demo run serve test test-fast lint format bench clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "}; /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,7 +42,11 @@ browser: ## install Debian's chromium and a CJK font for browser tests (Playwrig
 	@{ command -v chromium >/dev/null && fc-list | grep -qi wenquanyi; } || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; }
 
-test: install browser ## lint, type-check, then every test: unit, integration (real DuckDB, dbt, Dagster), end to end
+postgres: ## install Debian's PostgreSQL server: the operational-database tests run the same suite on a throwaway cluster
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
+test: install browser postgres ## lint, type-check, then every test: unit, integration (real DuckDB, dbt, Dagster), end to end
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy zhongtai catalog apis
