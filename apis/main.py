@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apis import docs
-from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, sign_in_url
+from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, principal_of, sign_in_url
 from apis.operational.db import upgrade
 from apis.pages import analyst, auth, cadre, department, enterprise, steward
 from apis.routers import access, catalog, datasets, health
@@ -29,6 +31,15 @@ Every response carries `X-Zhongtai-Stale: true|false`: true when the latest publ
 quality check failed, or the catalog or the personal-data scan refused it) and the previous snapshot is
 still being served; `/health` says why and since when.
 """
+
+
+API_PREFIXES = ("/v1/", "/api/", "/health", "/openapi.json", "/static/")
+
+
+def is_page(request: Request) -> bool:
+    """A request for a person's page rather than for the API (whose errors stay JSON)."""
+    path = request.url.path
+    return not path.startswith(API_PREFIXES) and "application/json" not in request.headers.get("accept", "")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -91,6 +102,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     docs.mount(app)  # before /static, which would otherwise take /static/docs
+
+    @app.exception_handler(StarletteHTTPException)
+    async def page_errors(request: Request, exc: StarletteHTTPException) -> Response:
+        # A person gets a page they can read; a program (JSON routes, or asking for JSON) gets the JSON answer.
+        if not is_page(request):
+            return await http_exception_handler(request, exc)
+        principal = principal_of(request, app.state.settings)
+        title = {403: "无法提交", 404: "未找到"}.get(exc.status_code, "出错了")
+        return render(
+            request,
+            "error.html",
+            principal=principal,
+            status_code=exc.status_code,
+            title=title,
+            message=str(exc.detail),
+            home=LANDING[principal.role] if principal else "/",
+        )
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(datasets.router)

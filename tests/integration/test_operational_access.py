@@ -208,7 +208,11 @@ def test_forms_refuse_a_post_without_a_token_or_with_a_forged_or_foreign_one(bas
         token = form_token(browser)
         foreign = form_token(other)  # a real token, but issued to another browser
         login = {"username": "steward", "password": PASSWORD}
-        assert browser.post("/sign-in", data=login).status_code == 403
+        refused = browser.post("/sign-in", data=login)
+        # A person gets a page that says what happened; a program gets JSON.
+        assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")
+        assert "表单已失效" in refused.text
+        assert browser.get("/v1/whoami").json()["detail"].startswith("需要接口密钥")
         assert browser.post("/sign-in", data={**login, "csrf_token": "x"}).status_code == 403
         nonce = browser.cookies["zhongtai_csrf"]
         assert browser.post("/sign-in", data={**login, "csrf_token": forged.dumps(nonce)}).status_code == 403
