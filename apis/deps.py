@@ -1,4 +1,5 @@
-"""Typed API dependencies: settings, the published snapshot resolved per request, a read-only connection to it."""
+"""Typed API dependencies: settings, the published snapshot resolved per request, a read-only connection to it,
+and a unit of work on the operational database."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from typing import Annotated, Any
 
 import duckdb
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
 
+from apis.operational.db import session_scope
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings
 
@@ -84,3 +87,13 @@ def get_notice(settings: SettingsDep) -> Notice:
 
 
 NoticeDep = Annotated[Notice, Depends(get_notice)]
+
+
+def get_operational(settings: SettingsDep) -> Iterator[Session]:
+    """A unit of work on the operational database, committed before the response leaves (scope="function"), so
+    the next request of the same browser already sees it."""
+    with session_scope(settings) as db:
+        yield db
+
+
+OperationalDb = Annotated[Session, Depends(get_operational, scope="function")]

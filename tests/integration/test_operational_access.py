@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ pytestmark = pytest.mark.integration
 
 VILLAGE, OTHER_VILLAGE = "440604010001", "440604010002"
 PASSWORD = "a-long-test-password-1"
+ENTERPRISE_USCC = make_uscc("9", "1", "440604", "MA51AAAA")
+ENTERPRISE_KEY = "zt_0badc0de"  # the prefix of a key of the signed-in enterprise (made in `callers`)
 # Marks only the owner of a page may see: the owner's name and village must not reach anyone else.
 OWNER_NAMES = {"cadre": "甲村干部张三丰", "village": accounts.village_names()[VILLAGE]}
 
@@ -76,7 +79,7 @@ def base(env: dict[str, str], settings: Settings) -> Iterator[str]:
             ("reviewer", Role.department_reviewer, "区民政局", "民政审核员"),
             ("steward", Role.steward, None, "管理员"),
             ("analyst", Role.analyst, None, "分析员"),
-            ("enterprise", Role.enterprise_admin, make_uscc("9", "1", "440604", "MA51AAAA"), "甲公司"),
+            ("enterprise", Role.enterprise_admin, ENTERPRISE_USCC, "甲公司"),
             ("disabled", Role.steward, None, "停用者"),
             ("expired", Role.analyst, None, "过期者"),
         ]
@@ -109,6 +112,8 @@ def callers(base: str, settings: Settings) -> list[Caller]:
         expired = db.scalars(select(WebSession).where(WebSession.account_id == accounts.get_account(db, "expired").id))
         for web in expired:
             web.last_seen_at = datetime.now(UTC) - timedelta(minutes=settings.session_idle_minutes + 5)
+        own = accounts.issue_key(db, accounts.register_enterprise(db, uscc=ENTERPRISE_USCC, name="", exist_ok=True))
+        own.key.prefix = ENTERPRISE_KEY  # a known prefix, so the matrix can name it in the revoke URL
         mine = accounts.register_enterprise(db, uscc=make_uscc("9", "1", "440604", "MA51CCCC"), name="丙公司")
         theirs = accounts.register_enterprise(db, uscc=make_uscc("9", "1", "440604", "MA51DDDD"), name="丁公司")
         live = accounts.issue_key(db, mine).secret
@@ -131,6 +136,7 @@ def every_route(settings: Settings) -> list[tuple[str, str, Role | str | None]]:
     found = []
     for route in route_table(create_app(settings)):
         path = route.path.replace("{village_code}", VILLAGE).replace("{dataset_id}", "enterprise_directory")
+        path = path.replace("{prefix}", ENTERPRISE_KEY)
         assert "{" not in path, f"a parameter the matrix does not know how to fill: {route.path}"
         found += [(method, path, route.role) for method in sorted(route.methods) if method != "HEAD"]
     # Signing out ends the caller's session: last, so every other route still sees the callers as they are.
@@ -279,3 +285,33 @@ def test_repeated_failed_sign_ins_are_throttled(tmp_path: Path) -> None:
         assert right.status_code == 429
     actions = [e["action"] for e in map(json.loads, audit.log_path(data.resolve()).read_text().splitlines())]
     assert actions.count("sign_in_failed") == 3 and "sign_in_throttled" in actions
+
+
+def test_an_enterprise_issues_a_key_once_uses_it_and_revokes_only_its_own(base: str, settings: Settings) -> None:
+    with session_scope(settings) as db:
+        other = accounts.register_enterprise(db, uscc=make_uscc("9", "1", "440604", "MA51EEEE"), name="戊公司")
+        foreign = accounts.issue_key(db, other)
+    client = sign_in(base, "enterprise", PASSWORD)
+    issued = client.post("/enterprise/keys", data={"csrf_token": form_token(client, "/enterprise/"), "name": "测试"})
+    assert issued.status_code == 200
+    secret = re.search(r'<code id="new-key">([^<]+)</code>', issued.text)
+    assert secret
+    with httpx.Client(base_url=base, headers={"X-API-Key": secret.group(1)}, timeout=30) as program:
+        assert program.get("/v1/whoami").json()["uscc"] == ENTERPRISE_USCC
+        # The secret is shown once: the page shows only prefixes afterwards.
+        assert secret.group(1) not in client.get("/enterprise/").text
+        token = form_token(client, "/enterprise/")
+        assert (
+            client.post(f"/enterprise/keys/{foreign.key.prefix}/revoke", data={"csrf_token": token}).status_code == 404
+        )
+        prefix = secret.group(1)[: len(accounts.KEY_PREFIX) + 8]  # "zt_" and 8 hex digits, as the page lists it
+        revoked = client.post(f"/enterprise/keys/{prefix}/revoke", data={"csrf_token": token})
+        assert revoked.status_code == 303
+        assert program.get("/v1/whoami").status_code == 401
+    with session_scope(settings) as db:
+        assert accounts.find_key(db, foreign.secret) is not None
+    entries = [json.loads(line) for line in audit.log_path(settings.root).read_text().splitlines()]
+    assert [e["action"] for e in entries if e["what"].get("key_prefix") == prefix] == [
+        "api_key_issued",
+        "api_key_revoked",
+    ]
