@@ -13,7 +13,10 @@ checked by `CsrfChecked` on every form post.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -113,14 +116,18 @@ def session_secret(settings: Settings) -> str:
 
 @lru_cache(maxsize=4)
 def _secret_file(path: Path) -> str:
+    """Read the secret, or create it: written whole to a private temporary file, then linked into place, so two
+    workers starting together agree on one secret and neither reads a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = path.open("x", encoding="utf-8")
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    with fd:
-        path.chmod(0o600)
-        fd.write(secrets.token_urlsafe(48))
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=path.parent)  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(secrets.token_urlsafe(48))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
     return path.read_text(encoding="utf-8").strip()
 
 
