@@ -83,6 +83,7 @@ def fresh_postgres_database(cluster_url: str) -> str:
 def served_api(env: dict[str, str]) -> Iterator[str]:
     """The real app under uvicorn on a free port; yields its base URL."""
     port = free_port()
+    Path(env["ZHONGTAI_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     server = processes.start(
         "api",
         [str(BIN / "uvicorn"), "apis.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],

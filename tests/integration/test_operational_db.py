@@ -184,3 +184,30 @@ def test_no_password_or_key_secret_is_stored_in_plain_text(migrated: Settings) -
         for path in files:
             for plain in (PASSWORD, token, secret):
                 assert plain.encode() not in path.read_bytes(), path
+
+
+def test_the_served_app_signs_people_in_and_out_on_this_database(migrated: Settings) -> None:
+    """The same app under uvicorn, on SQLite and on PostgreSQL (ZHONGTAI_DATABASE_URL)."""
+    import os
+
+    import httpx
+
+    from tests.operational import form_token, served_api, sign_in
+
+    with session_scope(migrated) as db:
+        accounts.add_account(db, username="zhao", role=Role.steward, password=PASSWORD, display_name="赵管理员")
+    env = {**os.environ, "ZHONGTAI_DATA_DIR": str(migrated.root)}
+    if migrated.database_url:
+        env["ZHONGTAI_DATABASE_URL"] = migrated.database_url
+    with served_api(env) as base:
+        client = sign_in(base, "zhao", PASSWORD)
+        page = client.get("/steward/")
+        assert page.status_code == 200 and "赵管理员" in page.text
+        assert client.post("/sign-out", data={"csrf_token": form_token(client, "/steward/")}).status_code == 303
+        with httpx.Client(base_url=base, cookies=dict(client.cookies), timeout=30) as after:
+            assert after.get("/steward/", follow_redirects=False).status_code == 303
+        client.close()
+    with session_scope(migrated) as db:
+        account = accounts.get_account(db, "zhao")
+        assert account.last_sign_in_at is not None and account.last_sign_in_at.tzinfo is not None
+        assert all(w.ended_at is not None for w in db.scalars(select(WebSession)))
