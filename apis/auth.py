@@ -149,11 +149,11 @@ def csrf_token(request: Request) -> str:
     return str(_csrf_serializer(request.app.state.settings).dumps(csrf_nonce(request)))
 
 
-def check_csrf(request: Request, settings: SettingsDep, csrf_token: Annotated[str, Form()] = "") -> None:
+def check_csrf(request: Request, settings: SettingsDep, token: Annotated[str, Form(alias=CSRF_FIELD)] = "") -> None:
     """403 unless the form's token is signed by us and names the nonce in this browser's cookie."""
     cookie = request.cookies.get(CSRF_COOKIE)
     try:
-        signed = _csrf_serializer(settings).loads(csrf_token, max_age=settings.session_max_hours * 3600)
+        signed = _csrf_serializer(settings).loads(token, max_age=settings.session_max_hours * 3600)
     except BadSignature:
         signed = None
     if not cookie or not signed or not secrets.compare_digest(str(signed), cookie):
