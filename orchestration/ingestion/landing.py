@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from zhongtai.files import atomic_copy, atomic_write, sha256_bytes, sha256_file
 
 MANIFEST = "manifest.jsonl"
 
@@ -29,14 +29,6 @@ class Delivery:
 
     def file(self, landing_dir: Path) -> Path:
         return landing_dir / self.path
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Landing:
@@ -77,26 +69,18 @@ class Landing:
             return None
         target_rel = Path(source_id) / entity / f"{digest}{''.join(src.suffixes[-1:]) or '.dat'}"
         target = self.dir / target_rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _copy_atomically(src, target)
+        atomic_copy(src, target)
         return self._record(source_id, entity, digest, target, src.name, target_rel, cursor_to)
 
     def land_bytes(
         self, source_id: str, entity: str, data: bytes, name: str, *, cursor_to: str | None = None
     ) -> Delivery | None:
-        with tempfile.NamedTemporaryFile(dir=self.dir, suffix=Path(name).suffix, delete=False) as tmp:
-            tmp.write(data)
-        tmp_path = Path(tmp.name)
-        try:
-            digest = sha256_file(tmp_path)
-            if digest in self.seen(source_id, entity):
-                return None
-            target_rel = Path(source_id) / entity / f"{digest}{Path(name).suffix}"
-            target = self.dir / target_rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp_path, target)
-        finally:
-            tmp_path.unlink(missing_ok=True)
+        digest = sha256_bytes(data)
+        if digest in self.seen(source_id, entity):
+            return None
+        target_rel = Path(source_id) / entity / f"{digest}{Path(name).suffix}"
+        target = self.dir / target_rel
+        atomic_write(target, data)
         return self._record(source_id, entity, digest, target, name, target_rel, cursor_to)
 
     def _record(
@@ -120,13 +104,3 @@ class Landing:
             fh.flush()
             os.fsync(fh.fileno())
         return delivery
-
-
-def _copy_atomically(src: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with src.open("rb") as fin, tmp.open("wb") as fout:
-        for block in iter(lambda: fin.read(1 << 20), b""):
-            fout.write(block)
-        fout.flush()
-        os.fsync(fout.fileno())
-    os.replace(tmp, target)

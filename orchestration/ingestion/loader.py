@@ -20,6 +20,8 @@ import polars as pl
 from catalog.registry import Entity, Format, SourceField, SourceSystem
 from orchestration.ingestion.landing import Delivery
 from zhongtai.duckdb import ensure_extension
+from zhongtai.sql import quote_identifier as _quote
+from zhongtai.sql import quote_literal as _literal
 
 SQL_TYPES = {
     "varchar": "varchar",
@@ -106,14 +108,6 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, source: SourceSystem, entit
         if f.name not in existing:
             con.execute(f"alter table {table} add column {f.name} {SQL_TYPES[f.type]}")
     return table
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def read_into_staging(
