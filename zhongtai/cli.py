@@ -100,7 +100,7 @@ def run(
             raise typer.Exit(code)
         return
 
-    from orchestration.runner import run_all
+    from orchestration.execute import run_all
 
     console.print(f"[bold]zhongtai run[/] · data in {settings.root}")
 
@@ -135,7 +135,7 @@ def run(
 
 def _servers(settings: Settings) -> list:  # type: ignore[type-arg]
     from apis.datasette import datasette_command
-    from orchestration.runner import prepare_instance
+    from orchestration.execute import prepare_instance
     from zhongtai import processes
 
     logs = settings.root / "logs"
