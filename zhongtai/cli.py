@@ -33,6 +33,8 @@ def _main() -> None:
 app.add_typer(sources_app, name="sources")
 audit_app = typer.Typer(help="The tamper-evident audit log of accesses and changes.")
 app.add_typer(audit_app, name="audit")
+resolution_app = typer.Typer(help="Entity resolution: the person model the pipeline applies.")
+app.add_typer(resolution_app, name="resolution")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="data directory (default: $ZHONGTAI_DATA_DIR or ./data)")
@@ -131,6 +133,40 @@ def run(
     _print_status(settings)
     if not report.success:
         raise typer.Exit(1)
+
+
+@app.command()
+def ingest(data_dir: DataDir = None) -> None:
+    """Pull, land and load every source once, without Dagster (no dbt, checks or publish); exit 1 if a pull failed."""
+    from orchestration.ingestion import ingest_all
+
+    summary = ingest_all(_settings(data_dir))
+    rows = sum(e.rows_loaded for e in summary.entities)
+    quarantined = sum(e.rows_quarantined for e in summary.entities)
+    console.print(f"ingested {len(summary.entities)} source entities: {rows} rows loaded, {quarantined} quarantined")
+    for error in summary.errors:
+        console.print(f"[red]error[/] {error}", soft_wrap=True)
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+@resolution_app.command("train")
+def resolution_train(
+    warehouse: Annotated[
+        Path | None, typer.Option(help="warehouse to learn from (default: the data directory's)")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Re-estimate the person model reproducibly from a warehouse's person mentions and write it to the repository."""
+    from orchestration.resolution import train
+
+    path = warehouse or _settings(data_dir).warehouse_path
+    if not path.exists():
+        console.print(f"[red]no warehouse at {path}[/]: run `zhongtai run` first")
+        raise typer.Exit(1)
+    with console.status("training the person model …"):
+        written = train(path)
+    console.print(f"[green]✓[/] wrote {written}")
 
 
 def _servers(settings: Settings) -> list:  # type: ignore[type-arg]
