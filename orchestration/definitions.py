@@ -45,7 +45,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             ingest_steps={key: a.node_def.name for a in sources for key in a.keys},
         ),
         jobs=[refresh, *cadence_jobs],
-        sensors=[build_file_drop_sensor(registry, settings)],
+        sensors=[build_file_drop_sensor(registry)],
         schedules=[
             dg.ScheduleDefinition(
                 name="hourly_refresh",
