@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from zhongtai.files import atomic_copy, atomic_write, sha256_bytes, sha256_file
@@ -64,24 +66,32 @@ class Landing:
 
     def land_file(self, source_id: str, entity: str, src: Path, *, cursor_to: str | None = None) -> Delivery | None:
         """Land a file; None if the same content was landed before for this source entity."""
-        digest = sha256_file(src)
-        if digest in self.seen(source_id, entity):
-            return None
-        target_rel = Path(source_id) / entity / f"{digest}{''.join(src.suffixes[-1:]) or '.dat'}"
-        target = self.dir / target_rel
-        atomic_copy(src, target)
-        return self._record(source_id, entity, digest, target, src.name, target_rel, cursor_to)
+        suffix = "".join(src.suffixes[-1:]) or ".dat"
+        write = partial(atomic_copy, src)
+        return self._land(source_id, entity, sha256_file(src), suffix, src.name, write, cursor_to)
 
     def land_bytes(
         self, source_id: str, entity: str, data: bytes, name: str, *, cursor_to: str | None = None
     ) -> Delivery | None:
-        digest = sha256_bytes(data)
+        """Land content pulled into memory (an API page, a database extract) under the name it would have had."""
+        write = partial(_write_bytes, data)
+        return self._land(source_id, entity, sha256_bytes(data), Path(name).suffix, name, write, cursor_to)
+
+    def _land(
+        self,
+        source_id: str,
+        entity: str,
+        digest: str,
+        suffix: str,
+        name: str,
+        write: Callable[[Path], None],
+        cursor_to: str | None,
+    ) -> Delivery | None:
         if digest in self.seen(source_id, entity):
             return None
-        target_rel = Path(source_id) / entity / f"{digest}{Path(name).suffix}"
-        target = self.dir / target_rel
-        atomic_write(target, data)
-        return self._record(source_id, entity, digest, target, name, target_rel, cursor_to)
+        target_rel = Path(source_id) / entity / f"{digest}{suffix}"
+        write(self.dir / target_rel)
+        return self._record(source_id, entity, digest, self.dir / target_rel, name, target_rel, cursor_to)
 
     def _record(
         self, source_id: str, entity: str, digest: str, target: Path, name: str, rel: Path, cursor_to: str | None
@@ -104,3 +114,7 @@ class Landing:
             fh.flush()
             os.fsync(fh.fileno())
         return delivery
+
+
+def _write_bytes(data: bytes, target: Path) -> None:
+    atomic_write(target, data)
