@@ -132,9 +132,9 @@ def _registry_entry(variant: str):  # type: ignore[no-untyped-def]
 
 
 def _zhongtai(variant: str, path: Path, run_dir: Path) -> dict[str, Any]:
+    from orchestration.ingestion.ingest import open_warehouse
     from orchestration.ingestion.landing import Landing
     from orchestration.ingestion.loader import load_delivery
-    from orchestration.ingestion.run import open_warehouse
     from zhongtai.duckdb import ensure_extension
     from zhongtai.settings import Settings
 

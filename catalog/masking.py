@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from catalog.datasets import CatalogError, Channel, Dataset, Field, FieldClass
+from zhongtai.sql import quote_identifier as _q
 
 
 class Audience(StrEnum):
@@ -133,10 +134,6 @@ def output_fields(dataset: Dataset, audience: Audience | str) -> list[OutputFiel
                 when_personal = Action.mask if personal is Action.mask else Action.drop
         out.append(OutputField(name, title, f.description, f, action, data_type, when_personal))
     return out
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def mask_sql(col: str, kind: Kind) -> str:

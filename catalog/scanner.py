@@ -19,6 +19,7 @@ from typing import Any
 from catalog.datasets import Field, FieldClass
 from catalog.masking import POLICIES, Action, Audience, Kind
 from zhongtai.identifiers import InvalidIdentifier, normalise_uscc, parse_citizen_id
+from zhongtai.sql import quote_identifier as _quote
 
 
 class Finding(StrEnum):
@@ -160,10 +161,6 @@ class _Collector:
             Hit(a, t, c, f, count, mask_sample(sample, f))
             for (a, t, c, f), (count, sample) in sorted(self.hits.items())
         ]
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _scan_database(con: Any, catalog: str, artefact: str, collector: _Collector) -> None:

@@ -1,7 +1,7 @@
 """Great Expectations suites as Dagster asset checks; blocking ones stop the publish step.
 
 A source suite sees only its source entity's latest delivery. While that entity received nothing new, the
-suite would see the very same rows again, so its last result (kept in `quality.suite_results` in the warehouse,
+suite would see the very same rows again, so its last result (kept by zhongtai.bookkeeping in the warehouse,
 keyed by the suite's definition and the entity's deliveries) is reported again instead of validating anew: a
 check that failed keeps failing, with the same failures, until a new delivery or a changed suite decides
 otherwise. Mart suites always validate: the marts are rebuilt on every run.
@@ -20,30 +20,14 @@ import duckdb
 
 from catalog.datasets import Dataset
 from catalog.registry import Registry
+from orchestration.resources import WarehouseResource
 from orchestration.sources import WAREHOUSE_POOL
 from quality.runner import validate
 from quality.suites import Suite, all_suites
-from zhongtai.duckdb import connect
-from zhongtai.settings import Settings
-
-RESULTS_TABLE = "quality.suite_results"
-RESULTS_DDL = f"""
-create schema if not exists quality;
-create table if not exists {RESULTS_TABLE} (
-    suite varchar primary key,
-    fingerprint varchar not null,     -- the suite's definition and the deliveries it was validated on
-    passed boolean not null,
-    rows bigint not null,
-    expectations bigint not null,
-    failures varchar not null,
-    run_id varchar not null,          -- the run that validated it
-    validated_at timestamptz not null
-);
-"""
+from zhongtai import bookkeeping
 
 
 def build_checks(
-    settings: Settings,
     registry: Registry,
     datasets: list[Dataset],
     asset_keys: set[dg.AssetKey],
@@ -67,7 +51,7 @@ def build_checks(
         else:
             group = schema
         groups.setdefault(group, []).append(suite)
-    return [build_group_check(name, suites, settings) for name, suites in sorted(groups.items())]
+    return [build_group_check(name, suites) for name, suites in sorted(groups.items())]
 
 
 @lru_cache(maxsize=1)
@@ -91,36 +75,8 @@ class Stored:
     validated_at: dt.datetime
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    row = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def delivery_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
-    """Per source entity, a digest of every delivery recorded for it: a new, replayed or quarantined delivery
-    changes it (a replay records its delivery again, with a new loaded_at)."""
-    if not _table_exists(con, "raw", "_deliveries"):
-        return {}
-    rows = con.execute(
-        """select source_id, entity, md5(string_agg(
-               delivery_id || '|' || status || '|' || coalesce(cast(rows_loaded as varchar), '') || '|'
-               || cast(loaded_at as varchar), ',' order by delivery_id))
-           from raw._deliveries group by source_id, entity"""
-    ).fetchall()
-    return {(s, e): digest for s, e, digest in rows}
-
-
 def _stored(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, tuple[str, Stored]]:
-    if not names or not _table_exists(con, "quality", "suite_results"):
-        return {}
-    rows = con.execute(
-        f"select suite, fingerprint, passed, rows, expectations, failures, run_id, validated_at from {RESULTS_TABLE} "
-        "where suite in (select unnest(?))",
-        [names],
-    ).fetchall()
-    return {r[0]: (r[1], Stored(*r[2:])) for r in rows}
+    return {name: (row[0], Stored(*row[1:])) for name, row in bookkeeping.stored_suite_results(con, names).items()}
 
 
 def _check_result(suite: Suite, stored: Stored, *, reused: bool) -> dg.AssetCheckResult:
@@ -166,7 +122,7 @@ def run_suites(
     con: duckdb.DuckDBPyConnection, suites: list[Suite], run_id: str
 ) -> Iterator[tuple[Suite, Stored | None, bool]]:
     """(suite, result or None when its table does not exist yet, whether the result was reused), suite by suite."""
-    deliveries = delivery_fingerprints(con)
+    deliveries = bookkeeping.delivery_fingerprints(con)
     stored = _stored(con, [s.name for s in suites if s.deliveries_of])
     for suite in suites:
         fingerprint = None
@@ -178,13 +134,11 @@ def run_suites(
                 continue
         result = _validate(suite, con, run_id)
         if result is not None and fingerprint is not None:
-            con.execute(RESULTS_DDL)
-            row = [suite.name, fingerprint, *asdict(result).values()]
-            con.execute(f"insert or replace into {RESULTS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            bookkeeping.store_suite_result(con, suite.name, fingerprint, list(asdict(result).values()))
         yield suite, result, False
 
 
-def build_group_check(name: str, suites: list[Suite], settings: Settings) -> dg.AssetChecksDefinition:
+def build_group_check(name: str, suites: list[Suite]) -> dg.AssetChecksDefinition:
     specs = [
         dg.AssetCheckSpec(
             name=f"gx_{s.name}", asset=dg.AssetKey(s.table.split(".")), description=s.description, blocking=s.blocking
@@ -193,11 +147,11 @@ def build_group_check(name: str, suites: list[Suite], settings: Settings) -> dg.
     ]
 
     @dg.multi_asset_check(specs=specs, name=f"gx_{name}", pool=WAREHOUSE_POOL, can_subset=True)
-    def _checks(context: dg.AssetCheckExecutionContext):  # type: ignore[no-untyped-def]
+    def _checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):  # type: ignore[no-untyped-def]
         selected = context.selected_asset_check_keys
         chosen = [s for s in suites if dg.AssetCheckKey(dg.AssetKey(s.table.split(".")), f"gx_{s.name}") in selected]
         # Read-write, for the results table: the step is in the warehouse pool like every other writer.
-        con = connect(settings.warehouse_path, read_only=False, settings=settings, extensions=())
+        con = warehouse.connect(read_only=False)
         try:
             for suite, result, reused in run_suites(con, chosen, context.run.run_id):
                 if result is None:

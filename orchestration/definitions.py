@@ -8,8 +8,9 @@ from catalog.datasets import CatalogError, load_datasets
 from catalog.registry import load_registry, registry_dirs
 from orchestration.checks import build_checks
 from orchestration.dbt import build_dbt_assets, dbt_resource, manifest_path
-from orchestration.publishing import build_publish_asset
-from orchestration.resolution import build_resolution_asset
+from orchestration.publish.asset import build_publish_asset
+from orchestration.resolution.asset import build_resolution_asset
+from orchestration.resources import resources
 from orchestration.schedules import (
     build_cadence_jobs,
     build_cadence_schedules,
@@ -28,24 +29,23 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         # A broken entry is reported, and the other sources still load.
         for error in registry.errors:
             dg.get_dagster_logger().error(f"source registry: {error}")
-    sources = build_source_assets(registry, settings)
+    sources = build_source_assets(registry)
     dbt = build_dbt_assets(settings)
-    resolution = build_resolution_asset(settings)
+    resolution = build_resolution_asset()
     marts = [key for assets in dbt for key in assets.keys if key.path[0] == "marts"]
-    publish = build_publish_asset(settings, marts)
+    publish = build_publish_asset(marts)
     cadence_jobs = build_cadence_jobs(registry)
     refresh = dg.define_asset_job(REFRESH_JOB, selection=dg.AssetSelection.all(), description="拉取、建模、校验、发布")
     return dg.Definitions(
         assets=[*sources, *dbt, resolution, publish],
         asset_checks=build_checks(
-            settings,
             registry,
             _datasets(settings),
             _keys([*sources, *dbt]),
             ingest_steps={key: a.node_def.name for a in sources for key in a.keys},
         ),
         jobs=[refresh, *cadence_jobs],
-        sensors=[build_file_drop_sensor(registry, settings)],
+        sensors=[build_file_drop_sensor(registry)],
         schedules=[
             dg.ScheduleDefinition(
                 name="hourly_refresh",
@@ -56,7 +56,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             ),
             *build_cadence_schedules(cadence_jobs),
         ],
-        resources={"dbt": dbt_resource(settings)},
+        # settings reach the assets only through these (orchestration/resources.py), never captured
+        resources={"dbt": dbt_resource(settings), **resources(settings)},
     )
 
 

@@ -11,6 +11,7 @@ import dagster as dg
 
 from catalog.registry import Registry, SourceSystem
 from orchestration.ingestion.connectors import resolve_location
+from orchestration.resources import WarehouseResource
 from orchestration.sources import raw_asset_key
 from zhongtai.settings import Settings
 
@@ -84,7 +85,7 @@ def new_drops(registry: Registry, settings: Settings, cursor: dict[str, str]) ->
     return changed, seen
 
 
-def build_file_drop_sensor(registry: Registry, settings: Settings) -> dg.SensorDefinition:
+def build_file_drop_sensor(registry: Registry) -> dg.SensorDefinition:
     """Requests a source's assets when a new file appears in its drop folder (or a file there changes)."""
     keys = {s.id: _keys([s]) for s in registry}
 
@@ -95,9 +96,9 @@ def build_file_drop_sensor(registry: Registry, settings: Settings) -> dg.SensorD
         default_status=dg.DefaultSensorStatus.STOPPED,
         description="源系统投递目录出现新文件时，拉取并加载该源系统",
     )
-    def _sensor(context: dg.SensorEvaluationContext):  # type: ignore[no-untyped-def]
+    def _sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):  # type: ignore[no-untyped-def]
         cursor = json.loads(context.cursor) if context.cursor else {}
-        changed, seen = new_drops(registry, settings, cursor)
+        changed, seen = new_drops(registry, warehouse.settings(), cursor)
         for source_id, files in sorted(changed.items()):
             yield dg.RunRequest(
                 run_key=f"{source_id}:{max(seen[f] for f in files)}:{len(files)}",

@@ -6,8 +6,8 @@ import dagster as dg
 
 from catalog.registry import Registry, SourceSystem
 from orchestration.ingestion import ingest_source
-from orchestration.ingestion.run import open_warehouse
-from zhongtai.settings import Settings
+from orchestration.ingestion.ingest import open_warehouse
+from orchestration.resources import WarehouseResource
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -39,7 +39,7 @@ def _specs(source: SourceSystem) -> list[dg.AssetSpec]:
     ]
 
 
-def build_source_asset(sources: list[SourceSystem], settings: Settings, name: str | None = None) -> dg.AssetsDefinition:
+def build_source_asset(sources: list[SourceSystem], name: str | None = None) -> dg.AssetsDefinition:
     """One multi-asset over the raw tables of one or more sources; selecting some of them ingests only those."""
     specs = [spec for source in sources for spec in _specs(source)]
     name = name or f"ingest_{sources[0].id}"
@@ -55,7 +55,8 @@ def build_source_asset(sources: list[SourceSystem], settings: Settings, name: st
         # an unreachable upstream is retried with backoff; what had landed is loaded on every attempt anyway
         retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
     )
-    def _ingest(context: dg.AssetExecutionContext):  # type: ignore[no-untyped-def]
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):  # type: ignore[no-untyped-def]
+        settings = warehouse.settings()
         selected = context.selected_asset_keys
         failed = []
         # One warehouse connection for the step, not one per source: opening is cheap, but each connection
@@ -94,10 +95,10 @@ def build_source_asset(sources: list[SourceSystem], settings: Settings, name: st
     return _ingest
 
 
-def build_source_assets(registry: Registry, settings: Settings) -> list[dg.AssetsDefinition]:
+def build_source_assets(registry: Registry) -> list[dg.AssetsDefinition]:
     """A multi-asset per hand-staged system; the generically staged legacy systems one per owner department,
     so a run has a step per department rather than per system (the raw assets are the same either way)."""
-    custom = [build_source_asset([s], settings) for s in registry if s.staging == "custom"]
+    custom = [build_source_asset([s]) for s in registry if s.staging == "custom"]
     by_department: dict[str, list[SourceSystem]] = {}
     for s in registry:
         if s.staging == "generic":
@@ -107,5 +108,5 @@ def build_source_assets(registry: Registry, settings: Settings) -> list[dg.Asset
         name = f"ingest_{group[0].id.split('_')[0]}_department"
         name = name if name not in names else f"ingest_{group[0].id}_department"
         names.add(name)
-        generic.append(build_source_asset(group, settings, name=name))
+        generic.append(build_source_asset(group, name=name))
     return [*custom, *generic]

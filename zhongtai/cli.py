@@ -37,6 +37,8 @@ users_app = typer.Typer(help="Accounts of the people who sign in (cadres, review
 app.add_typer(users_app, name="users")
 db_app = typer.Typer(help="The operational database (accounts, keys, applications …).")
 app.add_typer(db_app, name="db")
+resolution_app = typer.Typer(help="Entity resolution: the person model the pipeline applies.")
+app.add_typer(resolution_app, name="resolution")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="data directory (default: $ZHONGTAI_DATA_DIR or ./data)")
@@ -104,7 +106,7 @@ def run(
             raise typer.Exit(code)
         return
 
-    from orchestration.runner import run_all
+    from orchestration.execute import run_all
 
     console.print(f"[bold]zhongtai run[/] · data in {settings.root}")
 
@@ -137,9 +139,43 @@ def run(
         raise typer.Exit(1)
 
 
+@app.command()
+def ingest(data_dir: DataDir = None) -> None:
+    """Pull, land and load every source once, without Dagster (no dbt, checks or publish); exit 1 if a pull failed."""
+    from orchestration.ingestion import ingest_all
+
+    summary = ingest_all(_settings(data_dir))
+    rows = sum(e.rows_loaded for e in summary.entities)
+    quarantined = sum(e.rows_quarantined for e in summary.entities)
+    console.print(f"ingested {len(summary.entities)} source entities: {rows} rows loaded, {quarantined} quarantined")
+    for error in summary.errors:
+        console.print(f"[red]error[/] {error}", soft_wrap=True)
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+@resolution_app.command("train")
+def resolution_train(
+    warehouse: Annotated[
+        Path | None, typer.Option(help="warehouse to learn from (default: the data directory's)")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Re-estimate the person model reproducibly from a warehouse's person mentions and write it to the repository."""
+    from orchestration.resolution import train
+
+    path = warehouse or _settings(data_dir).warehouse_path
+    if not path.exists():
+        console.print(f"[red]no warehouse at {path}[/]: run `zhongtai run` first")
+        raise typer.Exit(1)
+    with console.status("training the person model …"):
+        written = train(path)
+    console.print(f"[green]✓[/] wrote {written}")
+
+
 def _servers(settings: Settings) -> list:  # type: ignore[type-arg]
     from apis.datasette import datasette_command
-    from orchestration.runner import prepare_instance
+    from orchestration.execute import prepare_instance
     from zhongtai import processes
 
     logs = settings.root / "logs"

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from zhongtai.sql import quote_literal
+
 if TYPE_CHECKING:
     from zhongtai.settings import Settings
 
@@ -57,8 +59,7 @@ def extension_file(name: str) -> Path:
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """LOAD `name` straight from its wheel: nothing is downloaded, and nothing copied (encodings is 352 MB)."""
-    path = str(extension_file(name)).replace("'", "''")
-    con.execute(f"load '{path}'")
+    con.execute(f"load {quote_literal(str(extension_file(name)))}")
 
 
 def ensure_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -68,7 +69,6 @@ def ensure_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     the 352 MB encodings extension. Code that needs an extension only for some inputs loads it here, on the
     first such input, instead of on every connection.
     """
-    quoted = name.replace("'", "''")
-    row = con.execute(f"select loaded from duckdb_extensions() where extension_name = '{quoted}'").fetchone()
+    row = con.execute("select loaded from duckdb_extensions() where extension_name = ?", [name]).fetchone()
     if not (row and row[0]):
         load_extension(con, name)

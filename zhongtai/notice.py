@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from zhongtai.files import atomic_write
+
 FILE = "status.json"
 
 
@@ -29,10 +31,7 @@ def read_notice(published_dir: Path) -> dict[str, Any]:
 
 
 def _write(published_dir: Path, data: dict[str, Any]) -> None:
-    published_dir.mkdir(parents=True, exist_ok=True)
-    tmp = published_dir / f".{FILE}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, notice_path(published_dir))
+    atomic_write(notice_path(published_dir), json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def mark_stale(published_dir: Path, reason: str, failed_checks: list[str] | None = None) -> dict[str, Any]:

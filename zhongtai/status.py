@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from zhongtai import bookkeeping
 from zhongtai.settings import Settings
 
 
@@ -33,23 +34,9 @@ def read_status(settings: Settings) -> Status:
         return status
     try:
         con.execute("set TimeZone = 'Asia/Shanghai'")  # shown in the district's time (DESIGN.md decision 7)
-        rows = con.execute(
-            """select source_id || '.' || entity, max(received_at)::varchar, sum(rows_loaded), sum(rows_quarantined),
-                      count(*) filter (status = 'quarantined')
-               from raw._deliveries group by all order by 1"""
-        ).fetchall()
+        status.sources = bookkeeping.source_status(con)
     except duckdb.Error:
-        rows = []
+        status.sources = []
     finally:
         con.close()
-    status.sources = [
-        {
-            "source": r[0],
-            "last_received": r[1],
-            "rows_loaded": int(r[2] or 0),
-            "rows_quarantined": int(r[3] or 0),
-            "files_quarantined": int(r[4] or 0),
-        }
-        for r in rows
-    ]
     return status

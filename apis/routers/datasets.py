@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from apis.deps import NoticeDep, ServingDep, Snapshot, SnapshotDep
+from zhongtai.sql import quote_identifier as _q
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 
@@ -172,10 +173,6 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
     if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values):
         raise HTTPException(status_code=400, detail="bad cursor: key values must be strings or numbers")
     return values
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @router.get(

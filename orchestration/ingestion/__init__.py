@@ -1,5 +1,5 @@
 """Ingestion: land upstream deliveries immutably, then load each exactly once into raw tables."""
 
-from orchestration.ingestion.run import IngestSummary, ingest_all, ingest_source
+from orchestration.ingestion.ingest import IngestSummary, ingest_all, ingest_source
 
 __all__ = ["IngestSummary", "ingest_all", "ingest_source"]

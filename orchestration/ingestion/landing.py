@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
-import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
+
+from zhongtai.files import atomic_copy, atomic_write, sha256_bytes, sha256_file
 
 MANIFEST = "manifest.jsonl"
 
@@ -29,14 +31,6 @@ class Delivery:
 
     def file(self, landing_dir: Path) -> Path:
         return landing_dir / self.path
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Landing:
@@ -72,32 +66,32 @@ class Landing:
 
     def land_file(self, source_id: str, entity: str, src: Path, *, cursor_to: str | None = None) -> Delivery | None:
         """Land a file; None if the same content was landed before for this source entity."""
-        digest = sha256_file(src)
-        if digest in self.seen(source_id, entity):
-            return None
-        target_rel = Path(source_id) / entity / f"{digest}{''.join(src.suffixes[-1:]) or '.dat'}"
-        target = self.dir / target_rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _copy_atomically(src, target)
-        return self._record(source_id, entity, digest, target, src.name, target_rel, cursor_to)
+        suffix = "".join(src.suffixes[-1:]) or ".dat"
+        write = partial(atomic_copy, src)
+        return self._land(source_id, entity, sha256_file(src), suffix, src.name, write, cursor_to)
 
     def land_bytes(
         self, source_id: str, entity: str, data: bytes, name: str, *, cursor_to: str | None = None
     ) -> Delivery | None:
-        with tempfile.NamedTemporaryFile(dir=self.dir, suffix=Path(name).suffix, delete=False) as tmp:
-            tmp.write(data)
-        tmp_path = Path(tmp.name)
-        try:
-            digest = sha256_file(tmp_path)
-            if digest in self.seen(source_id, entity):
-                return None
-            target_rel = Path(source_id) / entity / f"{digest}{Path(name).suffix}"
-            target = self.dir / target_rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp_path, target)
-        finally:
-            tmp_path.unlink(missing_ok=True)
-        return self._record(source_id, entity, digest, target, name, target_rel, cursor_to)
+        """Land content pulled into memory (an API page, a database extract) under the name it would have had."""
+        write = partial(_write_bytes, data)
+        return self._land(source_id, entity, sha256_bytes(data), Path(name).suffix, name, write, cursor_to)
+
+    def _land(
+        self,
+        source_id: str,
+        entity: str,
+        digest: str,
+        suffix: str,
+        name: str,
+        write: Callable[[Path], None],
+        cursor_to: str | None,
+    ) -> Delivery | None:
+        if digest in self.seen(source_id, entity):
+            return None
+        target_rel = Path(source_id) / entity / f"{digest}{suffix}"
+        write(self.dir / target_rel)
+        return self._record(source_id, entity, digest, self.dir / target_rel, name, target_rel, cursor_to)
 
     def _record(
         self, source_id: str, entity: str, digest: str, target: Path, name: str, rel: Path, cursor_to: str | None
@@ -122,11 +116,5 @@ class Landing:
         return delivery
 
 
-def _copy_atomically(src: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with src.open("rb") as fin, tmp.open("wb") as fout:
-        for block in iter(lambda: fin.read(1 << 20), b""):
-            fout.write(block)
-        fout.flush()
-        os.fsync(fout.fileno())
-    os.replace(tmp, target)
+def _write_bytes(data: bytes, target: Path) -> None:
+    atomic_write(target, data)

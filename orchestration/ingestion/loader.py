@@ -1,7 +1,7 @@
 """Load one landed delivery into its raw table in one transaction: good rows in, bad rows to quarantine.
 
-A delivery is either wholly loaded (its rows, its quarantined rows and its `raw._deliveries`
-row commit together) or not at all, so a process killed at any moment loses nothing and
+A delivery is either wholly loaded (its rows, its quarantined rows and its delivery row, kept by
+zhongtai.bookkeeping, commit together) or not at all, so a process killed at any moment loses nothing and
 duplicates nothing: the next run simply loads it.
 """
 
@@ -19,7 +19,10 @@ import polars as pl
 
 from catalog.registry import Entity, Format, SourceField, SourceSystem
 from orchestration.ingestion.landing import Delivery
+from zhongtai import bookkeeping
 from zhongtai.duckdb import ensure_extension
+from zhongtai.sql import quote_identifier as _quote
+from zhongtai.sql import quote_literal as _literal
 
 SQL_TYPES = {
     "varchar": "varchar",
@@ -31,38 +34,6 @@ SQL_TYPES = {
     "timestamp": "timestamptz",
     "boolean": "boolean",
 }
-
-META_DDL = """
-create schema if not exists raw;
-create table if not exists raw._deliveries (
-    delivery_id varchar primary key,
-    source_id varchar not null,
-    entity varchar not null,
-    received_at timestamptz not null,
-    sha256 varchar not null,
-    file_name varchar,
-    bytes bigint,
-    rows_delivered bigint,
-    rows_loaded bigint,
-    rows_quarantined bigint,
-    status varchar not null,          -- loaded | quarantined
-    error_code varchar,               -- file-level reason when quarantined
-    error varchar,
-    schema_drift varchar,             -- JSON: extra and missing optional columns
-    loaded_at timestamptz not null default current_timestamp
-);
-create table if not exists raw._quarantine (
-    delivery_id varchar not null,
-    source_id varchar not null,
-    entity varchar not null,
-    line bigint,
-    column_name varchar,
-    reason_code varchar not null,
-    reason varchar not null,
-    record varchar,                   -- the row as delivered, JSON, so it can be replayed
-    quarantined_at timestamptz not null default current_timestamp
-);
-"""
 
 
 class FileFault(Exception):
@@ -83,14 +54,6 @@ class LoadResult:
     error: str | None = None
 
 
-def ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(META_DDL)
-
-
-def is_loaded(con: duckdb.DuckDBPyConnection, delivery_id: str) -> bool:
-    return con.execute("select 1 from raw._deliveries where delivery_id = ?", [delivery_id]).fetchone() is not None
-
-
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, source: SourceSystem, entity: Entity) -> str:
     table = f"raw.{source.raw_table(entity.name)}"
     columns = [f"{f.name} {SQL_TYPES[f.type]}" for f in entity.fields]
@@ -106,14 +69,6 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, source: SourceSystem, entit
         if f.name not in existing:
             con.execute(f"alter table {table} add column {f.name} {SQL_TYPES[f.type]}")
     return table
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def read_into_staging(
@@ -398,8 +353,7 @@ def _typed_expr(f: SourceField, col: str) -> tuple[str, str | None]:
 def _forget(con: duckdb.DuckDBPyConnection, delivery_id: str, table: str) -> None:
     """Remove every trace of a delivery from raw (its rows, quarantined rows and delivery row)."""
     con.execute(f"delete from {table} where _delivery_id = ?", [delivery_id])
-    con.execute("delete from raw._quarantine where delivery_id = ?", [delivery_id])
-    con.execute("delete from raw._deliveries where delivery_id = ?", [delivery_id])
+    bookkeeping.forget_delivery(con, delivery_id)
 
 
 def load_delivery(
@@ -415,8 +369,8 @@ def load_delivery(
 
     replace=True (replay) first removes what an earlier load of the same delivery left, in the same
     transaction: a replay killed half-way leaves the earlier load as it was."""
-    ensure_meta(con)
-    if not replace and is_loaded(con, delivery.delivery_id):
+    bookkeeping.ensure_ingestion_tables(con)
+    if not replace and bookkeeping.is_loaded(con, delivery.delivery_id):
         return LoadResult(delivery.delivery_id, "already_loaded", 0, 0, 0)
     table = ensure_raw_table(con, source, entity)
     try:
@@ -432,7 +386,16 @@ def load_delivery(
             con.execute("begin transaction")
             if replace:
                 _forget(con, delivery.delivery_id, table)
-            _record_delivery(con, delivery, 0, 0, 0, "quarantined", fault.code, str(fault), None)
+            bookkeeping.record_delivery(
+                con,
+                delivery,
+                delivered=0,
+                loaded=0,
+                quarantined=0,
+                status="quarantined",
+                error_code=fault.code,
+                error=str(fault),
+            )
             con.execute("commit")
             result = LoadResult(delivery.delivery_id, "quarantined", 0, 0, 0, f"{fault.code}: {fault}")
     except BaseException:
@@ -516,64 +479,23 @@ def _load_rows(
         f"select {names}, ?, _line, ?::timestamptz, _extra from _typed where _error is null",
         [delivery.delivery_id, delivery.received_at],
     )
-    con.execute(
-        """insert into raw._quarantine (delivery_id, source_id, entity, line, column_name, reason_code, reason, record)
-           select ?, ?, ?, _line, split_part(_error, '|', 1), split_part(_error, '|', 2),
-                  substr(_error, length(split_part(_error, '|', 1)) + length(split_part(_error, '|', 2)) + 3), _record
-           from _typed where _error is not null order by _line""",
-        [delivery.delivery_id, delivery.source_id, delivery.entity],
+    bookkeeping.quarantine_typed_rows(con, delivery, "_typed")
+    bookkeeping.quarantine_lines(
+        con,
+        delivery,
+        [(line, "malformed_row:" + kind.lower().replace(" ", "_"), message) for line, kind, message in rejects],
     )
-    for line, kind, message in rejects:
-        con.execute(
-            """insert into raw._quarantine
-                   (delivery_id, source_id, entity, line, column_name, reason_code, reason, record)
-               values (?, ?, ?, ?, null, ?, ?, null)""",
-            [
-                delivery.delivery_id,
-                delivery.source_id,
-                delivery.entity,
-                line,
-                "malformed_row:" + kind.lower().replace(" ", "_"),
-                message,
-            ],
-        )
     loaded, bad = con.execute(
         "select count(*) filter (_error is null), count(*) filter (_error is not null) from _typed"
     ).fetchone()  # type: ignore[misc]
     quarantined = bad + len(rejects)
-    _record_delivery(con, delivery, loaded + quarantined, loaded, quarantined, "loaded", None, None, drift)
-    return LoadResult(delivery.delivery_id, "loaded", loaded + quarantined, loaded, quarantined)
-
-
-def _record_delivery(
-    con: duckdb.DuckDBPyConnection,
-    d: Delivery,
-    delivered: int,
-    loaded: int,
-    quarantined: int,
-    status: str,
-    error_code: str | None,
-    error: str | None,
-    drift: str | None,
-) -> None:
-    con.execute(
-        """insert into raw._deliveries (delivery_id, source_id, entity, received_at, sha256, file_name, bytes,
-               rows_delivered, rows_loaded, rows_quarantined, status, error_code, error, schema_drift)
-           values (?, ?, ?, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            d.delivery_id,
-            d.source_id,
-            d.entity,
-            d.received_at,
-            d.sha256,
-            d.file_name,
-            d.bytes,
-            delivered,
-            loaded,
-            quarantined,
-            status,
-            error_code,
-            error,
-            drift,
-        ],
+    bookkeeping.record_delivery(
+        con,
+        delivery,
+        delivered=loaded + quarantined,
+        loaded=loaded,
+        quarantined=quarantined,
+        status="loaded",
+        drift=drift,
     )
+    return LoadResult(delivery.delivery_id, "loaded", loaded + quarantined, loaded, quarantined)

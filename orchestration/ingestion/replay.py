@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from catalog.registry import Registry, load_registry, registry_dirs
+from orchestration.ingestion.ingest import open_warehouse
 from orchestration.ingestion.landing import Landing
 from orchestration.ingestion.loader import LoadResult, load_delivery
-from orchestration.ingestion.run import open_warehouse
+from zhongtai import bookkeeping
 from zhongtai.settings import Settings
 
 
@@ -17,10 +18,7 @@ def quarantined_deliveries(settings: Settings) -> list[tuple[str, str, str]]:
     """(delivery_id, error_code, file name) of every delivery quarantined whole or with quarantined rows."""
     con = open_warehouse(settings)
     try:
-        return con.execute(
-            """select delivery_id, coalesce(error_code, 'rows_quarantined'), file_name from raw._deliveries
-               where status = 'quarantined' or rows_quarantined > 0 order by received_at"""
-        ).fetchall()
+        return bookkeeping.quarantined_deliveries(con)
     finally:
         con.close()
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from catalog.registry import Registry, SourceSystem
-from orchestration.ingestion.run import ingest_all, open_warehouse
+from orchestration.ingestion.ingest import ingest_all, open_warehouse
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -15,6 +15,7 @@ import pytest
 from catalog.registry import Registry, SourceSystem
 from orchestration.checks import build_group_check, run_suites
 from orchestration.ingestion.replay import replay
+from orchestration.resources import resources
 from orchestration.sources import build_source_asset, raw_asset_key
 from quality.suites import source_suites
 from zhongtai.settings import Settings
@@ -70,8 +71,9 @@ class Pipeline:
     def __init__(self, settings: Settings) -> None:
         self.source = make_source()
         self.suites = source_suites(Registry({self.source.id: self.source}, []))
-        self.ingest = build_source_asset([self.source], settings)
-        self.checks = build_group_check("testsys", self.suites, settings)
+        self.ingest = build_source_asset([self.source])
+        self.checks = build_group_check("testsys", self.suites)
+        self.resources = resources(settings)
 
         @dg.asset(deps=[raw_asset_key(self.source, "things")])
         def downstream() -> None:
@@ -83,7 +85,10 @@ class Pipeline:
     def run(self) -> tuple[dg.AssetCheckEvaluation, bool]:
         """The contract check's evaluation, and whether the downstream asset was materialised."""
         result = dg.materialize(
-            [self.ingest, self.checks, self.downstream], instance=self.instance, raise_on_error=False
+            [self.ingest, self.checks, self.downstream],
+            instance=self.instance,
+            resources=self.resources,
+            raise_on_error=False,
         )
         [contract] = [e for e in result.get_asset_check_evaluations() if e.check_name == CONTRACT]
         downstream_ran = dg.AssetKey("downstream") in {m.asset_key for m in result.get_asset_materialization_events()}

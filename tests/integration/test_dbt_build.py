@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from catalog.registry import load_registry
+from zhongtai import bookkeeping
 from zhongtai.identifiers import make_citizen_id, make_uscc
 from zhongtai.keys import pseudonym
 
@@ -75,18 +76,9 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             columns += ["_delivery_id varchar not null", "_line bigint not null", "_received_at timestamptz not null"]
             columns += ["_extra varchar"]
             con.execute(f"create table if not exists raw.{source.raw_table(entity.name)} ({', '.join(columns)})")
-    # The resolution step's output, as orchestration.resolution.write_links shapes it: empty here, so every
-    # mention in this fixture resolves deterministically or stays unresolved.
-    con.execute("create schema if not exists resolution")
-    con.execute(
-        "create table if not exists resolution.person_links (source_id varchar, entity varchar, record_id varchar, "
-        "role varchar, decision varchar, id_number varchar, match_probability double, second_id_number varchar, "
-        "second_probability double, resolved_at timestamptz)"
-    )
-    con.execute(
-        "create table if not exists resolution.org_links (source_id varchar, entity varchar, record_id varchar, "
-        "role varchar, uscc varchar, match_method varchar, match_probability double, resolved_at timestamptz)"
-    )
+    # The resolution step's output, empty here (zhongtai.bookkeeping defines it), so every mention in this fixture
+    # resolves deterministically or stays unresolved.
+    bookkeeping.ensure_link_tables(con)
 
 
 def deliver(

@@ -34,7 +34,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) 
     zhongtai = str(Path(sys.executable).parent / "zhongtai")
     subprocess.run([zhongtai, "sandbox", "generate", "--scale", "tiny"], env=env, check=True, capture_output=True)
     settings = Settings(data_dir=data)
-    ingest = [sys.executable, "-m", "orchestration.ingestion"]
+    ingest = [zhongtai, "ingest"]
     server = processes.start("sandbox", [zhongtai, "sandbox", "serve"], url="", host="127.0.0.1", port=port, env=env)
     try:
         started = time.monotonic()

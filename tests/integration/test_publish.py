@@ -151,3 +151,25 @@ def test_a_failed_publish_leaves_current_alone(settings: Settings, tmp_path: Pat
     notice = json.loads((settings.published_dir / "status.json").read_text(encoding="utf-8"))
     assert notice["stale"] is True and "no_such_table" in notice["reason"]
     assert notice["serving_version"] == first.version
+
+
+def test_a_channel_is_one_more_writer_in_the_same_frame(settings: Settings) -> None:
+    from orchestration.publish import WRITERS, PublishContext, Writer
+
+    assert [w.name for w in WRITERS] == ["serving", "analyst", "rosters", "open_extracts", "catalog"]
+
+    def write(context: PublishContext, version_dir: Path) -> None:
+        (version_dir / "counts.json").write_text(json.dumps(context.result.rows["api"]), encoding="utf-8")
+
+    result = publish(settings, MANIFEST, writers=[*WRITERS, Writer("counts", write)])
+    manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    assert "counts.json" in {f["path"] for f in manifest["files"]}
+    assert json.loads((result.path / "counts.json").read_text(encoding="utf-8"))["credit_record"] == 2500
+
+    def broken(context: PublishContext, version_dir: Path) -> None:
+        raise RuntimeError("the channel cannot be written")
+
+    with pytest.raises(RuntimeError):
+        publish(settings, MANIFEST, writers=[*WRITERS, Writer("broken", broken)])
+    assert os.readlink(settings.current_snapshot) == result.version
+    assert json.loads((settings.published_dir / "status.json").read_text(encoding="utf-8"))["stale"] is True

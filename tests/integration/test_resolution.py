@@ -145,7 +145,7 @@ def test_every_golden_attribute_traces_to_its_raw_delivery(settings: Settings) -
 
 
 def test_training_on_small_reproduces_the_committed_model(settings: Settings) -> None:
-    """The model in orchestration/resolution_model/ is exactly what `python -m orchestration.resolution train` makes
+    """The model in orchestration/resolution_model/ is exactly what `zhongtai resolution train` makes
     from the small district's mentions: training is reproducible, and the model is not stale."""
     from orchestration.resolution import load_person_model, person_features, train_person_model
 
@@ -157,7 +157,7 @@ def test_training_on_small_reproduces_the_committed_model(settings: Settings) ->
     trained = json.loads(json.dumps(train_person_model(features)))
     assert trained == load_person_model(), (
         "the committed person model differs from training on small: "
-        f"python -m orchestration.resolution train --warehouse {settings.warehouse_path}"
+        f"zhongtai resolution train --warehouse {settings.warehouse_path}"
     )
 
 

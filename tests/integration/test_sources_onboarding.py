@@ -14,8 +14,8 @@ import yaml
 
 from catalog.registry import SOURCES_DIR, load_registry
 from orchestration.ingestion import ingest_source
+from orchestration.ingestion.ingest import open_warehouse
 from orchestration.ingestion.replay import replay
-from orchestration.ingestion.run import open_warehouse
 from orchestration.schedules import new_drops
 from zhongtai.settings import Settings
 

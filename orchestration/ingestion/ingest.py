@@ -10,7 +10,8 @@ import duckdb
 from catalog.registry import Registry, SourceSystem, load_registry, registry_dirs
 from orchestration.ingestion.connectors import ConnectorError, pull
 from orchestration.ingestion.landing import Landing
-from orchestration.ingestion.loader import LoadResult, ensure_meta, is_loaded, load_delivery
+from orchestration.ingestion.loader import LoadResult, load_delivery
+from zhongtai import bookkeeping
 from zhongtai.duckdb import connect
 from zhongtai.settings import Settings
 
@@ -68,7 +69,7 @@ def ingest_source(
     con = con or open_warehouse(settings)
     summaries = []
     try:
-        ensure_meta(con)
+        bookkeeping.ensure_ingestion_tables(con)
         for entity in source.entities:
             summary = EntitySummary(source.id, entity.name)
             try:
@@ -77,11 +78,8 @@ def ingest_source(
             except ConnectorError as exc:
                 summary.error = str(exc)
             # Load everything landed and not yet loaded: this is also how a crashed run carries on.
-            pending = [
-                d
-                for d in landing.deliveries()
-                if d.source_id == source.id and d.entity == entity.name and not is_loaded(con, d.delivery_id)
-            ]
+            landed = [d for d in landing.deliveries() if d.source_id == source.id and d.entity == entity.name]
+            pending = [d for d in landed if not bookkeeping.is_loaded(con, d.delivery_id)]
             for delivery in sorted(pending, key=lambda d: d.received_at):
                 result = load_delivery(con, source, entity, delivery, landing.dir)
                 summary.loads.append(result)

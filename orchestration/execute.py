@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
+from orchestration.publish.asset import PUBLISH_KEY
 from zhongtai.settings import REPO_ROOT, Settings
 
 
@@ -102,9 +103,6 @@ def run_all(
     report = RunReport(result.success, time.monotonic() - started, materialized, failed_steps, failed_checks, warnings)
     _notice_when_publish_was_held_back(settings, defs, keys, report)
     return report
-
-
-PUBLISH_KEY = dg.AssetKey(["published", "snapshot"])
 
 
 def _notice_when_publish_was_held_back(
