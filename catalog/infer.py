@@ -210,6 +210,8 @@ def _sample_table(rows: list[list[str | None]], fmt: dict[str, Any], excel: bool
     """Title rows, the (possibly two-row) header and the records of a sheet or CSV."""
     if not any(filled(r) for r in rows):
         raise InferError("no header and no records: the file holds no cells")
+    if max(filled(r) for r in rows) < 2 and sum(filled(r) > 0 for r in rows) < 2:
+        raise InferError("one line of one cell (a title?) and no table under it")
     top, header_rows = locate_header(rows[:50])
     headers = join_header(rows[top : top + header_rows], "sample", top + 1)
     if top:
@@ -434,7 +436,8 @@ def infer_entry(path: Path, source_id: str | None = None) -> dict[str, Any]:
             entry["canonical"] = canonical
             if role:
                 entry["role"] = role
-        entry["title"] = header.split("/")[-1]
+        # a pinyin column name gets the Chinese label it spells as its title (xm → 姓名), for the reviewer to confirm
+        entry["title"] = load_synonyms().spelled.get(header.lower(), header.split("/")[-1])
         fields.append(entry)
         if rows and len(values) == len(rows) and len(set(values)) == len(values):
             unique.append(name)

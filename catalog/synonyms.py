@@ -16,6 +16,7 @@ SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.yaml"
 class Synonyms:
     labels: dict[str, str]  # label (Chinese, pinyin initials or full pinyin, lower case) -> canonical attribute
     roles: dict[str, str]  # role word -> role
+    spelled: dict[str, str]  # derived pinyin spelling -> the Chinese label it spells (xm -> 姓名)
 
 
 def pinyin_spellings(label: str) -> tuple[str, str]:
@@ -34,10 +35,12 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> Synonyms:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     written = {label: attr for attr, labels in spec["attributes"].items() for label in labels}
     derived: dict[str, set[str]] = {}
+    spelled: dict[str, str] = {}
     for label, attr in written.items():
         for spelling in pinyin_spellings(label):
             if len(spelling) >= 2:
                 derived.setdefault(spelling, set()).add(attr)
+                spelled.setdefault(spelling, label)
     excluded = set(spec.get("not_spellings") or [])
     labels = {s: attrs.pop() for s, attrs in derived.items() if len(attrs) == 1 and s not in excluded}
-    return Synonyms(labels | written, dict(spec["roles"]))
+    return Synonyms(labels | written, dict(spec["roles"]), {s: spelled[s] for s in labels})

@@ -388,7 +388,9 @@ def sources_add(
     registry = _registry(data_dir, [registry_dir] if registry_dir else None)
     target = folder / f"{entry['id']}.yaml"
     if entry["id"] in registry.sources or target.exists():
-        console.print(f"[red]✗[/] source id {entry['id']!r} is already registered: choose another with --id")
+        console.print(
+            f"[red]✗[/] source id {entry['id']!r} is already registered: choose another with --id", soft_wrap=True
+        )
         raise typer.Exit(1)
     text = entry_yaml(entry, sample.name)
     sys.stdout.write(text)
@@ -398,28 +400,32 @@ def sources_add(
             text = typer.edit(text, extension=".yaml") or text
             sys.stdout.write(text)
         elif not answer.startswith("y"):
-            console.print("not registered")
+            console.print("not registered", soft_wrap=True)
             raise typer.Exit(1)
     try:
         source = SourceSystem.model_validate(yaml.safe_load(text))
     except (ValidationError, yaml.YAMLError) as exc:
-        console.print(f"[red]✗[/] the entry is not valid: {exc}")
+        console.print(f"[red]✗[/] the entry is not valid: {exc}", soft_wrap=True)
         raise typer.Exit(1) from None
-    if source.id in registry.sources:
-        console.print(f"[red]✗[/] source id {source.id!r} is already registered")
+    if source.id in registry.sources or (folder / f"{source.id}.yaml").exists():  # the reviewer may rename it
+        console.print(f"[red]✗[/] source id {source.id!r} is already registered", soft_wrap=True)
         raise typer.Exit(1)
     checked = load_sample(source, sample)
     console.print(
         f"sample {sample.name} under the entry: {checked.status}, {checked.rows_loaded} rows loaded, "
-        f"{checked.rows_quarantined} quarantined" + (f" ({checked.error})" if checked.error else "")
+        f"{checked.rows_quarantined} quarantined" + (f" ({checked.error})" if checked.error else ""),
+        soft_wrap=True,
     )
     if checked.status != "loaded":
-        console.print("[red]✗[/] the sample does not load under this entry: not registered")
+        console.print("[red]✗[/] the sample does not load under this entry: not registered", soft_wrap=True)
         raise typer.Exit(1)
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / f"{source.id}.yaml").open("x", encoding="utf-8") as fh:  # never overwrite an entry
         fh.write(text)
-    console.print(f"[green]✓[/] registered {source.id} in {folder / f'{source.id}.yaml'}: it loads on the next run")
+    console.print(
+        f"[green]✓[/] registered {source.id} in {folder / f'{source.id}.yaml'}: it loads on the next run",
+        soft_wrap=True,
+    )
 
 
 @sources_app.command("replay")

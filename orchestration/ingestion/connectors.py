@@ -79,7 +79,7 @@ def paged_deliveries(files: list[Path], fmt: Format) -> list[tuple[str, bytes]]:
     for path in files:
         found = pattern.search(path.name)
         if found:  # a file without a page number is not part of a paged delivery
-            key = path.name[: found.start()] + "*" + path.name[found.end() :]
+            key = path.name[: found.start(1)] + "*" + path.name[found.end(1) :]
             groups.setdefault(key, {})[int(found.group(1))] = path
     bundles = []
     for key, pages in sorted(groups.items()):
@@ -90,7 +90,7 @@ def paged_deliveries(files: list[Path], fmt: Format) -> list[tuple[str, bytes]]:
             for number in sorted(pages):
                 info = zipfile.ZipInfo(pages[number].name, date_time=(1980, 1, 1, 0, 0, 0))
                 bundle.writestr(info, pages[number].read_bytes())
-        bundles.append((f"{key.replace('*', f'-pages1-{len(pages)}')}.zip", buffer.getvalue()))
+        bundles.append((f"{key.replace('*', f'1-{len(pages)}')}.zip", buffer.getvalue()))
     return bundles
 
 
