@@ -289,8 +289,8 @@ def _page_total(doc: Any, record_path: str | None) -> str | None:
     parent: Any = doc
     for key in parent_path.split(".") if parent_path else []:
         parent = parent[key]
-    key = next((k for k in TOTAL_KEYS if isinstance(parent.get(k), int) and not isinstance(parent.get(k), bool)), None)
-    return None if key is None else f"{parent_path}.{key}".lstrip(".")
+    total = next((k for k in TOTAL_KEYS if type(parent.get(k)) is int), None)  # bool is an int too: not a count
+    return None if total is None else f"{parent_path}.{total}".lstrip(".")
 
 
 def _sample_json(path: Path, data: bytes) -> Sample:

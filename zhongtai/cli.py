@@ -397,7 +397,9 @@ def sources_add(
     if not yes and sys.stdin.isatty():
         answer = typer.prompt("register it? [y]es / [e]dit / [n]o", default="y").strip().lower()
         if answer.startswith("e"):
-            text = typer.edit(text, extension=".yaml") or text
+            import click
+
+            text = click.edit(text, extension=".yaml") or text
             sys.stdout.write(text)
         elif not answer.startswith("y"):
             console.print("not registered", soft_wrap=True)
