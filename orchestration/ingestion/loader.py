@@ -227,15 +227,7 @@ def read_csv_header(path: Path, fmt: Format, name: str | None = None) -> list[st
             raise FileFault(
                 "wrong_delimiter", f"{name}: the header is one cell split by {other!r}, not by {fmt.delimiter!r}"
             )
-    return header_cells(lines, name, fmt.header_row)
-
-
-def header_cells(lines: list[list[str | None]], name: str, header_row: int) -> list[str]:
-    """Header cells joined by the catalog's one header rule; a header that cannot be read is a file fault."""
-    try:
-        return join_header(lines, name, header_row)
-    except HeaderError as exc:
-        raise FileFault(exc.code, str(exc)) from None
+    return join_header(lines, name, fmt.header_row)
 
 
 def _drop_csv_trailers(
@@ -246,9 +238,14 @@ def _drop_csv_trailers(
     tail = con.execute("select * from (select * from _in order by _line desc limit 12) order by _line").fetchall()
     floor = tail[0][-1] if tail else 0
     rows: list[tuple[int, list[str | None]]] = [(r[-1], list(r[:-1])) for r in tail]
+    still_rejected = {r[0] for r in rejects}
     for line, text in reject_lines.items():
-        if line > floor and any(r[0] == line for r in rejects):
-            rows.append((line, next(csv.reader([text], delimiter=fmt.delimiter, quotechar=fmt.quote), [])))
+        if line > floor and line in still_rejected:
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter, quotechar=fmt.quote)
+            try:
+                rows.append((line, next(reader, [])))
+            except csv.Error:  # a line too broken to split is no trailer: it stays a reject
+                rows.append((line, ["?", "?"]))
     rows.sort()
     count = trailing_rows([cells for _, cells in rows])
     dropped = {line for line, _ in rows[len(rows) - count :]} if count else set()
@@ -354,7 +351,7 @@ def _read_json(
         if rejects:
             return pl.DataFrame({"_line": pl.Series([], dtype=pl.Int64)}), rejects
         raise FileFault("no_rows", f"{name}: no records")
-    header_cells([list(keys)], name, 1)
+    join_header([list(keys)], name, 1)
 
     def nested(record: dict, dotted: str) -> str | None:
         try:
@@ -396,7 +393,7 @@ def _read_xlsx(path: Path, fmt: Format, name: str) -> pl.DataFrame:
     if frame.height <= top:
         raise FileFault("no_header", f"{name}: the sheet has no header on row {fmt.header_row}")
     head = [list(r) for r in frame.slice(top, fmt.header_rows).iter_rows()]
-    cells = header_cells(head, name, fmt.header_row)
+    cells = join_header(head, name, fmt.header_row)
     first = top + fmt.header_rows
     body = frame.slice(first)
     body = body.rename(dict(zip(body.columns, cells, strict=True)))
