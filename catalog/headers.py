@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 
@@ -124,3 +125,16 @@ def list_paths(doc: object, prefix: str = "", depth: int = 3) -> list[str]:
     here = [f"{prefix}{k}" for k, v in doc.items() if isinstance(v, list)]
     deeper = [p for k, v in doc.items() for p in list_paths(v, f"{prefix}{k}.", depth - 1)]
     return here + deeper
+
+
+def json_text(v: object) -> str | None:
+    """A JSON value as the text a raw column holds: numbers as written, booleans true/false, objects as JSON."""
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return str(v)
+    return json.dumps(v, ensure_ascii=False)

@@ -18,7 +18,16 @@ from typing import Any
 
 import yaml
 
-from catalog.headers import HeaderError, filled, join_header, list_paths, locate_header, trailing_rows
+from catalog.headers import (
+    HeaderError,
+    at_path,
+    filled,
+    join_header,
+    json_text,
+    list_paths,
+    locate_header,
+    trailing_rows,
+)
 from catalog.synonyms import load_synonyms
 from zhongtai.identifiers import InvalidIdentifier, normalise_uscc, parse_citizen_id
 
@@ -270,9 +279,7 @@ def _records_in(doc: Any) -> tuple[str | None, list[Any]]:
         raise InferError(f"the JSON document is a {type(doc).__name__}, not records")
     candidates = []
     for dotted in list_paths(doc):
-        value: Any = doc
-        for key in dotted.split("."):
-            value = value[key]
+        value: Any = at_path(doc, dotted)
         candidates.append((sum(isinstance(v, dict) for v in value), -dotted.count("."), dotted, value))
     if not candidates or max(c[0] for c in candidates) == 0:
         keys = ", ".join(map(str, list(doc)[:12]))
@@ -286,9 +293,7 @@ def _page_total(doc: Any, record_path: str | None) -> str | None:
     if not record_path or not isinstance(doc, dict):
         return None
     parent_path = record_path.rsplit(".", 1)[0] if "." in record_path else ""
-    parent: Any = doc
-    for key in parent_path.split(".") if parent_path else []:
-        parent = parent[key]
+    parent: Any = at_path(doc, parent_path) if parent_path else doc
     total = next((k for k in TOTAL_KEYS if type(parent.get(k)) is int), None)  # bool is an int too: not a count
     return None if total is None else f"{parent_path}.{total}".lstrip(".")
 
@@ -334,12 +339,7 @@ def _sample_json(path: Path, data: bytes) -> Sample:
         keys.update(dict.fromkeys(r))
     columns = list(keys)
 
-    def text_of(v: Any) -> str | None:
-        if v is None or isinstance(v, str):
-            return v
-        return json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else str(v)
-
-    rows = [[text_of(r.get(k)) for k in columns] for r in objects]
+    rows = [[json_text(r.get(k)) for k in columns] for r in objects]
     # a nested column is named by its last key; the path says where it sits
     headers = [c.rsplit(".", 1)[-1] for c in columns]
     clash = {h for h in headers if headers.count(h) > 1}

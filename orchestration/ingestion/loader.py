@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from catalog.headers import HeaderError, at_path, join_header, list_paths, trailing_rows
+from catalog.headers import HeaderError, at_path, join_header, json_text, list_paths, trailing_rows
 from catalog.registry import Entity, Format, SourceField, SourceSystem
 from orchestration.ingestion.landing import Delivery
 from zhongtai.duckdb import ensure_extension
@@ -298,18 +298,6 @@ def json_records(text: str, fmt: Format, name: str) -> list[object]:
     return doc
 
 
-def _text_of(v: object) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return str(v)
-    return json.dumps(v, ensure_ascii=False)
-
-
 def _read_json(
     path: Path, fmt: Format, name: str, paths: list[str] | None = None
 ) -> tuple[pl.DataFrame, list[tuple[int, str, str]]]:
@@ -355,11 +343,11 @@ def _read_json(
 
     def nested(record: dict, dotted: str) -> str | None:
         try:
-            return _text_of(at_path(record, dotted))
+            return json_text(at_path(record, dotted))
         except KeyError:
             return None
 
-    data = {k: pl.Series(k, [_text_of(r.get(k)) for _, r in records], dtype=pl.String) for k in keys}
+    data = {k: pl.Series(k, [json_text(r.get(k)) for _, r in records], dtype=pl.String) for k in keys}
     for dotted in dict.fromkeys(paths or []):
         if dotted not in data:  # a path no record has is a missing column, as a missing header is
             values = [nested(r, dotted) for _, r in records]
