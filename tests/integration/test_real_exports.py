@@ -274,3 +274,34 @@ def test_sources_add_checks_the_sample_and_registers_it_once(tmp_path: Path) -> 
     )
     assert taken.returncode == 1 and "'hukou' is already registered" in taken.stdout
     assert sorted(p.name for p in registry.iterdir()) == ["jy_pinyin.yaml"]
+
+
+def test_the_real_export_fixtures_are_committed_as_their_script_writes_them(tmp_path: Path) -> None:
+    import runpy
+
+    shutil.copy(CORPUS / "make_real_exports.py", tmp_path / "make_real_exports.py")
+    runpy.run_path(str(tmp_path / "make_real_exports.py"), run_name="__main__")
+    written = sorted(p.name for p in tmp_path.iterdir() if p.name != "make_real_exports.py")
+    assert len(written) == 7
+    for name in written:
+        assert (tmp_path / name).read_bytes() == (CORPUS / name).read_bytes(), name
+
+
+def test_sources_add_writes_into_the_first_extra_registry_folder_by_default(tmp_path: Path) -> None:
+    import os
+
+    extra, second = tmp_path / "extra", tmp_path / "second"
+    env = {**os.environ, "ZHONGTAI_REGISTRY_DIRS": f"{extra}{os.pathsep}{second}", "ZHONGTAI_DATA_DIR": str(tmp_path)}
+    added = subprocess.run(
+        [str(BIN / "zhongtai"), "sources", "add", str(CORPUS / "xlsx_two_sheets_with_totals.xlsx"), "--id", "roster"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert "3 rows loaded, 0 quarantined" in added.stdout  # the total and signature rows are not records
+    entry = load_registry(extra)["roster"]
+    assert (entry.format.sheet, entry.format.header_row) == ("参保人员名单", 2)
+    assert not second.exists()
