@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,6 +24,11 @@ class _Strict(BaseModel):
 class SourceField(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="column name in the raw table")
     header: str = Field(description="the column as the source system names it")
+    path: str | None = Field(
+        default=None,
+        pattern=r"^[^.\s]+(\.[^.\s]+)*$",
+        description="JSON: dot path of a nested value inside a record, e.g. person.xm (default: the header, top level)",
+    )
     type: FieldType = "varchar"
     required: bool = False
     date_format: str | None = Field(default=None, description="strptime format when the source does not use ISO dates")
@@ -70,6 +76,22 @@ class Format(_Strict):
         default=1, ge=1, le=3, description='rows the header spans; cells of a multi-row header are joined "group/sub"'
     )
     sheet: str | None = Field(default=None, description="xlsx: the sheet to read (default: the first)")
+    record_path: str | None = Field(
+        default=None,
+        pattern=r"^[^.\s]+(\.[^.\s]+)*$",
+        description="json: dot path of the list of records inside the document, e.g. data.list (default: the root)",
+    )
+    pages: str | None = Field(
+        default=None,
+        description="json/jsonl: a regular expression whose one group is the page number in a file name, e.g. "
+        "_p(\\d+); files whose names differ only there are the pages of one delivery, landed and loaded as one",
+    )
+    page_total: str | None = Field(
+        default=None,
+        pattern=r"^[^.\s]+(\.[^.\s]+)*$",
+        description="json pages: dot path of the delivery's record count in each page (e.g. data.total); the pages "
+        "land only once their records add up to it (without it: once pages 1..n are all there)",
+    )
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Format:
@@ -81,6 +103,19 @@ class Format(_Strict):
             codecs.lookup(self.encoding)
         except LookupError:
             raise ValueError(f"unknown encoding {self.encoding!r}") from None
+        if self.record_path and self.kind != "json":
+            raise ValueError("record_path applies to json deliveries only")
+        if self.pages is not None:
+            if self.kind not in ("json", "jsonl"):
+                raise ValueError("pages applies to json and jsonl deliveries only")
+            try:
+                groups = re.compile(self.pages).groups
+            except re.error as exc:
+                raise ValueError(f"pages is not a regular expression: {exc}") from None
+            if groups != 1:
+                raise ValueError("pages needs exactly one group: the page number")
+        if self.page_total and (self.pages is None or self.kind != "json"):
+            raise ValueError("page_total applies to paged json deliveries only")
         return self
 
 
@@ -99,6 +134,13 @@ class SourceSystem(_Strict):
         description="generic: staged from the registry by dbt (canonical columns); custom: a hand-written model",
     )
     entities: list[Entity]
+
+    @model_validator(mode="after")
+    def _paths_need_json(self) -> SourceSystem:
+        nested = [f"{e.name}.{f.name}" for e in self.entities for f in e.fields if f.path]
+        if nested and self.format.kind not in ("json", "jsonl"):
+            raise ValueError(f"field paths apply to json and jsonl deliveries only: {', '.join(nested)}")
+        return self
 
     def entity(self, name: str) -> Entity:
         return next(e for e in self.entities if e.name == name)

@@ -395,14 +395,98 @@ def sources_infer(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write the draft here (default: print)")] = None,
 ) -> None:
     """Draft a registry entry from a sample delivery (encoding, delimiter, header rows, types, keys, canonicals)."""
-    from catalog.infer import draft_yaml
+    from catalog.infer import entry_yaml
 
-    text = draft_yaml(delivery, source_id)
+    text = entry_yaml(_draft(delivery, source_id), delivery.name)
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"draft written to {output}: review it, then `zhongtai sources check`")
     else:
         sys.stdout.write(text)
+
+
+def _draft(delivery: Path, source_id: str | None) -> dict:  # type: ignore[type-arg]
+    """The inferred entry, or one line saying why the file cannot be drafted from (exit 2, no traceback)."""
+    from catalog.infer import InferError, infer_entry
+
+    try:
+        return infer_entry(delivery, source_id)
+    except InferError as exc:
+        print(f"cannot draft an entry from {delivery}: {exc}", file=sys.stderr)
+    except Exception as exc:  # a reader's failure we did not foresee is still one line for the steward
+        print(f"cannot draft an entry from {delivery}: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+    raise typer.Exit(2)
+
+
+@sources_app.command("add")
+def sources_add(
+    sample: Annotated[Path, typer.Argument(help="a sample delivery of the new system: csv, xlsx, json or jsonl")],
+    source_id: Annotated[str | None, typer.Option("--id", help="the new source's id")] = None,
+    registry_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--registry-dir", help="write it here (default: first of $ZHONGTAI_REGISTRY_DIRS, else catalog/sources)"
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="register without asking (also when stdin is no terminal)")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Register a new source system from a sample: draft, review, validate, check the sample loads, write the entry."""
+    import yaml
+    from pydantic import ValidationError
+
+    from catalog.infer import entry_yaml
+    from catalog.registry import SOURCES_DIR, SourceSystem, registry_dirs
+    from orchestration.ingestion.sample import load_sample
+
+    settings = _settings(data_dir)
+    entry = _draft(sample, source_id)
+    folder = registry_dir or next(iter(registry_dirs(settings.registry_dirs)[1:]), SOURCES_DIR)
+    registry = _registry(data_dir, [registry_dir] if registry_dir else None)
+    target = folder / f"{entry['id']}.yaml"
+    if entry["id"] in registry.sources or target.exists():
+        console.print(
+            f"[red]✗[/] source id {entry['id']!r} is already registered: choose another with --id", soft_wrap=True
+        )
+        raise typer.Exit(1)
+    text = entry_yaml(entry, sample.name)
+    sys.stdout.write(text)
+    if not yes and sys.stdin.isatty():
+        answer = typer.prompt("register it? [y]es / [e]dit / [n]o", default="y").strip().lower()
+        if answer.startswith("e"):
+            import click
+
+            text = click.edit(text, extension=".yaml") or text
+            sys.stdout.write(text)
+        elif not answer.startswith("y"):
+            console.print("not registered", soft_wrap=True)
+            raise typer.Exit(1)
+    try:
+        source = SourceSystem.model_validate(yaml.safe_load(text))
+    except (ValidationError, yaml.YAMLError) as exc:
+        console.print(f"[red]✗[/] the entry is not valid: {exc}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    if source.id in registry.sources or (folder / f"{source.id}.yaml").exists():  # the reviewer may rename it
+        console.print(f"[red]✗[/] source id {source.id!r} is already registered", soft_wrap=True)
+        raise typer.Exit(1)
+    checked = load_sample(source, sample)
+    console.print(
+        f"sample {sample.name} under the entry: {checked.status}, {checked.rows_loaded} rows loaded, "
+        f"{checked.rows_quarantined} quarantined" + (f" ({checked.error})" if checked.error else ""),
+        soft_wrap=True,
+    )
+    if checked.status != "loaded":
+        console.print("[red]✗[/] the sample does not load under this entry: not registered", soft_wrap=True)
+        raise typer.Exit(1)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"{source.id}.yaml").open("x", encoding="utf-8") as fh:  # never overwrite an entry
+        fh.write(text)
+    console.print(
+        f"[green]✓[/] registered {source.id} in {folder / f'{source.id}.yaml'}: it loads on the next run",
+        soft_wrap=True,
+    )
 
 
 @sources_app.command("replay")

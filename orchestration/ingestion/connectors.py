@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sqlite3
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +14,8 @@ from pathlib import Path
 import httpx
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
-from catalog.registry import Entity, SourceSystem
+from catalog.headers import at_path
+from catalog.registry import Entity, Format, SourceSystem
 from orchestration.ingestion.landing import Delivery, Landing
 from zhongtai.settings import Settings
 
@@ -46,13 +50,62 @@ def pull_file_drop(source: SourceSystem, entity: Entity, settings: Settings, lan
     if not folder.is_dir():
         raise ConnectorError(f"{source.id}: drop folder {folder} does not exist")
     # Sorted by name: drops carry their date in the name, so older deliveries land first.
-    for path in sorted(p for p in folder.glob(entity.locator) if p.is_file() and not p.name.startswith(".")):
+    files = sorted(p for p in folder.glob(entity.locator) if p.is_file() and not p.name.startswith("."))
+    if source.format.pages is not None:
+        for name, bundle in paged_deliveries(files, source.format):
+            delivery = landing.land_bytes(source.id, entity.name, bundle, name)
+            if delivery is None:
+                result.already_seen += 1
+            else:
+                result.landed.append(delivery)
+        return result
+    for path in files:
         delivery = landing.land_file(source.id, entity.name, path)
         if delivery is None:
             result.already_seen += 1
         else:
             result.landed.append(delivery)
     return result
+
+
+def paged_deliveries(files: list[Path], fmt: Format) -> list[tuple[str, bytes]]:
+    """Group page files (export_20261130_p1.json, _p2.json) into deliveries: (name, an uncompressed zip of the
+    pages as received, in page order). Only complete deliveries are returned — pages 1..n all there and, with
+    `page_total`, their records adding up to it — so a delivery still arriving waits and lands once, whole. The
+    zip is byte-for-byte the same for the same pages, so pages dropped again are not landed again."""
+    assert fmt.pages is not None
+    pattern = re.compile(fmt.pages)
+    groups: dict[str, dict[int, Path]] = {}
+    for path in files:
+        found = pattern.search(path.name)
+        if found:  # a file without a page number is not part of a paged delivery
+            key = path.name[: found.start(1)] + "*" + path.name[found.end(1) :]
+            groups.setdefault(key, {})[int(found.group(1))] = path
+    bundles = []
+    for key, pages in sorted(groups.items()):
+        if sorted(pages) != list(range(1, len(pages) + 1)) or not _adds_up(pages, fmt):
+            continue
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as bundle:
+            for number in sorted(pages):
+                info = zipfile.ZipInfo(pages[number].name, date_time=(1980, 1, 1, 0, 0, 0))
+                bundle.writestr(info, pages[number].read_bytes())
+        bundles.append((f"{key.replace('*', f'1-{len(pages)}')}.zip", buffer.getvalue()))
+    return bundles
+
+
+def _adds_up(pages: dict[int, Path], fmt: Format) -> bool:
+    """With page_total: do the pages' records add up to the total each page announces? An unreadable page
+    counts as complete: it lands, and the loader quarantines it with its reason."""
+    if not fmt.page_total:
+        return True
+    try:
+        docs = [json.loads(p.read_bytes().decode("utf-8-sig")) for p in pages.values()]
+        totals = {int(at_path(d, fmt.page_total)) for d in docs}  # type: ignore[call-overload]
+        count = sum(len(at_path(d, fmt.record_path)) if fmt.record_path else len(d) for d in docs)  # type: ignore[arg-type]
+    except (ValueError, KeyError, TypeError):
+        return True
+    return len(totals) == 1 and count >= totals.pop()
 
 
 def _retryable(exc: BaseException) -> bool:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import itertools
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from catalog.headers import HeaderError, at_path, join_header, json_text, list_paths, trailing_rows
 from catalog.registry import Entity, Format, SourceField, SourceSystem
 from orchestration.ingestion.landing import Delivery
 from zhongtai import bookkeeping
@@ -71,10 +74,21 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, source: SourceSystem, entit
     return table
 
 
+def field_key(f: SourceField) -> str:
+    """The staged column a field reads: its nested JSON path, else its header."""
+    return f.path or f.header
+
+
 def read_into_staging(
-    con: duckdb.DuckDBPyConnection, source: SourceSystem, path: Path, name: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    source: SourceSystem,
+    path: Path,
+    name: str | None = None,
+    entity: Entity | None = None,
 ) -> tuple[list[str], list[tuple[int, str, str]]]:
-    """Read a delivered file into temp table `_in` of text columns plus `_line`; return headers and rejects."""
+    """Read a delivered file into temp table `_in` of text columns plus `_line`; return headers and rejects.
+
+    A JSON delivery also gets one column per nested field path of `entity` (person.xm) found in its records."""
     fmt = source.format
     con.execute("drop table if exists _in")
     rejects: list[tuple[int, str, str]] = []
@@ -96,12 +110,17 @@ def read_into_staging(
                     skip={first_data_line - 1}, columns={columns}, auto_detect=false, store_rejects=true,
                     rejects_table='_rejects', rejects_scan='_rejects_scan', null_padding=false)"""
             )
-            rejects = [
-                (int(line), str(kind), f"{kind}: {message}; line as delivered: {csv_line}")
-                for line, kind, message, csv_line in con.execute(
-                    "select line, error_type, error_message, csv_line from _rejects order by line"
-                ).fetchall()
-            ]
+            # DuckDB records one reject per error, and a line can hold several (two surplus cells are two
+            # TOO MANY COLUMNS errors): one line is one reject, with every error named.
+            found = con.execute(
+                "select line, error_type, error_message, csv_line from _rejects order by line, column_idx"
+            ).fetchall()
+            reject_lines: dict[int, str] = {}
+            for line, errors in itertools.groupby(found, key=lambda r: int(r[0])):
+                errs = list(errors)
+                messages = "; ".join(dict.fromkeys(f"{kind}: {message}" for _, kind, message, _ in errs))
+                rejects.append((line, str(errs[0][1]), f"{messages}; line as delivered: {errs[0][3]}"))
+                reject_lines[line] = str(errs[0][3])
             # Good rows are numbered in file order; each rejected line before a row shifts it down one.
             shifts = [r[0] - first_data_line - i for i, r in enumerate(rejects)]
             shift_sql = " + ".join(f"(rowid >= {s})::int" for s in shifts) or "0"
@@ -112,8 +131,10 @@ def read_into_staging(
             )
             con.execute("drop table _read")
             rejects = _recover_gb18030_lines(con, path, fmt, header, rejects)
+            rejects = _drop_csv_trailers(con, fmt, rejects, reject_lines)
         elif fmt.kind in ("json", "jsonl"):
-            frame, rejects = _read_json(path, fmt.kind, name or path.name)
+            paths = [f.path for f in (entity.fields if entity else []) if f.path]
+            frame, rejects = _read_json(path, fmt, name or path.name, paths)
             con.register("_json", frame)
             con.execute("create temp table _in as select * from _json")
             con.unregister("_json")
@@ -126,6 +147,8 @@ def read_into_staging(
             raise FileFault("unsupported_format", f"format {fmt.kind!r} is not supported")
     except FileFault:
         raise
+    except HeaderError as exc:
+        raise FileFault(exc.code, str(exc)) from None
     except UnicodeDecodeError as exc:
         raise FileFault("bad_encoding", f"not readable as {fmt.encoding}: {exc}") from None
     except (duckdb.Error, ValueError, OSError, Exception) as exc:
@@ -159,75 +182,105 @@ def read_csv_header(path: Path, fmt: Format, name: str | None = None) -> list[st
             raise FileFault(
                 "wrong_delimiter", f"{name}: the header is one cell split by {other!r}, not by {fmt.delimiter!r}"
             )
-    return header_cells(lines, name, fmt.header_row)
+    return join_header(lines, name, fmt.header_row)
 
 
-def header_cells(lines: list[list[str | None]], name: str, header_row: int) -> list[str]:
-    """Header cells from one or more header rows: a multi-row header is joined "group/sub", the group cell of
-    merged cells carried right; a missing, empty or duplicated header is a file fault."""
-    if not lines or not any((h or "").strip() for h in lines[0]):
-        raise FileFault("no_header", f"{name}: no header on line {header_row}")
-    if "\x00" in "".join(h or "" for line in lines for h in line):
-        raise FileFault("nul_bytes", f"{name}: the header holds NUL bytes: not a text file in the declared format")
-    width = max(len(line) for line in lines)
-
-    def cell(r: int, c: int) -> str:
-        line = lines[r]
-        return ((line[c] if c < len(line) else None) or "").strip().lstrip("\ufeff")
-
-    cells = []
-    groups = ["" for _ in lines[:-1]]
-    for c in range(width):
-        sub = cell(len(lines) - 1, c)
-        parts = []
-        for r in range(len(lines) - 1):
-            top = cell(r, c)
-            if top:  # a group starts here; a cell merged down (no sub-header) belongs to no group
-                groups[r] = top if sub else ""
-                parts.append(top)
-            elif sub and groups[r]:  # an empty cell inside merged group cells continues the group
-                parts.append(groups[r])
-        cells.append("/".join([*parts, *([sub] if sub else [])]))
-    duplicated = sorted({h for h in cells if h and cells.count(h) > 1})
-    if duplicated:
-        raise FileFault("duplicate_column", f"{name}: column(s) named twice: {', '.join(duplicated)}")
-    if any(not h for h in cells):
-        # a blank header cell past the last named column is tolerated only when the column is empty; name it
-        cells = [h or f"_column_{i + 1}" for i, h in enumerate(cells)]
-    return cells
+def _drop_csv_trailers(
+    con: duckdb.DuckDBPyConnection, fmt: Format, rejects: list[tuple[int, str, str]], reject_lines: dict[int, str]
+) -> list[tuple[int, str, str]]:
+    """Total and signature rows under the last record (合计…, 制表人：…) are not records: drop them, whether they
+    parsed into the header's columns (in `_in`) or not (a reject)."""
+    tail = con.execute("select * from (select * from _in order by _line desc limit 12) order by _line").fetchall()
+    floor = tail[0][-1] if tail else 0
+    rows: list[tuple[int, list[str | None]]] = [(r[-1], list(r[:-1])) for r in tail]
+    still_rejected = {r[0] for r in rejects}
+    for line, text in reject_lines.items():
+        if line > floor and line in still_rejected:
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter, quotechar=fmt.quote)
+            try:
+                rows.append((line, next(reader, [])))
+            except csv.Error:  # a line too broken to split is no trailer: it stays a reject
+                rows.append((line, ["?", "?"]))
+    rows.sort()
+    count = trailing_rows([cells for _, cells in rows])
+    dropped = {line for line, _ in rows[len(rows) - count :]} if count else set()
+    if dropped:
+        con.execute(f"delete from _in where _line in ({', '.join(str(n) for n in dropped)})")
+    return [r for r in rejects if r[0] not in dropped]
 
 
-def _read_json(path: Path, kind: str, name: str) -> tuple[pl.DataFrame, list[tuple[int, str, str]]]:
-    """A JSON array or JSON Lines file as text columns (key order of first appearance) plus `_line`.
+def _documents(raw: bytes, name: str) -> list[tuple[str, str]]:
+    """(name, text) of each document of a delivery: the file itself, or the pages of a paged delivery, which
+    land as one uncompressed zip of the page files as received, in page order."""
+    if raw[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(raw)) as bundle:
+            parts = [(info.filename, bundle.read(info)) for info in bundle.infolist()]
+    else:
+        parts = [(name, raw)]
+    texts = []
+    for part, data in parts:
+        try:
+            texts.append((part, data.decode("utf-8-sig")))
+        except UnicodeDecodeError as exc:
+            raise FileFault("bad_encoding", f"{part}: not valid UTF-8 JSON: {exc.reason} at byte {exc.start}") from None
+    return texts
+
+
+def json_records(text: str, fmt: Format, name: str) -> list[object]:
+    """The records of one JSON document: the array at its root, or the list at `record_path` (data.list)."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileFault(
+            "bad_json", f"{name}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    if fmt.record_path:
+        try:
+            doc = at_path(doc, fmt.record_path)
+        except KeyError as exc:
+            raise FileFault("bad_record_path", f"{name}: record_path {fmt.record_path}: {exc.args[0]}") from None
+        if not isinstance(doc, list):
+            raise FileFault(
+                "bad_record_path", f"{name}: record_path {fmt.record_path} holds a {type(doc).__name__}, not a list"
+            )
+    if not isinstance(doc, list):
+        hint = (
+            f" (set format.record_path; lists at: {', '.join(list_paths(doc)) or 'none'})"
+            if isinstance(doc, dict)
+            else ""
+        )
+        raise FileFault("json_not_array", f"{name}: expected a JSON array of records, got {type(doc).__name__}{hint}")
+    return doc
+
+
+def _read_json(
+    path: Path, fmt: Format, name: str, paths: list[str] | None = None
+) -> tuple[pl.DataFrame, list[tuple[int, str, str]]]:
+    """A JSON array (or the list at its record path) or JSON Lines file as text columns (key order of first
+    appearance), one more per nested field path found in the records, plus `_line` (record number).
 
     JSON is parsed in Python rather than by DuckDB's reader so a cut-off array is a file fault (DuckDB
-    accepts `[{...},` silently) and every value arrives as text, never re-typed by a sniffer."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileFault("bad_encoding", f"{name}: not valid UTF-8 JSON: {exc.reason} at byte {exc.start}") from None
+    accepts `[{...},` silently) and every value arrives as text, never re-typed by a sniffer. The pages of a
+    paged delivery are numbered on from one page to the next."""
     rejects: list[tuple[int, str, str]] = []
     items: list[tuple[int, object]] = []
-    if kind == "json":
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise FileFault(
-                "bad_json", f"{name}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-            ) from None
-        if not isinstance(doc, list):
-            raise FileFault("json_not_array", f"{name}: expected a JSON array of records, got {type(doc).__name__}")
-        items = list(enumerate(doc, start=1))
-    else:
+    for part, text in _documents(path.read_bytes(), name):
+        offset = len(items) + len(rejects)
+        if fmt.kind == "json":
+            items += [(offset + n, item) for n, item in enumerate(json_records(text, fmt, part), start=1)]
+            continue
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
-                items.append((number, json.loads(line)))
+                items.append((offset + number, json.loads(line)))
             except json.JSONDecodeError as exc:
                 rejects.append(
-                    (number, "MALFORMED JSON", f"malformed JSON line: {exc.msg}; line as delivered: {line[:300]}")
+                    (
+                        offset + number,
+                        "MALFORMED JSON",
+                        f"malformed JSON line: {exc.msg}; line as delivered ({part}): {line[:300]}",
+                    )
                 )
     keys: dict[str, None] = {}
     records: list[tuple[int, dict]] = []
@@ -241,22 +294,30 @@ def _read_json(path: Path, kind: str, name: str) -> tuple[pl.DataFrame, list[tup
         if rejects:
             return pl.DataFrame({"_line": pl.Series([], dtype=pl.Int64)}), rejects
         raise FileFault("no_rows", f"{name}: no records")
-    header_cells([list(keys)], name, 1)
+    join_header([list(keys)], name, 1)
 
-    def text_of(v: object) -> str | None:
-        if v is None:
+    def nested(record: dict, dotted: str) -> str | None:
+        try:
+            return json_text(at_path(record, dotted))
+        except KeyError:
             return None
-        if isinstance(v, str):
-            return v
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, int | float):
-            return str(v)
-        return json.dumps(v, ensure_ascii=False)
 
-    data = {k: pl.Series(k, [text_of(r.get(k)) for _, r in records], dtype=pl.String) for k in keys}
+    data = {k: pl.Series(k, [json_text(r.get(k)) for _, r in records], dtype=pl.String) for k in keys}
+    for dotted in dict.fromkeys(paths or []):
+        if dotted not in data:  # a path no record has is a missing column, as a missing header is
+            values = [nested(r, dotted) for _, r in records]
+            if any(v is not None for v in values) or any(_has_path(r, dotted) for _, r in records):
+                data[dotted] = pl.Series(dotted, values, dtype=pl.String)
     data["_line"] = pl.Series("_line", [n for n, _ in records], dtype=pl.Int64)
     return pl.DataFrame(data), rejects
+
+
+def _has_path(record: dict, dotted: str) -> bool:
+    try:
+        at_path(record, dotted)
+    except KeyError:
+        return False
+    return True
 
 
 def _read_xlsx(path: Path, fmt: Format, name: str) -> pl.DataFrame:
@@ -275,10 +336,12 @@ def _read_xlsx(path: Path, fmt: Format, name: str) -> pl.DataFrame:
     if frame.height <= top:
         raise FileFault("no_header", f"{name}: the sheet has no header on row {fmt.header_row}")
     head = [list(r) for r in frame.slice(top, fmt.header_rows).iter_rows()]
-    cells = header_cells(head, name, fmt.header_row)
+    cells = join_header(head, name, fmt.header_row)
     first = top + fmt.header_rows
     body = frame.slice(first)
     body = body.rename(dict(zip(body.columns, cells, strict=True)))
+    # totals and the signature block under the last record (合计…, 制表人：…) are not records
+    body = body.head(body.height - trailing_rows([list(r) for r in body.tail(12).iter_rows()]))
     # a row with no value at all (a formatted but empty line at the bottom) is not a record
     body = body.with_columns(_line=pl.int_range(first + 1, first + 1 + body.height, dtype=pl.Int64))
     return body.filter(~pl.all_horizontal(pl.exclude("_line").is_null()))
@@ -417,18 +480,19 @@ def _load_rows(
         raise FileFault("missing_file", f"landed file {path} is missing")
     if path.stat().st_size == 0:
         raise FileFault("empty_file", f"{delivery.file_name} is empty")
-    headers, rejects = read_into_staging(con, source, path, delivery.file_name)
+    headers, rejects = read_into_staging(con, source, path, delivery.file_name, entity)
     if not rejects and con.execute("select count(*) from _in").fetchone()[0] == 0:  # type: ignore[index]
         # an empty snapshot would read as "everything was deleted upstream": it is kept aside, not loaded
         raise FileFault("no_rows", f"{delivery.file_name}: a header and no records")
     by_header = {h.strip().lstrip("\ufeff"): h for h in headers}
-    missing_required = [f for f in entity.fields if f.required and f.header not in by_header]
+    missing_required = [f for f in entity.fields if f.required and field_key(f) not in by_header]
     if missing_required:
-        names = ", ".join(f"{f.header} ({f.name})" for f in missing_required)
+        names = ", ".join(f"{field_key(f)} ({f.name})" for f in missing_required)
         raise FileFault("missing_required_column", f"{delivery.file_name}: required column(s) missing: {names}")
-    known = {f.header for f in entity.fields}
+    # a nested path's top-level object is known too: its values are read through the path
+    known = {field_key(f) for f in entity.fields} | {f.path.split(".")[0] for f in entity.fields if f.path}
     extra = [h for h in by_header if h not in known]
-    missing = [f.header for f in entity.fields if f.header not in by_header]
+    missing = [field_key(f) for f in entity.fields if field_key(f) not in by_header]
     drift = (
         json.dumps({"extra_columns": extra, "missing_columns": missing}, ensure_ascii=False)
         if extra or missing
@@ -437,11 +501,11 @@ def _load_rows(
 
     selects, checks = [], []
     for f in entity.fields:
-        col = _quote(by_header[f.header]) if f.header in by_header else "null"
+        col = _quote(by_header[field_key(f)]) if field_key(f) in by_header else "null"
         value, bad_code = _typed_expr(f, col)
         selects.append(f"{value} as __zt_{f.name}")
         raw_text = f"nullif(trim(cast({col} as varchar)), '')"
-        label = _literal(f"{f.header} ({f.name})")
+        label = _literal(f"{field_key(f)} ({f.name})")
         if f.required:
             checks.append(
                 f"case when {raw_text} is null then {_literal(f.name + '|missing_required|')} || {label} "
