@@ -28,7 +28,9 @@ def test_a_quoted_identifier_names_exactly_itself_in_duckdb(name: str) -> None:
     assert [r[0] for r in con.execute("select column_name from (describe t)").fetchall()] == [name]
     con.execute(f"create schema {quote_identifier(name)}")
     con.execute(f"create table {qualified(name, name)} (x integer)")
-    found = con.execute("select schema_name, table_name from duckdb_tables() where table_name = ?", [name]).fetchall()
+    found = con.execute(
+        "select schema_name, table_name from duckdb_tables() where schema_name = ? and table_name = ?", [name, name]
+    ).fetchall()
     assert found == [(name, name)]
 
 
