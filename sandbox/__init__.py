@@ -50,7 +50,7 @@ def generate(
 def deliver_credit_repairs(settings: Settings, applications: pl.DataFrame, day: dt.date) -> tuple[Path, pl.DataFrame]:
     """The credit office delivers its repair register again, with `applications` added (sandbox/credit_repair.py)."""
     from sandbox.credit_repair import deliver
-    from sandbox.render import atomic_path
+    from sandbox.writers import atomic_path
 
     return deliver(settings.upstream, settings.truth_dir, applications, day, atomic_path)
 

@@ -4,41 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sqlite3
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import xlsxwriter
 
 from sandbox import credit_repair
 from sandbox.district import DISTRICT_NAME, District
 from sandbox.legacy import legacy_systems, render_system, write_system
-from zhongtai.identifiers import ID_CHECK_CHARS, USCC_ALPHABET
+from sandbox.noise import (
+    ID_NOISE,
+    NAME_TYPO,
+    PHONE_NOISE,
+    USCC_NOISE,
+    noisy_ids,
+    noisy_names,
+    noisy_phones,
+    noisy_usccs,
+)
+from sandbox.writers import atomic_path, write_csv, write_sqlite, write_titled_xlsx
 
-# noise rates per system: (kind, share of rows); a kind that does not apply to a row (lower_x on an ID without X,
-# old15 for someone born after 1999) leaves that row clean
-ID_NOISE: dict[str, dict[str, float]] = {
-    "grid": {"missing": 0.03, "broken_check": 0.01, "old15": 0.01, "full_width": 0.01, "lower_x": 0.30},
-    "hukou": {"old15": 0.02},
-    "civil_marriage": {"broken_check": 0.01, "full_width": 0.01, "lower_x": 0.20},
-    "market_registry": {"missing": 0.01, "broken_check": 0.005, "old15": 0.01, "full_width": 0.005, "lower_x": 0.20},
-    "onewindow": {"missing": 0.005, "broken_check": 0.005, "old15": 0.005, "full_width": 0.01, "lower_x": 0.30},
-}
-USCC_NOISE = {"missing": 0.01, "broken_check": 0.005, "lower_case": 0.01}
-NAME_TYPO = {"grid": 0.02, "hukou": 0.0, "civil_marriage": 0.01, "market_registry": 0.01, "onewindow": 0.01}
-PHONE_NOISE = {"grid": {"missing": 0.15, "conflict": 0.05}, "onewindow": {"missing": 0.05, "conflict": 0.03}}
 GRID_COVERAGE = 0.97  # grid workers never quite reach everybody
 GRID_RECOLLECTED = 0.02  # some people are collected twice, in separate visits
 HUKOU_DUPLICATE_ROWS = 0.003
 BAD_DATES = ["2023-13-45", "未知"]
 
-_FULL_WIDTH_DIGITS = [chr(0xFF10 + i) for i in range(10)]
 
 PERSON_RECORD_COLUMNS = [
     "system",
@@ -74,134 +66,6 @@ class Deliveries:
     source_records: pl.DataFrame = field(default_factory=pl.DataFrame)
     enterprise_records: pl.DataFrame = field(default_factory=pl.DataFrame)
     credit_repairs: pl.DataFrame = field(default_factory=pl.DataFrame)  # the repair register, with its outcomes
-
-
-def _kinds(rng: np.random.Generator, n: int, rates: dict[str, float]) -> pl.Series:
-    """Draw a noise kind per row (null for a clean row) with the given shares."""
-    edges = np.cumsum(list(rates.values()))
-    idx = np.searchsorted(edges, rng.random(n), side="right")
-    labels = np.asarray([*rates.keys(), ""])
-    kinds = pl.Series("kind", labels[np.minimum(idx, len(rates))])
-    return pl.select(pl.when(kinds != "").then(kinds)).to_series()
-
-
-def noisy_ids(rng: np.random.Generator, ids: pl.Series, rates: dict[str, float]) -> tuple[pl.Series, pl.Series]:
-    """Deliver citizen IDs with noise; returns (as delivered, noise kind or null).
-
-    A broken ID keeps its 17 digits and gets a wrong check character, so it can never be another person's valid ID.
-    """
-    n = ids.len()
-    df = pl.DataFrame(
-        {
-            "id": ids,
-            "kind": _kinds(rng, n, rates),
-            "k": rng.integers(1, 11, n),
-        }
-    )
-    year = pl.col("id").str.slice(6, 4).cast(pl.Int64)
-    applies = (
-        pl.when(pl.col("kind") == "old15")
-        .then(year.is_between(1900, 1999))
-        .when(pl.col("kind") == "lower_x")
-        .then(pl.col("id").str.ends_with("X"))
-        .otherwise(pl.col("kind").is_not_null())
-    )
-    df = df.with_columns(kind=pl.when(applies).then(pl.col("kind")))
-    check_index = (
-        pl.col("id")
-        .str.slice(17, 1)
-        .replace_strict({c: i for i, c in enumerate(ID_CHECK_CHARS)}, return_dtype=pl.Int64)
-    )
-    wrong = ((check_index + pl.col("k")) % 11).replace_strict(dict(enumerate(ID_CHECK_CHARS)), return_dtype=pl.String)
-    kind = pl.col("kind")
-    out = df.select(
-        delivered=pl.when(kind.is_null())
-        .then(pl.col("id"))
-        .when(kind == "missing")
-        .then(None)
-        .when(kind == "broken_check")
-        .then(pl.col("id").str.slice(0, 17) + wrong)
-        .when(kind == "old15")
-        .then(pl.col("id").str.slice(0, 6) + pl.col("id").str.slice(8, 9))
-        .when(kind == "full_width")
-        .then(pl.col("id").str.replace_many(list("0123456789"), _FULL_WIDTH_DIGITS))
-        .when(kind == "lower_x")
-        .then(pl.col("id").str.replace("X", "x", literal=True))
-        .otherwise(pl.col("id")),
-        kind=kind,
-    )
-    return out["delivered"], out["kind"]
-
-
-def noisy_usccs(rng: np.random.Generator, codes: pl.Series, rates: dict[str, float]) -> tuple[pl.Series, pl.Series]:
-    """Deliver credit codes with noise; a broken code only has its check character changed."""
-    n = codes.len()
-    df = pl.DataFrame({"c": codes, "kind": _kinds(rng, n, rates), "k": rng.integers(1, 31, n)})
-    idx = (
-        pl.col("c").str.slice(17, 1).replace_strict({c: i for i, c in enumerate(USCC_ALPHABET)}, return_dtype=pl.Int64)
-    )
-    wrong = ((idx + pl.col("k")) % 31).replace_strict(dict(enumerate(USCC_ALPHABET)), return_dtype=pl.String)
-    kind = pl.col("kind")
-    out = df.select(
-        delivered=pl.when(kind.is_null())
-        .then(pl.col("c"))
-        .when(kind == "missing")
-        .then(None)
-        .when(kind == "broken_check")
-        .then(pl.col("c").str.slice(0, 17) + wrong)
-        .when(kind == "lower_case")
-        .then(pl.col("c").str.to_lowercase())
-        .otherwise(pl.col("c")),
-        kind=kind,
-    )
-    return out["delivered"], out["kind"]
-
-
-def noisy_names(
-    rng: np.random.Generator, names: pl.Series, rate: float, pool: list[str]
-) -> tuple[pl.Series, pl.Series]:
-    """A typo swaps the last character of the name for another from the given-name pool."""
-    n = names.len()
-    typo = rng.random(n) < rate
-    shift = rng.integers(1, len(pool), n)
-    df = pl.DataFrame({"name": names, "typo": typo, "shift": shift})
-    last_idx = (
-        pl.col("name")
-        .str.slice(-1, 1)
-        .replace_strict({c: i for i, c in enumerate(pool)}, default=0, return_dtype=pl.Int64)
-    )
-    new_last = ((last_idx + pl.col("shift")) % len(pool)).replace_strict(dict(enumerate(pool)), return_dtype=pl.String)
-    out = df.select(
-        delivered=pl.when(pl.col("typo"))
-        .then(pl.col("name").str.slice(0, pl.col("name").str.len_chars() - 1) + new_last)
-        .otherwise(pl.col("name")),
-        noise=pl.when(pl.col("typo")).then(pl.lit("typo")),
-    )
-    return out["delivered"], out["noise"]
-
-
-def noisy_phones(
-    rng: np.random.Generator, phones: pl.Series, rates: dict[str, float], prefixes: list[str]
-) -> tuple[pl.Series, pl.Series]:
-    """Phones go missing, or the system holds a different number than the person's own (a conflict between systems)."""
-    n = phones.len()
-    other = np.char.add(
-        np.asarray(prefixes)[rng.integers(0, len(prefixes), n)],
-        np.char.zfill(rng.integers(0, 100_000_000, n).astype(str), 8),
-    )
-    df = pl.DataFrame({"p": phones, "kind": _kinds(rng, n, rates), "other": other})
-    df = df.with_columns(
-        kind=pl.when(pl.col("p").is_not_null() & (pl.col("other") != pl.col("p"))).then(pl.col("kind"))
-    )
-    out = df.select(
-        delivered=pl.when(pl.col("kind") == "missing")
-        .then(None)
-        .when(pl.col("kind") == "conflict")
-        .then(pl.col("other"))
-        .otherwise(pl.col("p")),
-        kind=pl.col("kind"),
-    )
-    return out["delivered"], out["kind"]
 
 
 def _ts(col: str) -> pl.Expr:
@@ -584,9 +448,7 @@ def build_deliveries(district: District) -> Deliveries:
 
     # --- the other 152 legacy department systems, each a view over the same district (sandbox/legacy.py)
     for system in legacy_systems():
-        rendered = render_system(
-            system, district, noisy_ids, noisy_usccs, noisy_names, _person_truth, _enterprise_truth
-        )
+        rendered = render_system(system, district, _person_truth, _enterprise_truth)
         out.tables[f"{system.id}/records"] = rendered.frame
         people_truth.extend(rendered.persons)
         ent_truth.extend(rendered.enterprises)
@@ -608,73 +470,6 @@ def build_deliveries(district: District) -> Deliveries:
     return out
 
 
-# ---------------------------------------------------------------------------------------------------- writing
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target` and move it into place only when the block succeeds.
-
-    The temporary name starts with a dot and ends in .tmp, so no locator glob ever matches a half-written file.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o644)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        tmp_path.unlink(missing_ok=True)
-
-
-def _write_sqlite(path: Path, tables: dict[str, tuple[pl.DataFrame, str, list[str]]]) -> None:
-    """tables: name -> (frame, primary-key DDL fragment, index columns)."""
-    with atomic_path(path) as tmp:
-        con = sqlite3.connect(tmp)  # sqlite takes an empty file as an empty database
-        try:
-            con.execute("PRAGMA journal_mode=OFF")
-            con.execute("PRAGMA synchronous=OFF")
-            for name, (frame, pk, index) in tables.items():
-                cols = ", ".join(
-                    f'"{c}" {"INTEGER" if frame.schema[c].is_integer() else "TEXT"}{" PRIMARY KEY" if c == pk else ""}'
-                    for c in frame.columns
-                )
-                con.execute(f'CREATE TABLE "{name}" ({cols})')
-                placeholders = ", ".join("?" for _ in frame.columns)
-                con.executemany(f'INSERT INTO "{name}" VALUES ({placeholders})', frame.iter_rows())
-                if index:
-                    con.execute(f'CREATE INDEX "{name}_cursor" ON "{name}" ({", ".join(repr(c) for c in index)})')
-            con.commit()
-        finally:
-            con.close()
-
-
-def _write_csv(path: Path, frame: pl.DataFrame, encoding: str) -> None:
-    text = frame.write_csv(null_value="")
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(text.encode(encoding))
-
-
-def _write_xlsx(path: Path, frame: pl.DataFrame, title: str) -> None:
-    with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
-        sheet = book.add_worksheet("市场主体")
-        bold = book.add_format({"bold": True})
-        sheet.write_string(0, 0, title, bold)
-        sheet.write_row(1, 0, frame.columns, bold)
-        for r, row in enumerate(frame.iter_rows(), start=2):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    sheet.write_string(r, c, value)
-                else:
-                    sheet.write_number(r, c, value)
-        book.close()
-
-
 def write_deliveries(
     deliveries: Deliveries, district: District, upstream: Path, on_step: Callable[[str], None] | None = None
 ) -> dict[str, Path]:
@@ -690,7 +485,7 @@ def write_deliveries(
         "market_registry": upstream / "drops" / "market_registry" / f"market_{district.as_of:%Y%m}.xlsx",
     }
     step("writing one-window database")
-    _write_sqlite(
+    write_sqlite(
         paths["onewindow"],
         {
             "person_applications": (
@@ -707,17 +502,17 @@ def write_deliveries(
         },
     )
     step("writing grid database")
-    _write_sqlite(paths["grid"], {"residents": (t["grid/residents"], "id", []), "events": (t["grid/events"], "id", [])})
+    write_sqlite(paths["grid"], {"residents": (t["grid/residents"], "id", []), "events": (t["grid/events"], "id", [])})
     step("writing hukou, marriage and market files")
     # GBK is what the police system writes; the content never leaves GBK's repertoire, so strict encoding proves it
-    _write_csv(paths["hukou"], t["hukou/residents"], "gbk")
-    _write_csv(paths["civil_marriage"], t["civil_marriage/registrations"], "utf-8")
+    write_csv(paths["hukou"], t["hukou/residents"], "gbk")
+    write_csv(paths["civil_marriage"], t["civil_marriage/registrations"], "utf-8")
     title = f"{DISTRICT_NAME}市场主体登记信息（{district.as_of.year}年{district.as_of.month}月）"
-    _write_xlsx(paths["market_registry"], t["market_registry/enterprises"], title)
+    write_titled_xlsx(paths["market_registry"], t["market_registry/enterprises"], title, "市场主体", district.as_of)
     systems = legacy_systems()
     step(f"writing {len(systems)} legacy department systems")
     for system in systems:
-        paths[system.id] = write_system(system, t[f"{system.id}/records"], upstream, district.as_of, atomic_path)
+        paths[system.id] = write_system(system, t[f"{system.id}/records"], upstream, district.as_of)
     step("writing the credit office's repair register")
     repairs = t[f"{credit_repair.SYSTEM_ID}/{credit_repair.ENTITY}"]
     path = credit_repair.register_path(upstream, district.as_of)
