@@ -282,9 +282,6 @@ def render_system(
     rng = np.random.default_rng([district.seed, 7, s.index])
     today = district.as_of
     t = s.template
-    entity = "records"
-    persons_t: list[pl.DataFrame] = []
-    ents_t: list[pl.DataFrame] = []
     if t.kind in ("person", "death", "birth"):
         people = district.persons.with_columns(
             age=((pl.lit(today) - pl.col("birth_date")).dt.total_days() // 365.25).cast(pl.Int64)
@@ -299,19 +296,38 @@ def render_system(
             ents = ents.filter(pl.col("village_code").str.starts_with(_town_codes()[s.town]))
         pick = ents.filter(_chosen(rng, ents.height, t.share))
     n = pick.height
-    record_no = pl.select(
-        pl.lit(f"{t.dept.upper()}{s.index:03d}-") + pl.int_range(1, n + 1, dtype=pl.Int64).cast(pl.String).str.zfill(7)
-    ).to_series()
     since = (today - dt.date(1970, 1, 1)).days
     event_days = since - rng.integers(1, 5 * 365, n)
-    cols: dict[str, pl.Series | pl.Expr] = {"record_no": record_no}
     event = pl.Series(event_days.astype("datetime64[D]")).cast(pl.Date)
     if t.kind in ("death", "birth"):  # a death is dated by the death, a birth certificate by the birth
         event = pick["death_date" if t.kind == "death" else "birth_date"]
-    cols["event_date"] = event
+    return render_rows(s, pick, event, 1, rng, district.persons, district.given_chars, person_truth, enterprise_truth)
+
+
+def render_rows(
+    s: LegacySystem,
+    pick: pl.DataFrame,
+    event: pl.Series,
+    first_no: int,
+    rng: np.random.Generator,
+    persons: pl.DataFrame,
+    pool: list[str],
+    person_truth: Callable[..., pl.DataFrame],
+    enterprise_truth: Callable[..., pl.DataFrame],
+) -> Rendered:
+    """The system's rows for the picked persons or enterprises (event dates given), numbered from `first_no`."""
+    t = s.template
+    entity = "records"
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    n = pick.height
+    record_no = pl.select(
+        pl.lit(f"{t.dept.upper()}{s.index:03d}-")
+        + pl.int_range(first_no, first_no + n, dtype=pl.Int64).cast(pl.String).str.zfill(7)
+    ).to_series()
+    cols: dict[str, pl.Series | pl.Expr] = {"record_no": record_no, "event_date": event}
     cols["amount"] = pl.Series(np.round(rng.gamma(2.0, 800.0, n), 2))
     cols["category"] = pl.Series(np.asarray(CATEGORIES)[rng.integers(0, len(CATEGORIES), n)])
-    pool = district.given_chars
     if t.kind in ("person", "death"):
         role = "deceased" if t.kind == "death" else "subject"
         ids, id_noise = noisy_ids(rng, pick["citizen_id"], LEGACY_ID_NOISE)
@@ -344,7 +360,7 @@ def render_system(
             )
         )
     elif t.kind == "birth":
-        everyone = district.persons
+        everyone = persons
         heads = everyone.filter(pl.col("relation").is_in(["户主", "配偶"])).select(
             "household_no", "person_id", "name", "citizen_id", "sex"
         )
@@ -388,7 +404,7 @@ def render_system(
     else:
         codes, code_noise = noisy_usccs(rng, pick["uscc"], LEGACY_USCC_NOISE)
         reps = pick.join(
-            district.persons.select(legal_rep_person_id="person_id", rep_name="name"),
+            persons.select(legal_rep_person_id="person_id", rep_name="name"),
             on="legal_rep_person_id",
             how="left",
             maintain_order="left",

@@ -13,7 +13,7 @@ import polars as pl
 
 from sandbox import credit_repair
 from sandbox.district import DISTRICT_NAME, District
-from sandbox.legacy import legacy_systems, render_system, write_system
+from sandbox.legacy import Rendered, legacy_systems, render_system, write_system
 from sandbox.noise import (
     ID_NOISE,
     NAME_TYPO,
@@ -72,7 +72,7 @@ def _ts(col: str) -> pl.Expr:
     return pl.col(col).dt.strftime("%Y-%m-%dT%H:%M:%S+08:00")
 
 
-def _person_truth(system: str, entity: str, role: str, frame: pl.DataFrame) -> pl.DataFrame:
+def person_truth(system: str, entity: str, role: str, frame: pl.DataFrame) -> pl.DataFrame:
     """frame: record_id, person_id, id_as_delivered, id_noise, name_as_delivered, name_noise, [phone_noise, fault]."""
     return frame.with_columns(
         system=pl.lit(system),
@@ -82,7 +82,7 @@ def _person_truth(system: str, entity: str, role: str, frame: pl.DataFrame) -> p
     ).select(PERSON_RECORD_COLUMNS)
 
 
-def _enterprise_truth(system: str, entity: str, role: str, frame: pl.DataFrame) -> pl.DataFrame:
+def enterprise_truth(system: str, entity: str, role: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         system=pl.lit(system),
         entity=pl.lit(entity),
@@ -91,24 +91,17 @@ def _enterprise_truth(system: str, entity: str, role: str, frame: pl.DataFrame) 
     ).select(ENTERPRISE_RECORD_COLUMNS)
 
 
-def build_deliveries(district: District) -> Deliveries:
-    """Everything the upstream systems hold on `as_of`, in memory; same district → same deliveries."""
-    rng = np.random.default_rng(district.seed + 1)
-    persons = district.persons
-    pool = district.given_chars
-    out = Deliveries()
-    people_truth: list[pl.DataFrame] = []
-    ent_truth: list[pl.DataFrame] = []
-    today = (district.as_of - dt.date(1970, 1, 1)).days
-
-    # --- one-window: person applications
-    apps = district.person_applications.join(
-        persons.select("person_id", "name", "citizen_id", "phone"), on="person_id", how="left"
-    )
+def person_applications(
+    rng: np.random.Generator, applications: pl.DataFrame, persons: pl.DataFrame, pool: list[str], prefixes: list[str]
+) -> Rendered:
+    """One-window person applications as the API serves them, with noise, and the truth of each applicant."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    apps = applications.join(persons.select("person_id", "name", "citizen_id", "phone"), on="person_id", how="left")
     ids, id_noise = noisy_ids(rng, apps["citizen_id"], ID_NOISE["onewindow"])
     names, name_noise = noisy_names(rng, apps["name"], NAME_TYPO["onewindow"], pool)
-    phones, phone_noise = noisy_phones(rng, apps["phone"], PHONE_NOISE["onewindow"], district.phone_prefixes)
-    out.tables["onewindow/person_applications"] = apps.select(
+    phones, phone_noise = noisy_phones(rng, apps["phone"], PHONE_NOISE["onewindow"], prefixes)
+    frame = apps.select(
         applicationNo="application_no",
         itemCode="item_code",
         itemName="item_name",
@@ -120,8 +113,8 @@ def build_deliveries(district: District) -> Deliveries:
         status="status",
         updatedAt=_ts("updated_at"),
     )
-    people_truth.append(
-        _person_truth(
+    persons_t.append(
+        person_truth(
             "onewindow",
             "person_applications",
             "applicant",
@@ -136,16 +129,20 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
+    return Rendered(frame, persons_t, ents_t)
 
-    # --- one-window: enterprise applications
-    ents = district.enterprises
-    eapps = district.enterprise_applications.join(
-        ents.select("enterprise_id", "uscc", ent_name="name"), on="enterprise_id", how="left"
-    )
+
+def enterprise_applications(
+    rng: np.random.Generator, applications: pl.DataFrame, ents: pl.DataFrame, persons: pl.DataFrame, pool: list[str]
+) -> Rendered:
+    """One-window enterprise applications, with noise, and the truth of each enterprise and agent."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    eapps = applications.join(ents.select("enterprise_id", "uscc", ent_name="name"), on="enterprise_id", how="left")
     eapps = eapps.join(persons.select(agent_person_id="person_id", agent_name="name"), on="agent_person_id", how="left")
     codes, code_noise = noisy_usccs(rng, eapps["uscc"], USCC_NOISE)
     agent_names, agent_noise = noisy_names(rng, eapps["agent_name"], NAME_TYPO["onewindow"], pool)
-    out.tables["onewindow/enterprise_applications"] = eapps.select(
+    frame = eapps.select(
         applicationNo="application_no",
         itemCode="item_code",
         itemName="item_name",
@@ -156,8 +153,8 @@ def build_deliveries(district: District) -> Deliveries:
         status="status",
         updatedAt=_ts("updated_at"),
     )
-    ent_truth.append(
-        _enterprise_truth(
+    ents_t.append(
+        enterprise_truth(
             "onewindow",
             "enterprise_applications",
             "applicant",
@@ -170,8 +167,8 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
-    people_truth.append(
-        _person_truth(
+    persons_t.append(
+        person_truth(
             "onewindow",
             "enterprise_applications",
             "agent",
@@ -185,11 +182,18 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
+    return Rendered(frame, persons_t, ents_t)
 
-    # --- one-window: credit records, about enterprises (credit code) or persons (ID number)
-    credit = district.credit_records.join(
-        ents.select("enterprise_id", "uscc", ent_name="name"), on="enterprise_id", how="left"
-    ).join(persons.select("person_id", "citizen_id", p_name="name"), on="person_id", how="left")
+
+def credit_records(
+    rng: np.random.Generator, records: pl.DataFrame, ents: pl.DataFrame, persons: pl.DataFrame, pool: list[str]
+) -> Rendered:
+    """One-window credit records about enterprises (credit code) or persons (ID number), with noise, and their truth."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    credit = records.join(ents.select("enterprise_id", "uscc", ent_name="name"), on="enterprise_id", how="left").join(
+        persons.select("person_id", "citizen_id", p_name="name"), on="person_id", how="left"
+    )
     is_person = credit["subject_type"] == "自然人"
     p_ids, p_id_noise = noisy_ids(
         rng, credit["citizen_id"].fill_null("000000000000000000"), ID_NOISE["onewindow"] | {"missing": 0.0}
@@ -202,7 +206,7 @@ def build_deliveries(district: District) -> Deliveries:
         id_noise=pl.when(is_person).then(p_id_noise).otherwise(e_id_noise),
         name_noise=pl.when(is_person).then(p_name_noise),
     )
-    out.tables["onewindow/credit_records"] = credit.select(
+    frame = credit.select(
         recordNo="record_no",
         subjectType="subject_type",
         subjectName="subject_name",
@@ -213,8 +217,8 @@ def build_deliveries(district: District) -> Deliveries:
         authority="authority",
         updatedAt=_ts("updated_at"),
     )
-    people_truth.append(
-        _person_truth(
+    persons_t.append(
+        person_truth(
             "onewindow",
             "credit_records",
             "subject",
@@ -228,8 +232,8 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
-    ent_truth.append(
-        _enterprise_truth(
+    ents_t.append(
+        enterprise_truth(
             "onewindow",
             "credit_records",
             "subject",
@@ -242,21 +246,20 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
+    return Rendered(frame, persons_t, ents_t)
 
-    # --- grid: residents as collected by grid workers (the living, most of them, some twice)
-    alive = persons.filter(pl.col("alive"))
-    seen = alive.filter(pl.Series(rng.random(alive.height) < GRID_COVERAGE))
-    again = seen.filter(pl.Series(rng.random(seen.height) < GRID_RECOLLECTED))
-    res = pl.concat([seen, again])
-    collected = (today - rng.integers(1, 2 * 365, res.height)) * 86_400 + rng.integers(8 * 3600, 20 * 3600, res.height)
-    res = res.with_columns(collected_at=pl.Series((collected * 1_000_000).astype("datetime64[us]"))).sort(
-        "collected_at", "person_id"
-    )
+
+def grid_residents(
+    rng: np.random.Generator, res: pl.DataFrame, pool: list[str], prefixes: list[str], first_id: int
+) -> Rendered:
+    """Persons as grid workers collected them (`collected_at` set, in collection order), ids from `first_id`."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
     ids, id_noise = noisy_ids(rng, res["citizen_id"], ID_NOISE["grid"])
     names, name_noise = noisy_names(rng, res["name"], NAME_TYPO["grid"], pool)
-    phones, phone_noise = noisy_phones(rng, res["phone"], PHONE_NOISE["grid"], district.phone_prefixes)
-    row_id = pl.int_range(1, res.height + 1, eager=True)
-    out.tables["grid/residents"] = res.select(
+    phones, phone_noise = noisy_phones(rng, res["phone"], PHONE_NOISE["grid"], prefixes)
+    row_id = pl.int_range(first_id, first_id + res.height, eager=True)
+    frame = res.select(
         id=row_id,
         name=names,
         id_no=ids,
@@ -269,8 +272,8 @@ def build_deliveries(district: District) -> Deliveries:
         village_code="village_code",
         collected_at=_ts("collected_at"),
     )
-    people_truth.append(
-        _person_truth(
+    persons_t.append(
+        person_truth(
             "grid",
             "residents",
             "resident",
@@ -285,9 +288,13 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
-    events = district.grid_events
-    out.tables["grid/events"] = events.select(
-        id=pl.int_range(1, events.height + 1),
+    return Rendered(frame, persons_t, ents_t)
+
+
+def grid_events(events: pl.DataFrame, first_id: int) -> pl.DataFrame:
+    """Grid events as the grid database holds them, ids numbered from `first_id`."""
+    return events.select(
+        id=pl.int_range(first_id, first_id + events.height),
         event_no="event_no",
         category="category",
         event_type="event_type",
@@ -298,6 +305,135 @@ def build_deliveries(district: District) -> Deliveries:
         status="status",
         closed_at=_ts("closed_at"),
     )
+
+
+def hukou_residents(huk: pl.DataFrame) -> Rendered:
+    """Hukou extract rows of persons with `id_as_delivered`, `id_noise`, `registered_on` and `fault` set."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    frame = huk.select(
+        户号="household_no",
+        姓名="name",
+        性别="sex",
+        出生日期=pl.col("birth_date").dt.strftime("%Y%m%d"),
+        公民身份号码="id_as_delivered",
+        与户主关系="relation",
+        户籍地址="address",
+        村居代码="village_code",
+        登记日期=pl.col("registered_on").dt.strftime("%Y%m%d"),
+    )
+    persons_t.append(
+        person_truth(
+            "hukou",
+            "residents",
+            "resident",
+            huk.select(
+                record_id="id_as_delivered",
+                person_id="person_id",
+                id_as_delivered="id_as_delivered",
+                id_noise="id_noise",
+                name_as_delivered="name",
+                name_noise=pl.lit(None, dtype=pl.String),
+                fault="fault",
+            ),
+        )
+    )
+    return Rendered(frame, persons_t, ents_t)
+
+
+def marriage_registrations(
+    rng: np.random.Generator, marriages: pl.DataFrame, persons: pl.DataFrame, pool: list[str], bad_dates: list[str]
+) -> Rendered:
+    """Civil-marriage registrations with noise; `bad_dates` replace the dates of as many random rows."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    mar = marriages.join(
+        persons.select(husband_person_id="person_id", h_name="name", h_id="citizen_id"),
+        on="husband_person_id",
+        how="left",
+    ).join(
+        persons.select(wife_person_id="person_id", w_name="name", w_id="citizen_id"), on="wife_person_id", how="left"
+    )
+    h_ids, h_noise = noisy_ids(rng, mar["h_id"], ID_NOISE["civil_marriage"])
+    w_ids, w_noise = noisy_ids(rng, mar["w_id"], ID_NOISE["civil_marriage"])
+    h_names, h_name_noise = noisy_names(rng, mar["h_name"], NAME_TYPO["civil_marriage"], pool)
+    w_names, w_name_noise = noisy_names(rng, mar["w_name"], NAME_TYPO["civil_marriage"], pool)
+    bad: list[str | None] = [None] * mar.height
+    bad_rows = np.sort(rng.choice(mar.height, min(len(bad_dates), mar.height), replace=False))
+    for row, value in zip(bad_rows, bad_dates[: len(bad_rows)], strict=True):
+        bad[row] = value
+    mar = mar.with_columns(bad_date=pl.Series(bad, dtype=pl.String))
+    fault = pl.when(pl.col("bad_date").is_not_null()).then(pl.lit("bad_date_row"))
+    frame = mar.select(
+        登记编号="registration_no",
+        登记类型="registration_type",
+        登记日期=pl.coalesce("bad_date", pl.col("registered_on").dt.strftime("%Y-%m-%d")),
+        男方姓名=h_names,
+        男方身份证号=h_ids,
+        女方姓名=w_names,
+        女方身份证号=w_ids,
+        登记机关="office",
+    )
+    for role, pid, ids_, noise_, names_, nnoise in (
+        ("husband", "husband_person_id", h_ids, h_noise, h_names, h_name_noise),
+        ("wife", "wife_person_id", w_ids, w_noise, w_names, w_name_noise),
+    ):
+        persons_t.append(
+            person_truth(
+                "civil_marriage",
+                "registrations",
+                role,
+                mar.select(
+                    record_id="registration_no",
+                    person_id=pid,
+                    id_as_delivered=ids_,
+                    id_noise=noise_,
+                    name_as_delivered=names_,
+                    name_noise=nnoise,
+                    fault=fault,
+                ),
+            )
+        )
+    return Rendered(frame, persons_t, ents_t)
+
+
+def build_deliveries(district: District) -> Deliveries:
+    """Everything the upstream systems hold on `as_of`, in memory; same district → same deliveries."""
+    rng = np.random.default_rng(district.seed + 1)
+    persons = district.persons
+    pool = district.given_chars
+    out = Deliveries()
+    people_truth: list[pl.DataFrame] = []
+    ent_truth: list[pl.DataFrame] = []
+    today = (district.as_of - dt.date(1970, 1, 1)).days
+
+    def add(key: str, part: Rendered) -> None:
+        out.tables[key] = part.frame
+        people_truth.extend(part.persons)
+        ent_truth.extend(part.enterprises)
+
+    prefixes = district.phone_prefixes
+    ents = district.enterprises
+    add(
+        "onewindow/person_applications", person_applications(rng, district.person_applications, persons, pool, prefixes)
+    )
+    add(
+        "onewindow/enterprise_applications",
+        enterprise_applications(rng, district.enterprise_applications, ents, persons, pool),
+    )
+    add("onewindow/credit_records", credit_records(rng, district.credit_records, ents, persons, pool))
+
+    # --- grid: residents as collected by grid workers (the living, most of them, some twice)
+    alive = persons.filter(pl.col("alive"))
+    seen = alive.filter(pl.Series(rng.random(alive.height) < GRID_COVERAGE))
+    again = seen.filter(pl.Series(rng.random(seen.height) < GRID_RECOLLECTED))
+    res = pl.concat([seen, again])
+    collected = (today - rng.integers(1, 2 * 365, res.height)) * 86_400 + rng.integers(8 * 3600, 20 * 3600, res.height)
+    res = res.with_columns(collected_at=pl.Series((collected * 1_000_000).astype("datetime64[us]"))).sort(
+        "collected_at", "person_id"
+    )
+    add("grid/residents", grid_residents(rng, res, pool, prefixes, 1))
+    out.tables["grid/events"] = grid_events(district.grid_events, 1)
 
     # --- hukou: full extract of the living with local registration; a few exact duplicate lines
     huk = alive.filter(~pl.col("is_migrant")).with_row_index("order")
@@ -319,82 +455,10 @@ def build_deliveries(district: District) -> Deliveries:
     huk = pl.concat([huk.with_columns(fault=pl.lit(None, dtype=pl.String)), dup]).sort(
         "household_no", "order", "fault", nulls_last=False
     )
-    out.tables["hukou/residents"] = huk.select(
-        户号="household_no",
-        姓名="name",
-        性别="sex",
-        出生日期=pl.col("birth_date").dt.strftime("%Y%m%d"),
-        公民身份号码="id_as_delivered",
-        与户主关系="relation",
-        户籍地址="address",
-        村居代码="village_code",
-        登记日期=pl.col("registered_on").dt.strftime("%Y%m%d"),
-    )
-    people_truth.append(
-        _person_truth(
-            "hukou",
-            "residents",
-            "resident",
-            huk.select(
-                record_id="id_as_delivered",
-                person_id="person_id",
-                id_as_delivered="id_as_delivered",
-                id_noise="id_noise",
-                name_as_delivered="name",
-                name_noise=pl.lit(None, dtype=pl.String),
-                fault="fault",
-            ),
-        )
-    )
+    add("hukou/residents", hukou_residents(huk))
 
     # --- civil marriage: registrations of the past five years; two rows carry dates no parser accepts
-    mar = district.marriages.join(
-        persons.select(husband_person_id="person_id", h_name="name", h_id="citizen_id"),
-        on="husband_person_id",
-        how="left",
-    ).join(
-        persons.select(wife_person_id="person_id", w_name="name", w_id="citizen_id"), on="wife_person_id", how="left"
-    )
-    h_ids, h_noise = noisy_ids(rng, mar["h_id"], ID_NOISE["civil_marriage"])
-    w_ids, w_noise = noisy_ids(rng, mar["w_id"], ID_NOISE["civil_marriage"])
-    h_names, h_name_noise = noisy_names(rng, mar["h_name"], NAME_TYPO["civil_marriage"], pool)
-    w_names, w_name_noise = noisy_names(rng, mar["w_name"], NAME_TYPO["civil_marriage"], pool)
-    bad: list[str | None] = [None] * mar.height
-    bad_rows = np.sort(rng.choice(mar.height, min(len(BAD_DATES), mar.height), replace=False))
-    for row, value in zip(bad_rows, BAD_DATES[: len(bad_rows)], strict=True):
-        bad[row] = value
-    mar = mar.with_columns(bad_date=pl.Series(bad, dtype=pl.String))
-    fault = pl.when(pl.col("bad_date").is_not_null()).then(pl.lit("bad_date_row"))
-    out.tables["civil_marriage/registrations"] = mar.select(
-        登记编号="registration_no",
-        登记类型="registration_type",
-        登记日期=pl.coalesce("bad_date", pl.col("registered_on").dt.strftime("%Y-%m-%d")),
-        男方姓名=h_names,
-        男方身份证号=h_ids,
-        女方姓名=w_names,
-        女方身份证号=w_ids,
-        登记机关="office",
-    )
-    for role, pid, ids_, noise_, names_, nnoise in (
-        ("husband", "husband_person_id", h_ids, h_noise, h_names, h_name_noise),
-        ("wife", "wife_person_id", w_ids, w_noise, w_names, w_name_noise),
-    ):
-        people_truth.append(
-            _person_truth(
-                "civil_marriage",
-                "registrations",
-                role,
-                mar.select(
-                    record_id="registration_no",
-                    person_id=pid,
-                    id_as_delivered=ids_,
-                    id_noise=noise_,
-                    name_as_delivered=names_,
-                    name_noise=nnoise,
-                    fault=fault,
-                ),
-            )
-        )
+    add("civil_marriage/registrations", marriage_registrations(rng, district.marriages, persons, pool, BAD_DATES))
 
     # --- market registry: every registered entity, including those struck off
     mkt = ents.join(
@@ -417,7 +481,7 @@ def build_deliveries(district: District) -> Deliveries:
         登记状态="status",
     )
     people_truth.append(
-        _person_truth(
+        person_truth(
             "market_registry",
             "enterprises",
             "legal_rep",
@@ -432,7 +496,7 @@ def build_deliveries(district: District) -> Deliveries:
         )
     )
     ent_truth.append(
-        _enterprise_truth(
+        enterprise_truth(
             "market_registry",
             "enterprises",
             "registrant",
@@ -448,10 +512,7 @@ def build_deliveries(district: District) -> Deliveries:
 
     # --- the other 152 legacy department systems, each a view over the same district (sandbox/legacy.py)
     for system in legacy_systems():
-        rendered = render_system(system, district, _person_truth, _enterprise_truth)
-        out.tables[f"{system.id}/records"] = rendered.frame
-        people_truth.extend(rendered.persons)
-        ent_truth.extend(rendered.enterprises)
+        add(f"{system.id}/records", render_system(system, district, person_truth, enterprise_truth))
 
     out.source_records = pl.concat(people_truth, how="vertical_relaxed")
     out.enterprise_records = pl.concat(ent_truth, how="vertical_relaxed")
