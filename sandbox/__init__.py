@@ -47,6 +47,13 @@ def generate(
     return summary
 
 
+def advance(settings: Settings, days: int, on_step: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Move the district's calendar on by `days` and deliver what each upstream would in them (sandbox/calendar.py)."""
+    from sandbox.calendar import advance as _advance
+
+    return _advance(settings, days, on_step)
+
+
 def deliver_credit_repairs(settings: Settings, applications: pl.DataFrame, day: dt.date) -> tuple[Path, pl.DataFrame]:
     """The credit office delivers its repair register again, with `applications` added (sandbox/credit_repair.py)."""
     from sandbox.credit_repair import deliver
@@ -62,4 +69,4 @@ def serve(settings: Settings) -> None:
     _serve(settings)
 
 
-__all__ = ["DEFAULT_SEED", "deliver_credit_repairs", "generate", "serve"]
+__all__ = ["DEFAULT_SEED", "advance", "deliver_credit_repairs", "generate", "serve"]
