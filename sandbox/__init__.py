@@ -48,8 +48,8 @@ def generate(
 
 
 def advance(settings: Settings, days: int, on_step: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Move the district's calendar on by `days` and deliver what each upstream would in them (sandbox/calendar.py)."""
-    from sandbox.calendar import advance as _advance
+    """Move the district's calendar on by `days` and deliver what each upstream would in them (sandbox/timeline.py)."""
+    from sandbox.timeline import advance as _advance
 
     return _advance(settings, days, on_step)
 
