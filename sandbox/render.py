@@ -397,6 +397,64 @@ def marriage_registrations(
     return Rendered(frame, persons_t, ents_t)
 
 
+def market_enterprises(
+    rng: np.random.Generator, ents: pl.DataFrame, persons: pl.DataFrame, pool: list[str]
+) -> Rendered:
+    """Market-register rows of the given enterprises, with noise on their representatives, and their truth."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    mkt = ents.join(
+        persons.select(legal_rep_person_id="person_id", rep_name="name", rep_id="citizen_id"),
+        on="legal_rep_person_id",
+        how="left",
+        maintain_order="left",
+    )
+    ids, id_noise = noisy_ids(rng, mkt["rep_id"], ID_NOISE["market_registry"])
+    names, name_noise = noisy_names(rng, mkt["rep_name"], NAME_TYPO["market_registry"], pool)
+    frame = mkt.select(
+        统一社会信用代码="uscc",
+        企业名称="name",
+        市场主体类型="entity_type",
+        法定代表人=names,
+        法定代表人证件号码=ids,
+        成立日期=pl.col("established_on").dt.strftime("%Y-%m-%d"),
+        **{"注册资本（万元）": "registered_capital"},
+        住所="address",
+        所属村居="village_code",
+        登记状态="status",
+    )
+    persons_t.append(
+        person_truth(
+            "market_registry",
+            "enterprises",
+            "legal_rep",
+            mkt.select(
+                record_id="uscc",
+                person_id="legal_rep_person_id",
+                id_as_delivered=ids,
+                id_noise=id_noise,
+                name_as_delivered=names,
+                name_noise=name_noise,
+            ),
+        )
+    )
+    ents_t.append(
+        enterprise_truth(
+            "market_registry",
+            "enterprises",
+            "registrant",
+            mkt.select(
+                record_id="uscc",
+                enterprise_id="enterprise_id",
+                uscc_as_delivered="uscc",
+                uscc_noise=pl.lit(None, dtype=pl.String),
+                name_as_delivered="name",
+            ),
+        )
+    )
+    return Rendered(frame, persons_t, ents_t)
+
+
 def build_deliveries(district: District) -> Deliveries:
     """Everything the upstream systems hold on `as_of`, in memory; same district → same deliveries."""
     rng = np.random.default_rng(district.seed + 1)
@@ -461,54 +519,7 @@ def build_deliveries(district: District) -> Deliveries:
     add("civil_marriage/registrations", marriage_registrations(rng, district.marriages, persons, pool, BAD_DATES))
 
     # --- market registry: every registered entity, including those struck off
-    mkt = ents.join(
-        persons.select(legal_rep_person_id="person_id", rep_name="name", rep_id="citizen_id"),
-        on="legal_rep_person_id",
-        how="left",
-    )
-    ids, id_noise = noisy_ids(rng, mkt["rep_id"], ID_NOISE["market_registry"])
-    names, name_noise = noisy_names(rng, mkt["rep_name"], NAME_TYPO["market_registry"], pool)
-    out.tables["market_registry/enterprises"] = mkt.select(
-        统一社会信用代码="uscc",
-        企业名称="name",
-        市场主体类型="entity_type",
-        法定代表人=names,
-        法定代表人证件号码=ids,
-        成立日期=pl.col("established_on").dt.strftime("%Y-%m-%d"),
-        **{"注册资本（万元）": "registered_capital"},
-        住所="address",
-        所属村居="village_code",
-        登记状态="status",
-    )
-    people_truth.append(
-        person_truth(
-            "market_registry",
-            "enterprises",
-            "legal_rep",
-            mkt.select(
-                record_id="uscc",
-                person_id="legal_rep_person_id",
-                id_as_delivered=ids,
-                id_noise=id_noise,
-                name_as_delivered=names,
-                name_noise=name_noise,
-            ),
-        )
-    )
-    ent_truth.append(
-        enterprise_truth(
-            "market_registry",
-            "enterprises",
-            "registrant",
-            mkt.select(
-                record_id="uscc",
-                enterprise_id="enterprise_id",
-                uscc_as_delivered="uscc",
-                uscc_noise=pl.lit(None, dtype=pl.String),
-                name_as_delivered="name",
-            ),
-        )
-    )
+    add("market_registry/enterprises", market_enterprises(rng, ents, persons, pool))
 
     # --- the other 152 legacy department systems, each a view over the same district (sandbox/legacy.py)
     for system in legacy_systems():

@@ -32,6 +32,7 @@ from sandbox import writers
 from sandbox.district import (
     DEPARTMENTS,
     DISTRICT_CODE,
+    DISTRICT_NAME,
     ENTERPRISE_CREDIT,
     ENTERPRISE_ITEMS,
     EVENT_CATEGORIES,
@@ -58,6 +59,7 @@ from sandbox.render import (
     grid_events,
     grid_residents,
     hukou_residents,
+    market_enterprises,
     marriage_registrations,
     person_applications,
     person_truth,
@@ -780,9 +782,6 @@ def deliver_marriages(d: Deliverer, day: dt.date) -> None:
 
 def deliver_market(d: Deliverer, day: dt.date) -> None:
     """The monthly register: struck-off entities change status, new ones are added."""
-    from sandbox.district import DISTRICT_NAME
-    from sandbox.noise import NAME_TYPO, noisy_names
-
     folder = d.upstream / "drops" / "market_registry"
     latest = _latest(d.calendar, d.upstream, "market_registry", folder, "market_*.xlsx")
     base = pl.read_excel(latest, sheet_name="市场主体", read_options={"header_row": 1})
@@ -792,56 +791,7 @@ def deliver_market(d: Deliverer, day: dt.date) -> None:
         登记状态=pl.when(pl.col("统一社会信用代码").is_in(closed)).then(pl.lit("注销")).otherwise(pl.col("登记状态"))
     )
     new = ents.filter((pl.col("established_on") < day) & ~pl.col("uscc").is_in(base["统一社会信用代码"].implode()))
-    mkt = new.join(
-        d.world.persons.select(legal_rep_person_id="person_id", rep_name="name", rep_id="citizen_id"),
-        on="legal_rep_person_id",
-        how="left",
-        maintain_order="left",
-    )
-    rng = d.rng(_days(day), 4)
-    ids, id_noise = noisy_ids(rng, mkt["rep_id"], ID_NOISE["market_registry"])
-    names, name_noise = noisy_names(rng, mkt["rep_name"], NAME_TYPO["market_registry"], d.pool)
-    rows = mkt.select(
-        统一社会信用代码="uscc",
-        企业名称="name",
-        市场主体类型="entity_type",
-        法定代表人=names,
-        法定代表人证件号码=ids,
-        成立日期=pl.col("established_on").dt.strftime("%Y-%m-%d"),
-        **{"注册资本（万元）": "registered_capital"},
-        住所="address",
-        所属村居="village_code",
-        登记状态="status",
-    )
-    d.persons_t.append(
-        person_truth(
-            "market_registry",
-            "enterprises",
-            "legal_rep",
-            mkt.select(
-                record_id="uscc",
-                person_id="legal_rep_person_id",
-                id_as_delivered=ids,
-                id_noise=id_noise,
-                name_as_delivered=names,
-                name_noise=name_noise,
-            ),
-        )
-    )
-    d.ents_t.append(
-        enterprise_truth(
-            "market_registry",
-            "enterprises",
-            "registrant",
-            mkt.select(
-                record_id="uscc",
-                enterprise_id="enterprise_id",
-                uscc_as_delivered="uscc",
-                uscc_noise=pl.lit(None, dtype=pl.String),
-                name_as_delivered="name",
-            ),
-        )
-    )
+    rows = d.keep(market_enterprises(d.rng(_days(day), 4), new, d.world.persons, d.pool))
     path = folder / f"market_{day:%Y%m}.xlsx"
     title = f"{DISTRICT_NAME}市场主体登记信息（{day.year}年{day.month}月）"
     writers.write_titled_xlsx(path, pl.concat([base, rows], how="vertical_relaxed"), title, "市场主体", day)
