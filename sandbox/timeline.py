@@ -229,7 +229,7 @@ def live(world: World, seed: int, start: dt.date, days: int, counters: dict[str,
     k = min(_count(rng, "births", n_people, days), mothers.height)
     mom = mothers[np.sort(rng.choice(mothers.height, k, replace=False))]
     born = when(k)
-    born[0] = today  # the first of them on the first day, so even one day's advance registers a birth
+    born[:1] = today  # the first of them on the first day, so even a short advance registers a birth
     low, high = LIFE["registration_lag_days"]
     male = rng.random(k) < 0.52
     heads = mom.join(households.select("household_no", "head_person_id"), on="household_no", how="left").join(
