@@ -47,10 +47,17 @@ def generate(
     return summary
 
 
+def advance(settings: Settings, days: int, on_step: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Move the district's calendar on by `days` and deliver what each upstream would in them (sandbox/timeline.py)."""
+    from sandbox.timeline import advance as _advance
+
+    return _advance(settings, days, on_step)
+
+
 def deliver_credit_repairs(settings: Settings, applications: pl.DataFrame, day: dt.date) -> tuple[Path, pl.DataFrame]:
     """The credit office delivers its repair register again, with `applications` added (sandbox/credit_repair.py)."""
     from sandbox.credit_repair import deliver
-    from sandbox.render import atomic_path
+    from sandbox.writers import atomic_path
 
     return deliver(settings.upstream, settings.truth_dir, applications, day, atomic_path)
 
@@ -62,4 +69,4 @@ def serve(settings: Settings) -> None:
     _serve(settings)
 
 
-__all__ = ["DEFAULT_SEED", "deliver_credit_repairs", "generate", "serve"]
+__all__ = ["DEFAULT_SEED", "advance", "deliver_credit_repairs", "generate", "serve"]

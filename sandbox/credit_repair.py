@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import xlsxwriter
+
+from sandbox.writers import workbook
 
 SYSTEM_ID = "xy_credit_repair"
 ENTITY = "repair_applications"
@@ -237,7 +238,7 @@ def register_path(upstream: Path, day: dt.date, *, fresh: bool = False) -> Path:
 def write_register(text: pl.DataFrame, path: Path, day: dt.date, atomic_path: AtomicPath) -> Path:
     """Write the workbook: a title row, the header row, then one row per application, every cell as text."""
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
+        book = workbook(tmp, day)
         sheet = book.add_worksheet("修复申请")
         bold = book.add_format({"bold": True})
         sheet.write_string(0, 0, f"区信用办{TITLE}（截至{day:%Y年%m月%d日}）", bold)

@@ -11,40 +11,31 @@ the registry entries a steward reviews and commits under catalog/sources/.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
-import xlsxwriter
+import yaml
 
+from sandbox import writers
+from sandbox.noise import LEGACY_ID_NOISE, LEGACY_NAME_TYPO, LEGACY_USCC_NOISE, noisy_ids, noisy_names, noisy_usccs
 from zhongtai.reference import load_divisions
 
-# ------------------------------------------------------------------------------------------------ departments
+if TYPE_CHECKING:
+    from sandbox.district import District
 
-DEPARTMENTS = {
-    "ga": "区公安分局",
-    "mz": "区民政局",
-    "wj": "区卫生健康局",
-    "rs": "区人力资源和社会保障局",
-    "sj": "区市场监督管理局",
-    "sw": "区税务局",
-    "fy": "区人民法院",
-    "zj": "区住房城乡建设和水利局",
-    "jy": "区教育局",
-    "cl": "区残疾人联合会",
-    "ty": "区退役军人事务局",
-    "yb": "区医疗保障局",
-    "gjj": "佛山市住房公积金管理中心禅城分中心",
-    "jt": "区交通运输局",
-    "cg": "区城市管理和综合执法局",
-    "yj": "区应急管理局",
-    "tj": "区统计局",
-    "sf": "区司法局",
-}
+SPEC_PATH = Path(__file__).with_name("spec.yaml")
+
+
+@functools.cache
+def spec() -> dict[str, Any]:
+    """The legacy systems as data (sandbox/spec.yaml): departments, synonyms, variants, templates, cadences."""
+    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+
 
 # ------------------------------------------------------------------------------------------------ templates
 
@@ -89,383 +80,6 @@ class Template:
     schedule: str = "monthly"
 
 
-T = Template
-TEMPLATES: list[Template] = [
-    # 公安
-    T(
-        "household_moves",
-        "户口迁移登记系统",
-        "ga",
-        "person",
-        "alive",
-        0.04,
-        "迁移日期",
-        ("迁移类型:category",),
-        schedule="daily",
-    ),
-    T("residence_permits", "居住证管理系统", "ga", "person", "migrants", 0.5, "签发日期", ("有效期限:category",)),
-    T("id_card_issue", "居民身份证受理系统", "ga", "person", "adults", 0.08, "受理日期", ()),
-    T("temporary_residents", "流动人口登记台账", "ga", "person", "migrants", 0.4, "登记日期", (), per_town=True),
-    # 民政
-    T(
-        "elderly_allowance",
-        "高龄津贴发放系统",
-        "mz",
-        "person",
-        "seniors80",
-        0.95,
-        "发放日期",
-        ("发放金额（元）:amount",),
-        per_town=True,
-    ),
-    T(
-        "subsistence",
-        "最低生活保障信息系统",
-        "mz",
-        "person",
-        "alive",
-        0.03,
-        "审批日期",
-        ("保障金额（元）:amount",),
-        per_town=True,
-    ),
-    T("deaths", "死亡人员信息系统", "mz", "death", "dead", 1.0, "死亡日期", ("死亡原因:category",), schedule="weekly"),
-    T("funerals", "殡葬服务管理系统", "mz", "death", "dead", 0.8, "火化日期", ("殡仪馆:category",), schedule="weekly"),
-    T("special_hardship", "特困人员供养系统", "mz", "person", "seniors60", 0.02, "认定日期", ("供养方式:category",)),
-    T(
-        "home_care",
-        "居家养老服务台账",
-        "mz",
-        "person",
-        "seniors65",
-        0.15,
-        "服务日期",
-        ("服务项目:category",),
-        per_town=True,
-    ),
-    T(
-        "disability_subsidy",
-        "残疾人两项补贴系统",
-        "mz",
-        "person",
-        "alive",
-        0.02,
-        "发放日期",
-        ("补贴金额（元）:amount",),
-    ),
-    # 卫健
-    T(
-        "birth_certificates",
-        "出生医学证明管理系统",
-        "wj",
-        "birth",
-        "newborns",
-        1.0,
-        "出生日期",
-        ("接生机构:category",),
-        schedule="weekly",
-    ),
-    T(
-        "vaccination",
-        "预防接种信息系统",
-        "wj",
-        "person",
-        "children0_6",
-        0.9,
-        "接种日期",
-        ("疫苗名称:category",),
-        per_town=True,
-        schedule="weekly",
-    ),
-    T(
-        "family_doctor",
-        "家庭医生签约系统",
-        "wj",
-        "person",
-        "alive",
-        0.25,
-        "签约日期",
-        ("签约团队:category",),
-        per_town=True,
-    ),
-    T("health_records", "居民电子健康档案", "wj", "person", "alive", 0.4, "建档日期", (), per_town=True),
-    T(
-        "elderly_checkup",
-        "老年人健康体检系统",
-        "wj",
-        "person",
-        "seniors65",
-        0.6,
-        "体检日期",
-        ("体检结论:category",),
-        per_town=True,
-    ),
-    T(
-        "family_planning",
-        "计划生育奖励扶助系统",
-        "wj",
-        "person",
-        "seniors60",
-        0.05,
-        "审核日期",
-        ("扶助金额（元）:amount",),
-    ),
-    # 人社
-    T(
-        "pensions",
-        "城乡居民养老保险待遇系统",
-        "rs",
-        "person",
-        "seniors60",
-        0.5,
-        "待遇开始日期",
-        ("月养老金（元）:amount",),
-        per_town=True,
-    ),
-    T(
-        "retirement",
-        "企业退休人员管理系统",
-        "rs",
-        "person",
-        "retired",
-        0.35,
-        "退休日期",
-        ("退休类别:category",),
-        per_town=True,
-    ),
-    T("employment", "就业登记系统", "rs", "person", "working", 0.3, "就业日期", ("就业形式:category",), per_town=True),
-    T("unemployment", "失业登记系统", "rs", "person", "working", 0.03, "失业登记日期", ()),
-    T(
-        "social_insurance",
-        "社会保险参保系统",
-        "rs",
-        "person",
-        "working",
-        0.6,
-        "参保日期",
-        ("缴费基数（元）:amount",),
-        per_town=True,
-    ),
-    T("skills_training", "职业技能培训系统", "rs", "person", "working", 0.05, "结业日期", ("培训工种:category",)),
-    T("employers", "用人单位参保登记", "rs", "enterprise", "companies", 0.7, "参保日期", ("参保人数:amount",)),
-    # 市场监管
-    T("penalties", "行政处罚案件系统", "sj", "enterprise", "all", 0.05, "处罚决定日期", ("罚没金额（元）:amount",)),
-    T("annual_reports", "企业年报公示系统", "sj", "enterprise", "companies", 0.8, "报送日期", (), per_town=True),
-    T("food_licences", "食品经营许可系统", "sj", "enterprise", "all", 0.2, "发证日期", ("经营项目:category",)),
-    T("abnormal_list", "经营异常名录系统", "sj", "enterprise", "all", 0.05, "列入日期", ("列入原因:category",)),
-    T(
-        "special_equipment",
-        "特种设备安全监察系统",
-        "sj",
-        "enterprise",
-        "companies",
-        0.1,
-        "检验日期",
-        ("设备类别:category",),
-    ),
-    T("sole_traders", "个体工商户登记台账", "sj", "enterprise", "sole_traders", 0.9, "成立日期", (), per_town=True),
-    # 税务
-    T(
-        "a_grade_taxpayers",
-        "A级纳税人名单",
-        "sw",
-        "enterprise",
-        "companies",
-        0.2,
-        "评定日期",
-        ("评定年度:category",),
-        schedule="monthly",
-    ),
-    T("tax_registration", "税务登记信息系统", "sw", "enterprise", "all", 0.9, "登记日期", (), per_town=True),
-    T("invoices", "发票领用系统", "sw", "enterprise", "all", 0.4, "领用日期", ("领用份数:amount",)),
-    T("tax_arrears", "欠税公告系统", "sw", "enterprise", "all", 0.02, "公告日期", ("欠税金额（元）:amount",)),
-    T("individual_tax", "个人所得税申报系统", "sw", "person", "working", 0.3, "申报日期", ("应纳税额（元）:amount",)),
-    # 法院
-    T(
-        "dishonest_persons",
-        "失信被执行人名单",
-        "fy",
-        "person",
-        "adults",
-        0.006,
-        "立案日期",
-        ("执行标的（元）:amount",),
-        schedule="daily",
-    ),
-    T(
-        "dishonest_enterprises",
-        "失信被执行企业名单",
-        "fy",
-        "enterprise",
-        "all",
-        0.01,
-        "立案日期",
-        ("执行标的（元）:amount",),
-        schedule="daily",
-    ),
-    T("consumption_bans", "限制高消费人员名单", "fy", "person", "adults", 0.004, "发布日期", ()),
-    T("civil_parties", "民事案件当事人系统", "fy", "person", "adults", 0.01, "立案日期", ("案由:category",)),
-    # 住建
-    T(
-        "property_rights",
-        "房屋产权登记系统",
-        "zj",
-        "person",
-        "heads",
-        0.7,
-        "登记日期",
-        ("建筑面积（平方米）:amount",),
-        per_town=True,
-    ),
-    T(
-        "rentals",
-        "房屋租赁登记备案系统",
-        "zj",
-        "person",
-        "migrants",
-        0.35,
-        "备案日期",
-        ("月租金（元）:amount",),
-        per_town=True,
-    ),
-    T("public_housing", "公共租赁住房系统", "zj", "person", "adults", 0.01, "配租日期", ()),
-    T("builders", "建筑业企业资质系统", "zj", "enterprise", "companies", 0.05, "发证日期", ("资质等级:category",)),
-    T("old_estates", "老旧小区改造台账", "zj", "person", "heads", 0.05, "改造日期", (), per_town=True),
-    # 教育
-    T(
-        "school_enrolment",
-        "义务教育入学系统",
-        "jy",
-        "person",
-        "pupils",
-        0.95,
-        "入学日期",
-        ("学校:category",),
-        per_town=True,
-        schedule="weekly",
-    ),
-    T("kindergartens", "幼儿园在园幼儿系统", "jy", "person", "children3_5", 0.8, "入园日期", (), per_town=True),
-    T("student_aid", "学生资助管理系统", "jy", "person", "students", 0.05, "资助日期", ("资助金额（元）:amount",)),
-    # 残联
-    T(
-        "disability_certificates",
-        "残疾人证管理系统",
-        "cl",
-        "person",
-        "alive",
-        0.02,
-        "发证日期",
-        ("残疾类别:category",),
-        per_town=True,
-    ),
-    # 退役军人
-    T("veterans", "退役军人信息采集系统", "ty", "person", "men", 0.03, "退役日期", ("服役部队:category",)),
-    T("preferential_care", "优抚对象管理系统", "ty", "person", "men", 0.01, "认定日期", ("抚恤金额（元）:amount",)),
-    # 医保
-    T("medical_insurance", "城乡居民医保参保系统", "yb", "person", "alive", 0.6, "参保日期", (), per_town=True),
-    T("medical_aid", "医疗救助系统", "yb", "person", "alive", 0.01, "救助日期", ("救助金额（元）:amount",)),
-    T("chronic_disease", "门诊特定病种备案系统", "yb", "person", "seniors60", 0.08, "备案日期", ("病种:category",)),
-    T("designated_pharmacies", "定点医药机构系统", "yb", "enterprise", "companies", 0.03, "协议日期", ()),
-    # 公积金
-    T("housing_fund", "住房公积金缴存系统", "gjj", "person", "working", 0.3, "开户日期", ("月缴存额（元）:amount",)),
-    T(
-        "fund_withdrawals",
-        "住房公积金提取系统",
-        "gjj",
-        "person",
-        "working",
-        0.05,
-        "提取日期",
-        ("提取金额（元）:amount",),
-    ),
-    T("fund_employers", "公积金缴存单位系统", "gjj", "enterprise", "companies", 0.3, "开户日期", ()),
-    # 交通
-    T("drivers", "机动车驾驶人信息系统", "jt", "person", "drivers", 0.35, "初次领证日期", ("准驾车型:category",)),
-    T(
-        "transport_operators",
-        "道路运输经营许可系统",
-        "jt",
-        "enterprise",
-        "all",
-        0.03,
-        "许可日期",
-        ("经营范围:category",),
-    ),
-    # 城管
-    T("street_stalls", "临时摊点登记台账", "cg", "person", "adults", 0.005, "登记日期", (), per_town=True),
-    T("enforcement_cases", "城管执法案件系统", "cg", "enterprise", "all", 0.03, "立案日期", ("罚款金额（元）:amount",)),
-    T("shop_signs", "户外广告招牌审批系统", "cg", "enterprise", "all", 0.15, "审批日期", ()),
-    # 应急
-    T(
-        "hazardous_chemicals",
-        "危险化学品企业台账",
-        "yj",
-        "enterprise",
-        "companies",
-        0.02,
-        "许可日期",
-        ("危险等级:category",),
-    ),
-    T("safety_training", "安全生产培训考核系统", "yj", "person", "working", 0.02, "考核日期", ()),
-    T(
-        "safety_inspections",
-        "安全生产检查台账",
-        "yj",
-        "enterprise",
-        "all",
-        0.1,
-        "检查日期",
-        ("检查结论:category",),
-        per_town=True,
-    ),
-    # 统计
-    T(
-        "economic_census",
-        "经济普查单位名录",
-        "tj",
-        "enterprise",
-        "all",
-        0.9,
-        "普查日期",
-        ("从业人员数:amount",),
-        per_town=True,
-    ),
-    T("labour_survey", "劳动力调查样本库", "tj", "person", "working", 0.02, "调查日期", ()),
-    T("population_sample", "人口抽样调查台账", "tj", "person", "alive", 0.05, "调查日期", (), per_town=True),
-    # 司法
-    T("community_corrections", "社区矫正管理系统", "sf", "person", "adults", 0.002, "矫正开始日期", ()),
-    T("legal_aid", "法律援助案件系统", "sf", "person", "adults", 0.005, "受理日期", ("案件类型:category",)),
-    T(
-        "mediation",
-        "人民调解案件台账",
-        "sf",
-        "person",
-        "adults",
-        0.008,
-        "调解日期",
-        ("纠纷类型:category",),
-        per_town=True,
-    ),
-]
-
-TOWN_STEMS = ["zumiao", "shiwan", "zhangcha", "nanzhuang"]
-CATEGORIES = ["一类", "二类", "三类", "其他"]
-
-# ------------------------------------------------------------------------------------------------ header synonyms
-
-SYNONYMS: dict[str, list[str]] = {
-    "citizen_id": ["公民身份号码", "身份证号", "身份证号码", "证件号码", "居民身份证号码"],
-    "person_name": ["姓名", "人员姓名", "对象姓名"],
-    "phone": ["联系电话", "手机号", "手机号码", "联系方式"],
-    "sex": ["性别"],
-    "birth_date": ["出生日期", "出生年月日"],
-    "address": ["住址", "居住地址", "家庭住址", "现住址"],
-    "village_code": ["村居代码", "所属村居代码", "社区代码"],
-    "uscc": ["统一社会信用代码", "社会信用代码", "信用代码"],
-    "org_name": ["企业名称", "单位名称", "市场主体名称"],
-    "record_no": ["记录编号", "业务编号", "编号", "流水号"],
-}
-
 # ------------------------------------------------------------------------------------------------ format variants
 
 
@@ -483,20 +97,15 @@ class Variant:
     excel_serial: bool = False
 
 
-VARIANTS: list[Variant] = [
-    Variant("csv"),
-    Variant("csv", encoding="gbk", date_format="%Y%m%d"),
-    Variant("csv", encoding="gb18030", delimiter="|"),
-    Variant("csv", delimiter=";", quote_all=True, date_format="%Y/%m/%d"),
-    Variant("csv", delimiter="\t", bom=True, crlf=True),
-    Variant("xlsx", title_row=True),
-    Variant("csv", encoding="gbk", delimiter=",", title_row=True, date_format="%Y年%m月%d日", crlf=True),
-    Variant("xlsx", title_row=True, header_rows=2, excel_serial=True),
-    Variant("json", date_format="%Y%m%d"),
-    Variant("jsonl"),
-    Variant("database"),
-    Variant("csv", encoding="gb18030", delimiter="\t", quote_all=True, date_format="%Y%m%d"),
-]
+def _load() -> tuple[dict[str, str], list[str], list[str], dict[str, list[str]], list[Variant], list[Template]]:
+    s = spec()
+    templates = [Template(**{**t, "extra": tuple(t.get("extra", ()))}) for t in s["templates"]]
+    variants = [Variant(**v) for v in s["variants"]]
+    return s["departments"], s["town_stems"], s["categories"], s["synonyms"], variants, templates
+
+
+DEPARTMENTS, TOWN_STEMS, CATEGORIES, SYNONYMS, VARIANTS, TEMPLATES = _load()
+CADENCE: dict[str, str] = spec()["cadence"]
 
 
 # ------------------------------------------------------------------------------------------------ systems
@@ -656,11 +265,6 @@ def _town_codes() -> list[str]:
 
 # ------------------------------------------------------------------------------------------------ rendering
 
-NoiseFn = Callable[..., tuple[pl.Series, pl.Series]]
-ID_RATES = {"missing": 0.005, "broken_check": 0.005, "old15": 0.005, "full_width": 0.005, "lower_x": 0.2}
-USCC_RATES = {"missing": 0.005, "broken_check": 0.005, "lower_case": 0.01}
-NAME_TYPO = 0.005
-
 
 @dataclass
 class Rendered:
@@ -671,19 +275,13 @@ class Rendered:
 
 def render_system(
     s: LegacySystem,
-    district,
-    noisy_ids: NoiseFn,
-    noisy_usccs: NoiseFn,
-    noisy_names: NoiseFn,
+    district: District,
     person_truth: Callable[..., pl.DataFrame],
     enterprise_truth: Callable[..., pl.DataFrame],
 ) -> Rendered:
     rng = np.random.default_rng([district.seed, 7, s.index])
     today = district.as_of
     t = s.template
-    entity = "records"
-    persons_t: list[pl.DataFrame] = []
-    ents_t: list[pl.DataFrame] = []
     if t.kind in ("person", "death", "birth"):
         people = district.persons.with_columns(
             age=((pl.lit(today) - pl.col("birth_date")).dt.total_days() // 365.25).cast(pl.Int64)
@@ -698,23 +296,42 @@ def render_system(
             ents = ents.filter(pl.col("village_code").str.starts_with(_town_codes()[s.town]))
         pick = ents.filter(_chosen(rng, ents.height, t.share))
     n = pick.height
-    record_no = pl.select(
-        pl.lit(f"{t.dept.upper()}{s.index:03d}-") + pl.int_range(1, n + 1, dtype=pl.Int64).cast(pl.String).str.zfill(7)
-    ).to_series()
     since = (today - dt.date(1970, 1, 1)).days
     event_days = since - rng.integers(1, 5 * 365, n)
-    cols: dict[str, pl.Series | pl.Expr] = {"record_no": record_no}
     event = pl.Series(event_days.astype("datetime64[D]")).cast(pl.Date)
     if t.kind in ("death", "birth"):  # a death is dated by the death, a birth certificate by the birth
         event = pick["death_date" if t.kind == "death" else "birth_date"]
-    cols["event_date"] = event
+    return render_rows(s, pick, event, 1, rng, district.persons, district.given_chars, person_truth, enterprise_truth)
+
+
+def render_rows(
+    s: LegacySystem,
+    pick: pl.DataFrame,
+    event: pl.Series,
+    first_no: int,
+    rng: np.random.Generator,
+    persons: pl.DataFrame,
+    pool: list[str],
+    person_truth: Callable[..., pl.DataFrame],
+    enterprise_truth: Callable[..., pl.DataFrame],
+) -> Rendered:
+    """The system's rows for the picked persons or enterprises (event dates given), numbered from `first_no`."""
+    t = s.template
+    entity = "records"
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    n = pick.height
+    record_no = pl.select(
+        pl.lit(f"{t.dept.upper()}{s.index:03d}-")
+        + pl.int_range(first_no, first_no + n, dtype=pl.Int64).cast(pl.String).str.zfill(7)
+    ).to_series()
+    cols: dict[str, pl.Series | pl.Expr] = {"record_no": record_no, "event_date": event}
     cols["amount"] = pl.Series(np.round(rng.gamma(2.0, 800.0, n), 2))
     cols["category"] = pl.Series(np.asarray(CATEGORIES)[rng.integers(0, len(CATEGORIES), n)])
-    pool = district.given_chars
     if t.kind in ("person", "death"):
         role = "deceased" if t.kind == "death" else "subject"
-        ids, id_noise = noisy_ids(rng, pick["citizen_id"], ID_RATES)
-        names, name_noise = noisy_names(rng, pick["name"], NAME_TYPO, pool)
+        ids, id_noise = noisy_ids(rng, pick["citizen_id"], LEGACY_ID_NOISE)
+        names, name_noise = noisy_names(rng, pick["name"], LEGACY_NAME_TYPO, pool)
         cols |= {
             "name": names,
             "id": ids,
@@ -743,7 +360,7 @@ def render_system(
             )
         )
     elif t.kind == "birth":
-        everyone = district.persons
+        everyone = persons
         heads = everyone.filter(pl.col("relation").is_in(["户主", "配偶"])).select(
             "household_no", "person_id", "name", "citizen_id", "sex"
         )
@@ -767,8 +384,8 @@ def render_system(
             ("father", "f_pid", "f_name", "f_id"),
         ):
             present = pick[pid].is_not_null()
-            ids, id_noise = noisy_ids(rng, pick[cid].fill_null("000000000000000000"), ID_RATES)
-            names, name_noise = noisy_names(rng, pick[name].fill_null("某某"), NAME_TYPO, pool)
+            ids, id_noise = noisy_ids(rng, pick[cid].fill_null("000000000000000000"), LEGACY_ID_NOISE)
+            names, name_noise = noisy_names(rng, pick[name].fill_null("某某"), LEGACY_NAME_TYPO, pool)
             ids = pl.select(pl.when(present).then(ids)).to_series()
             names = pl.select(pl.when(present).then(names)).to_series()
             cols[f"{role}_name"] = names
@@ -785,9 +402,9 @@ def render_system(
             ).filter(present)
             persons_t.append(person_truth(s.id, entity, role, frame))
     else:
-        codes, code_noise = noisy_usccs(rng, pick["uscc"], USCC_RATES)
+        codes, code_noise = noisy_usccs(rng, pick["uscc"], LEGACY_USCC_NOISE)
         reps = pick.join(
-            district.persons.select(legal_rep_person_id="person_id", rep_name="name"),
+            persons.select(legal_rep_person_id="person_id", rep_name="name"),
             on="legal_rep_person_id",
             how="left",
             maintain_order="left",
@@ -843,86 +460,46 @@ def _text(frame: pl.DataFrame, s: LegacySystem) -> pl.DataFrame:
     return pl.DataFrame(out)
 
 
-def write_system(s: LegacySystem, frame: pl.DataFrame, upstream: Path, as_of: dt.date, atomic_path: Callable) -> Path:
+def delivery_path(s: LegacySystem, upstream: Path, day: dt.date, tag: str = "") -> Path:
+    """Where a system's delivery of `day` lands: a dated file in its drop folder, or its database."""
+    if s.variant.kind == "database":
+        return upstream / "legacy_db" / f"{s.id}.sqlite"
+    return upstream / "drops" / s.id / f"{s.id}_{day:%Y%m%d}{tag}{s.file_suffix}"
+
+
+def write_system(s: LegacySystem, frame: pl.DataFrame, upstream: Path, as_of: dt.date, tag: str = "") -> Path:
     """Write one system's delivery: the file in its drop folder, or its database."""
     text = _text(frame, s)
     v = s.variant
+    path = delivery_path(s, upstream, as_of, tag)
     if v.kind == "database":
-        path = upstream / "legacy_db" / f"{s.id}.sqlite"
-        with atomic_path(path) as tmp:
-            con = sqlite3.connect(tmp)
-            cols = ", ".join(f'"{c}" TEXT' for c in text.columns)
-            con.execute(f'CREATE TABLE "records" ({cols})')
-            con.executemany(f'INSERT INTO "records" VALUES ({", ".join("?" for _ in text.columns)})', text.iter_rows())
-            con.commit()
-            con.close()
-        return path
-    path = upstream / "drops" / s.id / f"{s.id}_{as_of:%Y%m%d}{s.file_suffix}"
-    with atomic_path(path) as tmp:
-        if v.kind == "csv":
-            body = text.write_csv(
-                separator=v.delimiter,
-                quote_style="always" if v.quote_all else "necessary",
-                null_value="",
-                line_terminator="\r\n" if v.crlf else "\n",
-            )
-            if v.title_row:
-                body = f"{s.title}（截至{as_of:%Y年%m月%d日}）" + ("\r\n" if v.crlf else "\n") + body
-            data = body.encode("gb18030" if v.encoding in ("gbk", "gb18030") else "utf-8")
-            tmp.write_bytes((b"\xef\xbb\xbf" if v.bom else b"") + data)
-        elif v.kind == "json":
-            tmp.write_text(json.dumps(text.to_dicts(), ensure_ascii=False, indent=1), encoding="utf-8")
-        elif v.kind == "jsonl":
-            tmp.write_text(
-                "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in text.iter_rows(named=True)), encoding="utf-8"
-            )
-        elif v.kind == "xlsx":
-            _write_xlsx(tmp, s, text, as_of)
+        writers.write_text_table(path, text)
+    elif v.kind == "csv":
+        title = f"{s.title}（截至{as_of:%Y年%m月%d日}）" if v.title_row else None
+        writers.write_delimited(
+            path,
+            text,
+            delimiter=v.delimiter,
+            quote_all=v.quote_all,
+            crlf=v.crlf,
+            title=title,
+            encoding=v.encoding,
+            bom=v.bom,
+        )
+    elif v.kind == "json":
+        writers.write_json(path, text)
+    elif v.kind == "jsonl":
+        writers.write_jsonl(path, text)
+    elif v.kind == "xlsx":
+        numeric = {i for i, c in enumerate(s.columns) if c.type == "decimal" or (c.type == "date" and v.excel_serial)}
+        writers.write_grouped_xlsx(
+            path,
+            text,
+            [c.header for c in s.columns],
+            [c.group for c in s.columns],
+            title=f"{s.title}（{as_of:%Y年%m月}）" if v.title_row else None,
+            day=as_of,
+            two_row_header=v.header_rows == 2,
+            numeric=numeric,
+        )
     return path
-
-
-def _write_xlsx(path: Path, s: LegacySystem, text: pl.DataFrame, as_of: dt.date) -> None:
-    # constant-memory mode writes rows strictly in order, which merged two-row headers cannot do
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": s.variant.header_rows == 1})
-    sheet = book.add_worksheet("数据")
-    bold = book.add_format({"bold": True})
-    row = 0
-    if s.variant.title_row:
-        sheet.write_string(0, 0, f"{s.title}（{as_of:%Y年%m月}）", bold)
-        row = 1
-    if s.variant.header_rows == 2:
-        c = 0
-        cols = s.columns
-        while c < len(cols):
-            g = cols[c].group
-            if g is None:
-                sheet.merge_range(row, c, row + 1, c, cols[c].header, bold)
-                c += 1
-                continue
-            end = c
-            while end + 1 < len(cols) and cols[end + 1].group == g:
-                end += 1
-            if end > c:
-                sheet.merge_range(row, c, row, end, g, bold)
-            else:
-                sheet.write_string(row, c, g, bold)
-            for k in range(c, end + 1):
-                sheet.write_string(row + 1, k, cols[k].header.split("/", 1)[1], bold)
-            c = end + 1
-        row += 2
-    else:
-        sheet.write_row(row, 0, text.columns, bold)
-        row += 1
-    numeric = {
-        i for i, c in enumerate(s.columns) if c.type == "decimal" or (c.type == "date" and s.variant.excel_serial)
-    }
-    for values in text.iter_rows():
-        for k, value in enumerate(values):
-            if value is None:
-                continue
-            if k in numeric:
-                sheet.write_number(row, k, float(value))
-            else:
-                sheet.write_string(row, k, value)
-        row += 1
-    book.close()

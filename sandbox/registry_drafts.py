@@ -1,7 +1,7 @@
 """Draft the registry entries of the 155 legacy systems from the sandbox's spec: `python -m sandbox.registry_drafts`.
 
 The drafts are written once, reviewed and committed under catalog/sources/; the platform reads only those
-files and never imports the sandbox. Rerun after changing sandbox/legacy.py, then review the diff.
+files and never imports the sandbox. Rerun after changing sandbox/spec.yaml or sandbox/legacy.py, then review the diff.
 """
 
 from __future__ import annotations

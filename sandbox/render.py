@@ -4,41 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sqlite3
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import xlsxwriter
 
 from sandbox import credit_repair
 from sandbox.district import DISTRICT_NAME, District
-from sandbox.legacy import legacy_systems, render_system, write_system
-from zhongtai.identifiers import ID_CHECK_CHARS, USCC_ALPHABET
+from sandbox.legacy import Rendered, legacy_systems, render_system, write_system
+from sandbox.noise import (
+    ID_NOISE,
+    NAME_TYPO,
+    PHONE_NOISE,
+    USCC_NOISE,
+    noisy_ids,
+    noisy_names,
+    noisy_phones,
+    noisy_usccs,
+)
+from sandbox.writers import atomic_path, write_csv, write_sqlite, write_titled_xlsx
 
-# noise rates per system: (kind, share of rows); a kind that does not apply to a row (lower_x on an ID without X,
-# old15 for someone born after 1999) leaves that row clean
-ID_NOISE: dict[str, dict[str, float]] = {
-    "grid": {"missing": 0.03, "broken_check": 0.01, "old15": 0.01, "full_width": 0.01, "lower_x": 0.30},
-    "hukou": {"old15": 0.02},
-    "civil_marriage": {"broken_check": 0.01, "full_width": 0.01, "lower_x": 0.20},
-    "market_registry": {"missing": 0.01, "broken_check": 0.005, "old15": 0.01, "full_width": 0.005, "lower_x": 0.20},
-    "onewindow": {"missing": 0.005, "broken_check": 0.005, "old15": 0.005, "full_width": 0.01, "lower_x": 0.30},
-}
-USCC_NOISE = {"missing": 0.01, "broken_check": 0.005, "lower_case": 0.01}
-NAME_TYPO = {"grid": 0.02, "hukou": 0.0, "civil_marriage": 0.01, "market_registry": 0.01, "onewindow": 0.01}
-PHONE_NOISE = {"grid": {"missing": 0.15, "conflict": 0.05}, "onewindow": {"missing": 0.05, "conflict": 0.03}}
 GRID_COVERAGE = 0.97  # grid workers never quite reach everybody
 GRID_RECOLLECTED = 0.02  # some people are collected twice, in separate visits
 HUKOU_DUPLICATE_ROWS = 0.003
 BAD_DATES = ["2023-13-45", "未知"]
 
-_FULL_WIDTH_DIGITS = [chr(0xFF10 + i) for i in range(10)]
 
 PERSON_RECORD_COLUMNS = [
     "system",
@@ -76,139 +68,11 @@ class Deliveries:
     credit_repairs: pl.DataFrame = field(default_factory=pl.DataFrame)  # the repair register, with its outcomes
 
 
-def _kinds(rng: np.random.Generator, n: int, rates: dict[str, float]) -> pl.Series:
-    """Draw a noise kind per row (null for a clean row) with the given shares."""
-    edges = np.cumsum(list(rates.values()))
-    idx = np.searchsorted(edges, rng.random(n), side="right")
-    labels = np.asarray([*rates.keys(), ""])
-    kinds = pl.Series("kind", labels[np.minimum(idx, len(rates))])
-    return pl.select(pl.when(kinds != "").then(kinds)).to_series()
-
-
-def noisy_ids(rng: np.random.Generator, ids: pl.Series, rates: dict[str, float]) -> tuple[pl.Series, pl.Series]:
-    """Deliver citizen IDs with noise; returns (as delivered, noise kind or null).
-
-    A broken ID keeps its 17 digits and gets a wrong check character, so it can never be another person's valid ID.
-    """
-    n = ids.len()
-    df = pl.DataFrame(
-        {
-            "id": ids,
-            "kind": _kinds(rng, n, rates),
-            "k": rng.integers(1, 11, n),
-        }
-    )
-    year = pl.col("id").str.slice(6, 4).cast(pl.Int64)
-    applies = (
-        pl.when(pl.col("kind") == "old15")
-        .then(year.is_between(1900, 1999))
-        .when(pl.col("kind") == "lower_x")
-        .then(pl.col("id").str.ends_with("X"))
-        .otherwise(pl.col("kind").is_not_null())
-    )
-    df = df.with_columns(kind=pl.when(applies).then(pl.col("kind")))
-    check_index = (
-        pl.col("id")
-        .str.slice(17, 1)
-        .replace_strict({c: i for i, c in enumerate(ID_CHECK_CHARS)}, return_dtype=pl.Int64)
-    )
-    wrong = ((check_index + pl.col("k")) % 11).replace_strict(dict(enumerate(ID_CHECK_CHARS)), return_dtype=pl.String)
-    kind = pl.col("kind")
-    out = df.select(
-        delivered=pl.when(kind.is_null())
-        .then(pl.col("id"))
-        .when(kind == "missing")
-        .then(None)
-        .when(kind == "broken_check")
-        .then(pl.col("id").str.slice(0, 17) + wrong)
-        .when(kind == "old15")
-        .then(pl.col("id").str.slice(0, 6) + pl.col("id").str.slice(8, 9))
-        .when(kind == "full_width")
-        .then(pl.col("id").str.replace_many(list("0123456789"), _FULL_WIDTH_DIGITS))
-        .when(kind == "lower_x")
-        .then(pl.col("id").str.replace("X", "x", literal=True))
-        .otherwise(pl.col("id")),
-        kind=kind,
-    )
-    return out["delivered"], out["kind"]
-
-
-def noisy_usccs(rng: np.random.Generator, codes: pl.Series, rates: dict[str, float]) -> tuple[pl.Series, pl.Series]:
-    """Deliver credit codes with noise; a broken code only has its check character changed."""
-    n = codes.len()
-    df = pl.DataFrame({"c": codes, "kind": _kinds(rng, n, rates), "k": rng.integers(1, 31, n)})
-    idx = (
-        pl.col("c").str.slice(17, 1).replace_strict({c: i for i, c in enumerate(USCC_ALPHABET)}, return_dtype=pl.Int64)
-    )
-    wrong = ((idx + pl.col("k")) % 31).replace_strict(dict(enumerate(USCC_ALPHABET)), return_dtype=pl.String)
-    kind = pl.col("kind")
-    out = df.select(
-        delivered=pl.when(kind.is_null())
-        .then(pl.col("c"))
-        .when(kind == "missing")
-        .then(None)
-        .when(kind == "broken_check")
-        .then(pl.col("c").str.slice(0, 17) + wrong)
-        .when(kind == "lower_case")
-        .then(pl.col("c").str.to_lowercase())
-        .otherwise(pl.col("c")),
-        kind=kind,
-    )
-    return out["delivered"], out["kind"]
-
-
-def noisy_names(
-    rng: np.random.Generator, names: pl.Series, rate: float, pool: list[str]
-) -> tuple[pl.Series, pl.Series]:
-    """A typo swaps the last character of the name for another from the given-name pool."""
-    n = names.len()
-    typo = rng.random(n) < rate
-    shift = rng.integers(1, len(pool), n)
-    df = pl.DataFrame({"name": names, "typo": typo, "shift": shift})
-    last_idx = (
-        pl.col("name")
-        .str.slice(-1, 1)
-        .replace_strict({c: i for i, c in enumerate(pool)}, default=0, return_dtype=pl.Int64)
-    )
-    new_last = ((last_idx + pl.col("shift")) % len(pool)).replace_strict(dict(enumerate(pool)), return_dtype=pl.String)
-    out = df.select(
-        delivered=pl.when(pl.col("typo"))
-        .then(pl.col("name").str.slice(0, pl.col("name").str.len_chars() - 1) + new_last)
-        .otherwise(pl.col("name")),
-        noise=pl.when(pl.col("typo")).then(pl.lit("typo")),
-    )
-    return out["delivered"], out["noise"]
-
-
-def noisy_phones(
-    rng: np.random.Generator, phones: pl.Series, rates: dict[str, float], prefixes: list[str]
-) -> tuple[pl.Series, pl.Series]:
-    """Phones go missing, or the system holds a different number than the person's own (a conflict between systems)."""
-    n = phones.len()
-    other = np.char.add(
-        np.asarray(prefixes)[rng.integers(0, len(prefixes), n)],
-        np.char.zfill(rng.integers(0, 100_000_000, n).astype(str), 8),
-    )
-    df = pl.DataFrame({"p": phones, "kind": _kinds(rng, n, rates), "other": other})
-    df = df.with_columns(
-        kind=pl.when(pl.col("p").is_not_null() & (pl.col("other") != pl.col("p"))).then(pl.col("kind"))
-    )
-    out = df.select(
-        delivered=pl.when(pl.col("kind") == "missing")
-        .then(None)
-        .when(pl.col("kind") == "conflict")
-        .then(pl.col("other"))
-        .otherwise(pl.col("p")),
-        kind=pl.col("kind"),
-    )
-    return out["delivered"], out["kind"]
-
-
 def _ts(col: str) -> pl.Expr:
     return pl.col(col).dt.strftime("%Y-%m-%dT%H:%M:%S+08:00")
 
 
-def _person_truth(system: str, entity: str, role: str, frame: pl.DataFrame) -> pl.DataFrame:
+def person_truth(system: str, entity: str, role: str, frame: pl.DataFrame) -> pl.DataFrame:
     """frame: record_id, person_id, id_as_delivered, id_noise, name_as_delivered, name_noise, [phone_noise, fault]."""
     return frame.with_columns(
         system=pl.lit(system),
@@ -218,7 +82,7 @@ def _person_truth(system: str, entity: str, role: str, frame: pl.DataFrame) -> p
     ).select(PERSON_RECORD_COLUMNS)
 
 
-def _enterprise_truth(system: str, entity: str, role: str, frame: pl.DataFrame) -> pl.DataFrame:
+def enterprise_truth(system: str, entity: str, role: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         system=pl.lit(system),
         entity=pl.lit(entity),
@@ -227,24 +91,17 @@ def _enterprise_truth(system: str, entity: str, role: str, frame: pl.DataFrame) 
     ).select(ENTERPRISE_RECORD_COLUMNS)
 
 
-def build_deliveries(district: District) -> Deliveries:
-    """Everything the upstream systems hold on `as_of`, in memory; same district → same deliveries."""
-    rng = np.random.default_rng(district.seed + 1)
-    persons = district.persons
-    pool = district.given_chars
-    out = Deliveries()
-    people_truth: list[pl.DataFrame] = []
-    ent_truth: list[pl.DataFrame] = []
-    today = (district.as_of - dt.date(1970, 1, 1)).days
-
-    # --- one-window: person applications
-    apps = district.person_applications.join(
-        persons.select("person_id", "name", "citizen_id", "phone"), on="person_id", how="left"
-    )
+def person_applications(
+    rng: np.random.Generator, applications: pl.DataFrame, persons: pl.DataFrame, pool: list[str], prefixes: list[str]
+) -> Rendered:
+    """One-window person applications as the API serves them, with noise, and the truth of each applicant."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    apps = applications.join(persons.select("person_id", "name", "citizen_id", "phone"), on="person_id", how="left")
     ids, id_noise = noisy_ids(rng, apps["citizen_id"], ID_NOISE["onewindow"])
     names, name_noise = noisy_names(rng, apps["name"], NAME_TYPO["onewindow"], pool)
-    phones, phone_noise = noisy_phones(rng, apps["phone"], PHONE_NOISE["onewindow"], district.phone_prefixes)
-    out.tables["onewindow/person_applications"] = apps.select(
+    phones, phone_noise = noisy_phones(rng, apps["phone"], PHONE_NOISE["onewindow"], prefixes)
+    frame = apps.select(
         applicationNo="application_no",
         itemCode="item_code",
         itemName="item_name",
@@ -256,8 +113,8 @@ def build_deliveries(district: District) -> Deliveries:
         status="status",
         updatedAt=_ts("updated_at"),
     )
-    people_truth.append(
-        _person_truth(
+    persons_t.append(
+        person_truth(
             "onewindow",
             "person_applications",
             "applicant",
@@ -272,16 +129,20 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
+    return Rendered(frame, persons_t, ents_t)
 
-    # --- one-window: enterprise applications
-    ents = district.enterprises
-    eapps = district.enterprise_applications.join(
-        ents.select("enterprise_id", "uscc", ent_name="name"), on="enterprise_id", how="left"
-    )
+
+def enterprise_applications(
+    rng: np.random.Generator, applications: pl.DataFrame, ents: pl.DataFrame, persons: pl.DataFrame, pool: list[str]
+) -> Rendered:
+    """One-window enterprise applications, with noise, and the truth of each enterprise and agent."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    eapps = applications.join(ents.select("enterprise_id", "uscc", ent_name="name"), on="enterprise_id", how="left")
     eapps = eapps.join(persons.select(agent_person_id="person_id", agent_name="name"), on="agent_person_id", how="left")
     codes, code_noise = noisy_usccs(rng, eapps["uscc"], USCC_NOISE)
     agent_names, agent_noise = noisy_names(rng, eapps["agent_name"], NAME_TYPO["onewindow"], pool)
-    out.tables["onewindow/enterprise_applications"] = eapps.select(
+    frame = eapps.select(
         applicationNo="application_no",
         itemCode="item_code",
         itemName="item_name",
@@ -292,8 +153,8 @@ def build_deliveries(district: District) -> Deliveries:
         status="status",
         updatedAt=_ts("updated_at"),
     )
-    ent_truth.append(
-        _enterprise_truth(
+    ents_t.append(
+        enterprise_truth(
             "onewindow",
             "enterprise_applications",
             "applicant",
@@ -306,8 +167,8 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
-    people_truth.append(
-        _person_truth(
+    persons_t.append(
+        person_truth(
             "onewindow",
             "enterprise_applications",
             "agent",
@@ -321,11 +182,18 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
+    return Rendered(frame, persons_t, ents_t)
 
-    # --- one-window: credit records, about enterprises (credit code) or persons (ID number)
-    credit = district.credit_records.join(
-        ents.select("enterprise_id", "uscc", ent_name="name"), on="enterprise_id", how="left"
-    ).join(persons.select("person_id", "citizen_id", p_name="name"), on="person_id", how="left")
+
+def credit_records(
+    rng: np.random.Generator, records: pl.DataFrame, ents: pl.DataFrame, persons: pl.DataFrame, pool: list[str]
+) -> Rendered:
+    """One-window credit records about enterprises (credit code) or persons (ID number), with noise, and their truth."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    credit = records.join(ents.select("enterprise_id", "uscc", ent_name="name"), on="enterprise_id", how="left").join(
+        persons.select("person_id", "citizen_id", p_name="name"), on="person_id", how="left"
+    )
     is_person = credit["subject_type"] == "自然人"
     p_ids, p_id_noise = noisy_ids(
         rng, credit["citizen_id"].fill_null("000000000000000000"), ID_NOISE["onewindow"] | {"missing": 0.0}
@@ -338,7 +206,7 @@ def build_deliveries(district: District) -> Deliveries:
         id_noise=pl.when(is_person).then(p_id_noise).otherwise(e_id_noise),
         name_noise=pl.when(is_person).then(p_name_noise),
     )
-    out.tables["onewindow/credit_records"] = credit.select(
+    frame = credit.select(
         recordNo="record_no",
         subjectType="subject_type",
         subjectName="subject_name",
@@ -349,8 +217,8 @@ def build_deliveries(district: District) -> Deliveries:
         authority="authority",
         updatedAt=_ts("updated_at"),
     )
-    people_truth.append(
-        _person_truth(
+    persons_t.append(
+        person_truth(
             "onewindow",
             "credit_records",
             "subject",
@@ -364,8 +232,8 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
-    ent_truth.append(
-        _enterprise_truth(
+    ents_t.append(
+        enterprise_truth(
             "onewindow",
             "credit_records",
             "subject",
@@ -378,21 +246,20 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
+    return Rendered(frame, persons_t, ents_t)
 
-    # --- grid: residents as collected by grid workers (the living, most of them, some twice)
-    alive = persons.filter(pl.col("alive"))
-    seen = alive.filter(pl.Series(rng.random(alive.height) < GRID_COVERAGE))
-    again = seen.filter(pl.Series(rng.random(seen.height) < GRID_RECOLLECTED))
-    res = pl.concat([seen, again])
-    collected = (today - rng.integers(1, 2 * 365, res.height)) * 86_400 + rng.integers(8 * 3600, 20 * 3600, res.height)
-    res = res.with_columns(collected_at=pl.Series((collected * 1_000_000).astype("datetime64[us]"))).sort(
-        "collected_at", "person_id"
-    )
+
+def grid_residents(
+    rng: np.random.Generator, res: pl.DataFrame, pool: list[str], prefixes: list[str], first_id: int
+) -> Rendered:
+    """Persons as grid workers collected them (`collected_at` set, in collection order), ids from `first_id`."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
     ids, id_noise = noisy_ids(rng, res["citizen_id"], ID_NOISE["grid"])
     names, name_noise = noisy_names(rng, res["name"], NAME_TYPO["grid"], pool)
-    phones, phone_noise = noisy_phones(rng, res["phone"], PHONE_NOISE["grid"], district.phone_prefixes)
-    row_id = pl.int_range(1, res.height + 1, eager=True)
-    out.tables["grid/residents"] = res.select(
+    phones, phone_noise = noisy_phones(rng, res["phone"], PHONE_NOISE["grid"], prefixes)
+    row_id = pl.int_range(first_id, first_id + res.height, eager=True)
+    frame = res.select(
         id=row_id,
         name=names,
         id_no=ids,
@@ -405,8 +272,8 @@ def build_deliveries(district: District) -> Deliveries:
         village_code="village_code",
         collected_at=_ts("collected_at"),
     )
-    people_truth.append(
-        _person_truth(
+    persons_t.append(
+        person_truth(
             "grid",
             "residents",
             "resident",
@@ -421,9 +288,13 @@ def build_deliveries(district: District) -> Deliveries:
             ),
         )
     )
-    events = district.grid_events
-    out.tables["grid/events"] = events.select(
-        id=pl.int_range(1, events.height + 1),
+    return Rendered(frame, persons_t, ents_t)
+
+
+def grid_events(events: pl.DataFrame, first_id: int) -> pl.DataFrame:
+    """Grid events as the grid database holds them, ids numbered from `first_id`."""
+    return events.select(
+        id=pl.int_range(first_id, first_id + events.height),
         event_no="event_no",
         category="category",
         event_type="event_type",
@@ -434,6 +305,193 @@ def build_deliveries(district: District) -> Deliveries:
         status="status",
         closed_at=_ts("closed_at"),
     )
+
+
+def hukou_residents(huk: pl.DataFrame) -> Rendered:
+    """Hukou extract rows of persons with `id_as_delivered`, `id_noise`, `registered_on` and `fault` set."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    frame = huk.select(
+        户号="household_no",
+        姓名="name",
+        性别="sex",
+        出生日期=pl.col("birth_date").dt.strftime("%Y%m%d"),
+        公民身份号码="id_as_delivered",
+        与户主关系="relation",
+        户籍地址="address",
+        村居代码="village_code",
+        登记日期=pl.col("registered_on").dt.strftime("%Y%m%d"),
+    )
+    persons_t.append(
+        person_truth(
+            "hukou",
+            "residents",
+            "resident",
+            huk.select(
+                record_id="id_as_delivered",
+                person_id="person_id",
+                id_as_delivered="id_as_delivered",
+                id_noise="id_noise",
+                name_as_delivered="name",
+                name_noise=pl.lit(None, dtype=pl.String),
+                fault="fault",
+            ),
+        )
+    )
+    return Rendered(frame, persons_t, ents_t)
+
+
+def marriage_registrations(
+    rng: np.random.Generator, marriages: pl.DataFrame, persons: pl.DataFrame, pool: list[str], bad_dates: list[str]
+) -> Rendered:
+    """Civil-marriage registrations with noise; `bad_dates` replace the dates of as many random rows."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    mar = marriages.join(
+        persons.select(husband_person_id="person_id", h_name="name", h_id="citizen_id"),
+        on="husband_person_id",
+        how="left",
+    ).join(
+        persons.select(wife_person_id="person_id", w_name="name", w_id="citizen_id"), on="wife_person_id", how="left"
+    )
+    h_ids, h_noise = noisy_ids(rng, mar["h_id"], ID_NOISE["civil_marriage"])
+    w_ids, w_noise = noisy_ids(rng, mar["w_id"], ID_NOISE["civil_marriage"])
+    h_names, h_name_noise = noisy_names(rng, mar["h_name"], NAME_TYPO["civil_marriage"], pool)
+    w_names, w_name_noise = noisy_names(rng, mar["w_name"], NAME_TYPO["civil_marriage"], pool)
+    bad: list[str | None] = [None] * mar.height
+    bad_rows = np.sort(rng.choice(mar.height, min(len(bad_dates), mar.height), replace=False))
+    for row, value in zip(bad_rows, bad_dates[: len(bad_rows)], strict=True):
+        bad[row] = value
+    mar = mar.with_columns(bad_date=pl.Series(bad, dtype=pl.String))
+    fault = pl.when(pl.col("bad_date").is_not_null()).then(pl.lit("bad_date_row"))
+    frame = mar.select(
+        登记编号="registration_no",
+        登记类型="registration_type",
+        登记日期=pl.coalesce("bad_date", pl.col("registered_on").dt.strftime("%Y-%m-%d")),
+        男方姓名=h_names,
+        男方身份证号=h_ids,
+        女方姓名=w_names,
+        女方身份证号=w_ids,
+        登记机关="office",
+    )
+    for role, pid, ids_, noise_, names_, nnoise in (
+        ("husband", "husband_person_id", h_ids, h_noise, h_names, h_name_noise),
+        ("wife", "wife_person_id", w_ids, w_noise, w_names, w_name_noise),
+    ):
+        persons_t.append(
+            person_truth(
+                "civil_marriage",
+                "registrations",
+                role,
+                mar.select(
+                    record_id="registration_no",
+                    person_id=pid,
+                    id_as_delivered=ids_,
+                    id_noise=noise_,
+                    name_as_delivered=names_,
+                    name_noise=nnoise,
+                    fault=fault,
+                ),
+            )
+        )
+    return Rendered(frame, persons_t, ents_t)
+
+
+def market_enterprises(
+    rng: np.random.Generator, ents: pl.DataFrame, persons: pl.DataFrame, pool: list[str]
+) -> Rendered:
+    """Market-register rows of the given enterprises, with noise on their representatives, and their truth."""
+    persons_t: list[pl.DataFrame] = []
+    ents_t: list[pl.DataFrame] = []
+    mkt = ents.join(
+        persons.select(legal_rep_person_id="person_id", rep_name="name", rep_id="citizen_id"),
+        on="legal_rep_person_id",
+        how="left",
+        maintain_order="left",
+    )
+    ids, id_noise = noisy_ids(rng, mkt["rep_id"], ID_NOISE["market_registry"])
+    names, name_noise = noisy_names(rng, mkt["rep_name"], NAME_TYPO["market_registry"], pool)
+    frame = mkt.select(
+        统一社会信用代码="uscc",
+        企业名称="name",
+        市场主体类型="entity_type",
+        法定代表人=names,
+        法定代表人证件号码=ids,
+        成立日期=pl.col("established_on").dt.strftime("%Y-%m-%d"),
+        **{"注册资本（万元）": "registered_capital"},
+        住所="address",
+        所属村居="village_code",
+        登记状态="status",
+    )
+    persons_t.append(
+        person_truth(
+            "market_registry",
+            "enterprises",
+            "legal_rep",
+            mkt.select(
+                record_id="uscc",
+                person_id="legal_rep_person_id",
+                id_as_delivered=ids,
+                id_noise=id_noise,
+                name_as_delivered=names,
+                name_noise=name_noise,
+            ),
+        )
+    )
+    ents_t.append(
+        enterprise_truth(
+            "market_registry",
+            "enterprises",
+            "registrant",
+            mkt.select(
+                record_id="uscc",
+                enterprise_id="enterprise_id",
+                uscc_as_delivered="uscc",
+                uscc_noise=pl.lit(None, dtype=pl.String),
+                name_as_delivered="name",
+            ),
+        )
+    )
+    return Rendered(frame, persons_t, ents_t)
+
+
+def build_deliveries(district: District) -> Deliveries:
+    """Everything the upstream systems hold on `as_of`, in memory; same district → same deliveries."""
+    rng = np.random.default_rng(district.seed + 1)
+    persons = district.persons
+    pool = district.given_chars
+    out = Deliveries()
+    people_truth: list[pl.DataFrame] = []
+    ent_truth: list[pl.DataFrame] = []
+    today = (district.as_of - dt.date(1970, 1, 1)).days
+
+    def add(key: str, part: Rendered) -> None:
+        out.tables[key] = part.frame
+        people_truth.extend(part.persons)
+        ent_truth.extend(part.enterprises)
+
+    prefixes = district.phone_prefixes
+    ents = district.enterprises
+    add(
+        "onewindow/person_applications", person_applications(rng, district.person_applications, persons, pool, prefixes)
+    )
+    add(
+        "onewindow/enterprise_applications",
+        enterprise_applications(rng, district.enterprise_applications, ents, persons, pool),
+    )
+    add("onewindow/credit_records", credit_records(rng, district.credit_records, ents, persons, pool))
+
+    # --- grid: residents as collected by grid workers (the living, most of them, some twice)
+    alive = persons.filter(pl.col("alive"))
+    seen = alive.filter(pl.Series(rng.random(alive.height) < GRID_COVERAGE))
+    again = seen.filter(pl.Series(rng.random(seen.height) < GRID_RECOLLECTED))
+    res = pl.concat([seen, again])
+    collected = (today - rng.integers(1, 2 * 365, res.height)) * 86_400 + rng.integers(8 * 3600, 20 * 3600, res.height)
+    res = res.with_columns(collected_at=pl.Series((collected * 1_000_000).astype("datetime64[us]"))).sort(
+        "collected_at", "person_id"
+    )
+    add("grid/residents", grid_residents(rng, res, pool, prefixes, 1))
+    out.tables["grid/events"] = grid_events(district.grid_events, 1)
 
     # --- hukou: full extract of the living with local registration; a few exact duplicate lines
     huk = alive.filter(~pl.col("is_migrant")).with_row_index("order")
@@ -455,141 +513,17 @@ def build_deliveries(district: District) -> Deliveries:
     huk = pl.concat([huk.with_columns(fault=pl.lit(None, dtype=pl.String)), dup]).sort(
         "household_no", "order", "fault", nulls_last=False
     )
-    out.tables["hukou/residents"] = huk.select(
-        户号="household_no",
-        姓名="name",
-        性别="sex",
-        出生日期=pl.col("birth_date").dt.strftime("%Y%m%d"),
-        公民身份号码="id_as_delivered",
-        与户主关系="relation",
-        户籍地址="address",
-        村居代码="village_code",
-        登记日期=pl.col("registered_on").dt.strftime("%Y%m%d"),
-    )
-    people_truth.append(
-        _person_truth(
-            "hukou",
-            "residents",
-            "resident",
-            huk.select(
-                record_id="id_as_delivered",
-                person_id="person_id",
-                id_as_delivered="id_as_delivered",
-                id_noise="id_noise",
-                name_as_delivered="name",
-                name_noise=pl.lit(None, dtype=pl.String),
-                fault="fault",
-            ),
-        )
-    )
+    add("hukou/residents", hukou_residents(huk))
 
     # --- civil marriage: registrations of the past five years; two rows carry dates no parser accepts
-    mar = district.marriages.join(
-        persons.select(husband_person_id="person_id", h_name="name", h_id="citizen_id"),
-        on="husband_person_id",
-        how="left",
-    ).join(
-        persons.select(wife_person_id="person_id", w_name="name", w_id="citizen_id"), on="wife_person_id", how="left"
-    )
-    h_ids, h_noise = noisy_ids(rng, mar["h_id"], ID_NOISE["civil_marriage"])
-    w_ids, w_noise = noisy_ids(rng, mar["w_id"], ID_NOISE["civil_marriage"])
-    h_names, h_name_noise = noisy_names(rng, mar["h_name"], NAME_TYPO["civil_marriage"], pool)
-    w_names, w_name_noise = noisy_names(rng, mar["w_name"], NAME_TYPO["civil_marriage"], pool)
-    bad: list[str | None] = [None] * mar.height
-    bad_rows = np.sort(rng.choice(mar.height, min(len(BAD_DATES), mar.height), replace=False))
-    for row, value in zip(bad_rows, BAD_DATES[: len(bad_rows)], strict=True):
-        bad[row] = value
-    mar = mar.with_columns(bad_date=pl.Series(bad, dtype=pl.String))
-    fault = pl.when(pl.col("bad_date").is_not_null()).then(pl.lit("bad_date_row"))
-    out.tables["civil_marriage/registrations"] = mar.select(
-        登记编号="registration_no",
-        登记类型="registration_type",
-        登记日期=pl.coalesce("bad_date", pl.col("registered_on").dt.strftime("%Y-%m-%d")),
-        男方姓名=h_names,
-        男方身份证号=h_ids,
-        女方姓名=w_names,
-        女方身份证号=w_ids,
-        登记机关="office",
-    )
-    for role, pid, ids_, noise_, names_, nnoise in (
-        ("husband", "husband_person_id", h_ids, h_noise, h_names, h_name_noise),
-        ("wife", "wife_person_id", w_ids, w_noise, w_names, w_name_noise),
-    ):
-        people_truth.append(
-            _person_truth(
-                "civil_marriage",
-                "registrations",
-                role,
-                mar.select(
-                    record_id="registration_no",
-                    person_id=pid,
-                    id_as_delivered=ids_,
-                    id_noise=noise_,
-                    name_as_delivered=names_,
-                    name_noise=nnoise,
-                    fault=fault,
-                ),
-            )
-        )
+    add("civil_marriage/registrations", marriage_registrations(rng, district.marriages, persons, pool, BAD_DATES))
 
     # --- market registry: every registered entity, including those struck off
-    mkt = ents.join(
-        persons.select(legal_rep_person_id="person_id", rep_name="name", rep_id="citizen_id"),
-        on="legal_rep_person_id",
-        how="left",
-    )
-    ids, id_noise = noisy_ids(rng, mkt["rep_id"], ID_NOISE["market_registry"])
-    names, name_noise = noisy_names(rng, mkt["rep_name"], NAME_TYPO["market_registry"], pool)
-    out.tables["market_registry/enterprises"] = mkt.select(
-        统一社会信用代码="uscc",
-        企业名称="name",
-        市场主体类型="entity_type",
-        法定代表人=names,
-        法定代表人证件号码=ids,
-        成立日期=pl.col("established_on").dt.strftime("%Y-%m-%d"),
-        **{"注册资本（万元）": "registered_capital"},
-        住所="address",
-        所属村居="village_code",
-        登记状态="status",
-    )
-    people_truth.append(
-        _person_truth(
-            "market_registry",
-            "enterprises",
-            "legal_rep",
-            mkt.select(
-                record_id="uscc",
-                person_id="legal_rep_person_id",
-                id_as_delivered=ids,
-                id_noise=id_noise,
-                name_as_delivered=names,
-                name_noise=name_noise,
-            ),
-        )
-    )
-    ent_truth.append(
-        _enterprise_truth(
-            "market_registry",
-            "enterprises",
-            "registrant",
-            mkt.select(
-                record_id="uscc",
-                enterprise_id="enterprise_id",
-                uscc_as_delivered="uscc",
-                uscc_noise=pl.lit(None, dtype=pl.String),
-                name_as_delivered="name",
-            ),
-        )
-    )
+    add("market_registry/enterprises", market_enterprises(rng, ents, persons, pool))
 
     # --- the other 152 legacy department systems, each a view over the same district (sandbox/legacy.py)
     for system in legacy_systems():
-        rendered = render_system(
-            system, district, noisy_ids, noisy_usccs, noisy_names, _person_truth, _enterprise_truth
-        )
-        out.tables[f"{system.id}/records"] = rendered.frame
-        people_truth.extend(rendered.persons)
-        ent_truth.extend(rendered.enterprises)
+        add(f"{system.id}/records", render_system(system, district, person_truth, enterprise_truth))
 
     out.source_records = pl.concat(people_truth, how="vertical_relaxed")
     out.enterprise_records = pl.concat(ent_truth, how="vertical_relaxed")
@@ -608,73 +542,6 @@ def build_deliveries(district: District) -> Deliveries:
     return out
 
 
-# ---------------------------------------------------------------------------------------------------- writing
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target` and move it into place only when the block succeeds.
-
-    The temporary name starts with a dot and ends in .tmp, so no locator glob ever matches a half-written file.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o644)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        tmp_path.unlink(missing_ok=True)
-
-
-def _write_sqlite(path: Path, tables: dict[str, tuple[pl.DataFrame, str, list[str]]]) -> None:
-    """tables: name -> (frame, primary-key DDL fragment, index columns)."""
-    with atomic_path(path) as tmp:
-        con = sqlite3.connect(tmp)  # sqlite takes an empty file as an empty database
-        try:
-            con.execute("PRAGMA journal_mode=OFF")
-            con.execute("PRAGMA synchronous=OFF")
-            for name, (frame, pk, index) in tables.items():
-                cols = ", ".join(
-                    f'"{c}" {"INTEGER" if frame.schema[c].is_integer() else "TEXT"}{" PRIMARY KEY" if c == pk else ""}'
-                    for c in frame.columns
-                )
-                con.execute(f'CREATE TABLE "{name}" ({cols})')
-                placeholders = ", ".join("?" for _ in frame.columns)
-                con.executemany(f'INSERT INTO "{name}" VALUES ({placeholders})', frame.iter_rows())
-                if index:
-                    con.execute(f'CREATE INDEX "{name}_cursor" ON "{name}" ({", ".join(repr(c) for c in index)})')
-            con.commit()
-        finally:
-            con.close()
-
-
-def _write_csv(path: Path, frame: pl.DataFrame, encoding: str) -> None:
-    text = frame.write_csv(null_value="")
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(text.encode(encoding))
-
-
-def _write_xlsx(path: Path, frame: pl.DataFrame, title: str) -> None:
-    with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
-        sheet = book.add_worksheet("市场主体")
-        bold = book.add_format({"bold": True})
-        sheet.write_string(0, 0, title, bold)
-        sheet.write_row(1, 0, frame.columns, bold)
-        for r, row in enumerate(frame.iter_rows(), start=2):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    sheet.write_string(r, c, value)
-                else:
-                    sheet.write_number(r, c, value)
-        book.close()
-
-
 def write_deliveries(
     deliveries: Deliveries, district: District, upstream: Path, on_step: Callable[[str], None] | None = None
 ) -> dict[str, Path]:
@@ -690,7 +557,7 @@ def write_deliveries(
         "market_registry": upstream / "drops" / "market_registry" / f"market_{district.as_of:%Y%m}.xlsx",
     }
     step("writing one-window database")
-    _write_sqlite(
+    write_sqlite(
         paths["onewindow"],
         {
             "person_applications": (
@@ -707,17 +574,17 @@ def write_deliveries(
         },
     )
     step("writing grid database")
-    _write_sqlite(paths["grid"], {"residents": (t["grid/residents"], "id", []), "events": (t["grid/events"], "id", [])})
+    write_sqlite(paths["grid"], {"residents": (t["grid/residents"], "id", []), "events": (t["grid/events"], "id", [])})
     step("writing hukou, marriage and market files")
     # GBK is what the police system writes; the content never leaves GBK's repertoire, so strict encoding proves it
-    _write_csv(paths["hukou"], t["hukou/residents"], "gbk")
-    _write_csv(paths["civil_marriage"], t["civil_marriage/registrations"], "utf-8")
+    write_csv(paths["hukou"], t["hukou/residents"], "gbk")
+    write_csv(paths["civil_marriage"], t["civil_marriage/registrations"], "utf-8")
     title = f"{DISTRICT_NAME}市场主体登记信息（{district.as_of.year}年{district.as_of.month}月）"
-    _write_xlsx(paths["market_registry"], t["market_registry/enterprises"], title)
+    write_titled_xlsx(paths["market_registry"], t["market_registry/enterprises"], title, "市场主体", district.as_of)
     systems = legacy_systems()
     step(f"writing {len(systems)} legacy department systems")
     for system in systems:
-        paths[system.id] = write_system(system, t[f"{system.id}/records"], upstream, district.as_of, atomic_path)
+        paths[system.id] = write_system(system, t[f"{system.id}/records"], upstream, district.as_of)
     step("writing the credit office's repair register")
     repairs = t[f"{credit_repair.SYSTEM_ID}/{credit_repair.ENTITY}"]
     path = credit_repair.register_path(upstream, district.as_of)

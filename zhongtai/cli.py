@@ -76,6 +76,26 @@ def sandbox_generate(
             console.print(f"  {key:<28} {value}")
 
 
+@sandbox_app.command("advance")
+def sandbox_advance(
+    days: Annotated[int, typer.Option(help="how many days the district lives on")] = 1,
+    data_dir: DataDir = None,
+) -> None:
+    """Move the district's calendar on and deliver what each upstream system would in those days."""
+    import sandbox
+
+    settings = _settings(data_dir)
+    started = time.monotonic()
+    with console.status(f"advancing the district by {days} days …") as status:
+        summary = sandbox.advance(settings, days, on_step=lambda step: status.update(f"advance: {step} …"))
+    console.print(
+        f"[green]✓[/] district advanced to {summary['as_of']} in {time.monotonic() - started:.1f}s "
+        f"under {settings.sandbox_dir}"
+    )
+    for key, value in summary.items():
+        console.print(f"  {key:<28} {value}")
+
+
 @sandbox_app.command("serve")
 def sandbox_serve(data_dir: DataDir = None) -> None:
     """Serve the simulated one-window HTTP API on 127.0.0.1 (as a real upstream would run)."""
