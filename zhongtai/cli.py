@@ -33,6 +33,8 @@ def _main() -> None:
 app.add_typer(sources_app, name="sources")
 audit_app = typer.Typer(help="The tamper-evident audit log of accesses and changes.")
 app.add_typer(audit_app, name="audit")
+dbt_app = typer.Typer(help="The dbt project runs use: dbt_project/ plus what the source registry generates.")
+app.add_typer(dbt_app, name="dbt")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="data directory (default: $ZHONGTAI_DATA_DIR or ./data)")
@@ -131,6 +133,21 @@ def run(
     _print_status(settings)
     if not report.success:
         raise typer.Exit(1)
+
+
+@dbt_app.command("prepare")
+def dbt_prepare(data_dir: DataDir = None) -> None:
+    """Assemble and parse the dbt project under the data directory; print its folder (to run dbt by hand)."""
+    from orchestration.dbt import prepare_project
+
+    settings = _settings(data_dir)
+    project = prepare_project(settings)
+    # the folder alone on stdout, for `cd "$(zhongtai dbt prepare)"`; how to run dbt there on stderr
+    typer.echo(
+        f"ZHONGTAI_WAREHOUSE_PATH={settings.warehouse_path} dbt build --project-dir {project} --profiles-dir {project}",
+        err=True,
+    )
+    typer.echo(str(project))
 
 
 def _servers(settings: Settings) -> list:  # type: ignore[type-arg]

@@ -18,16 +18,21 @@ registers as (
 
 mentions as (
     select
-        source_id,
-        entity,
-        record_id,
-        resolved_id_number,
-        match_method,
-        match_probability,
-        observed_at,
-        _delivery_id
-    from {{ ref('int_person_mentions_resolved') }}
-    where source_id = 'hukou' and entity = 'residents' and role = 'resident'
+        mentions.source_id,
+        mentions.entity,
+        mentions.record_id,
+        mentions.resolved_id_number,
+        mentions.match_method,
+        mentions.match_probability,
+        mentions.observed_at,
+        mentions._delivery_id
+    from {{ ref('int_person_mentions_resolved') }} as mentions
+    inner join {{ ref('int_mention_registers') }} as household_register
+        on household_register.source_id = mentions.source_id
+        and household_register.entity = mentions.entity
+        and household_register.role = mentions.role
+        and household_register.kind = 'person'
+        and household_register.district_register = 'household'
 ),
 
 villages as (
