@@ -420,7 +420,8 @@ def _render_events(registry: Registry) -> str:
                 source, record_id = _rows_of(system, entity, event.model, "events")
                 if event.record_id:
                     record_id = f"cast({event.record_id} as {{{{ text }}}})"
-                for role in event.roles or [None]:
+                roles: list[str | None] = [*event.roles] if event.roles else [None]
+                for role in roles:
                     selects.append(
                         f"    select\n        '{event.kind}' as event_type,\n        '{system.id}' as source_id,\n"
                         f"        '{entity.name}' as entity,\n        {record_id} as record_id,\n"
