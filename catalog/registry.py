@@ -64,6 +64,21 @@ class Column(_Strict):
     column: str
 
 
+# the canonical attributes a mention of a person / an organisation carries (the first is the identifier)
+PERSON_ATTRIBUTES = (
+    "citizen_id",
+    "person_name",
+    "sex",
+    "birth_date",
+    "phone",
+    "village_code",
+    "household_no",
+    "address",
+    "house_no",
+)
+ORG_ATTRIBUTES = ("uscc", "org_name", "entity_type", "village_code", "address")
+
+
 class MentionRole(_Strict):
     """One role in which a hand-staged model's rows mention a person or an organisation."""
 
@@ -80,6 +95,17 @@ class MentionRole(_Strict):
         description="the district register these mentions make up (户籍, 市场主体登记, 网格实有人口): the rules that "
         "prefer or read a register find it by this, never by a source id",
     )
+
+    @model_validator(mode="after")
+    def _columns_are_attributes(self) -> MentionRole:
+        # a hand-staged model may say outright whether an organisation is a sole trader; generic staging infers it
+        known = PERSON_ATTRIBUTES if self.kind == "person" else (*ORG_ATTRIBUTES, "is_sole_trader")
+        unknown = sorted(set(self.columns) - set(known))
+        if unknown:
+            raise ValueError(f"{self.kind} mentions carry only {', '.join(known)}; not {', '.join(unknown)}")
+        if known[0] not in self.columns:
+            raise ValueError(f"a {self.kind} mention names the column of its {known[0]}")
+        return self
 
 
 class Mentions(_Strict):

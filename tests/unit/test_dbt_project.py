@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from catalog.dbt_sources import REPO_PROJECT, STAGING_DIR, assemble_project
-from catalog.registry import load_registry
+from catalog.dbt_sources import REPO_PROJECT, STAGING_DIR, RegistryMeaningError, assemble_project, render_generated
+from catalog.registry import SOURCES_DIR, load_registry
 
 HAND_WRITTEN = [REPO_PROJECT / "models" / "intermediate", REPO_PROJECT / "models" / "marts"]
 
@@ -124,3 +125,24 @@ def test_assembly_is_skipped_when_nothing_changed_and_redone_when_the_registry_c
     del fewer.sources["hukou"]
     again, rebuilt = assemble_project(fewer, tmp_path)
     assert rebuilt and "'hukou'" not in (again / "models/intermediate/_registry/int_person_mentions.sql").read_text()
+
+
+def test_a_mentions_block_without_its_identifier_is_a_registry_error_of_its_file(tmp_path: Path) -> None:
+    entry = yaml.safe_load((SOURCES_DIR / "hukou.yaml").read_text(encoding="utf-8"))
+    entry["id"] = "hukou_copy"
+    del entry["entities"][0]["mentions"]["roles"][0]["columns"]["citizen_id"]
+    (tmp_path / "hukou_copy.yaml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    registry = load_registry(tmp_path)
+    assert not registry.sources
+    assert [(e.file.name, e.location) for e in registry.errors] == [("hukou_copy.yaml", "entities.0.mentions.roles.0")]
+
+
+def test_a_block_that_does_not_fit_its_staging_stops_the_generation_with_its_entity_named() -> None:
+    registry = load_registry()
+    penalties = registry["sj_penalties"]
+    entity = penalties.entity("records")
+    assert entity.credit is not None
+    wrong = entity.model_copy(update={"credit": entity.credit.model_copy(update={"model": "stg_sj_penalties"})})
+    registry.sources["sj_penalties"] = penalties.model_copy(update={"entities": [wrong]})
+    with pytest.raises(RegistryMeaningError, match=r"sj_penalties\.records"):
+        render_generated(registry)
