@@ -93,7 +93,12 @@ def _district_people(settings: Settings, count: int) -> list[dict[str, str]]:
     """People from the district's hukou delivery, as the new department's export would list them."""
     hukou = sorted((settings.upstream / "drops" / "hukou").glob("hukou_*.csv"))[0]
     frame = pl.read_csv(hukou, encoding="gb18030", infer_schema=False)
-    valid = frame.filter(pl.col("公民身份号码").str.contains(r"^[0-9]{17}[0-9X]$") & pl.col("姓名").is_not_null())
+    # people whose number the delivery gives once (an upstream file may repeat a number for two people)
+    valid = frame.filter(
+        pl.col("公民身份号码").str.contains(r"^[0-9]{17}[0-9X]$")
+        & pl.col("公民身份号码").is_unique()
+        & pl.col("姓名").is_not_null()
+    )
     return [
         {
             "xm": person["姓名"],

@@ -28,11 +28,7 @@ mentions as (
         mentions._delivery_id
     from {{ ref('int_person_mentions_resolved') }} as mentions
     inner join {{ ref('int_mention_registers') }} as household_register
-        on household_register.source_id = mentions.source_id
-        and household_register.entity = mentions.entity
-        and household_register.role = mentions.role
-        and household_register.kind = 'person'
-        and household_register.district_register = 'household'
+        on {{ in_register('household_register', 'mentions', 'person', 'household') }}
 ),
 
 villages as (

@@ -24,11 +24,7 @@ mentions as (
         ) as mention_rank
     from {{ ref('int_org_mentions') }} as mentions
     left join {{ ref('int_mention_registers') }} as enterprise_register
-        on enterprise_register.source_id = mentions.source_id
-        and enterprise_register.entity = mentions.entity
-        and enterprise_register.role = mentions.role
-        and enterprise_register.kind = 'organisation'
-        and enterprise_register.district_register = 'enterprise'
+        on {{ in_register('enterprise_register', 'mentions', 'organisation', 'enterprise') }}
     where mentions.uscc is not null
 ),
 
@@ -63,11 +59,7 @@ representatives as (
     select mentions.record_id, mentions.resolved_id_number, mentions.match_method
     from {{ ref('int_person_mentions_resolved') }} as mentions
     inner join {{ ref('int_mention_registers') }} as enterprise_register
-        on enterprise_register.source_id = mentions.source_id
-        and enterprise_register.entity = mentions.entity
-        and enterprise_register.role = mentions.role
-        and enterprise_register.kind = 'person'
-        and enterprise_register.district_register = 'enterprise'
+        on {{ in_register('enterprise_register', 'mentions', 'person', 'enterprise') }}
     where mentions.role = 'legal_rep'
 ),
 

@@ -38,11 +38,7 @@ representatives as (
         mentions._delivery_id
     from {{ ref('int_person_mentions_resolved') }} as mentions
     inner join {{ ref('int_mention_registers') }} as enterprise_register
-        on enterprise_register.source_id = mentions.source_id
-        and enterprise_register.entity = mentions.entity
-        and enterprise_register.role = mentions.role
-        and enterprise_register.kind = 'person'
-        and enterprise_register.district_register = 'enterprise'
+        on {{ in_register('enterprise_register', 'mentions', 'person', 'enterprise') }}
     where mentions.role = 'legal_rep'
 ),
 
@@ -61,11 +57,7 @@ premises as (
         ) as premises_rank
     from {{ ref('enterprise_premises') }} as premises
     left join {{ ref('int_mention_registers') }} as enterprise_register
-        on enterprise_register.source_id = premises.source_id
-        and enterprise_register.entity = premises.entity
-        and enterprise_register.role = premises.role
-        and enterprise_register.kind = 'organisation'
-        and enterprise_register.district_register = 'enterprise'
+        on {{ in_register('enterprise_register', 'premises', 'organisation', 'enterprise') }}
 ),
 
 villages as (

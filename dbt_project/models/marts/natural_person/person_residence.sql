@@ -52,11 +52,7 @@ mentions as (
     left join villages
         on mentions.village_code = villages.village_code
     left join {{ ref('int_mention_registers') }} as grid_register
-        on grid_register.source_id = mentions.source_id
-        and grid_register.entity = mentions.entity
-        and grid_register.role = mentions.role
-        and grid_register.kind = 'person'
-        and grid_register.district_register = 'grid_population'
+        on {{ in_register('grid_register', 'mentions', 'person', 'grid_population') }}
     left join grid_records
         on grid_register.source_id is not null
         and mentions.record_id = grid_records.record_id

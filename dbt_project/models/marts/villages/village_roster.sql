@@ -19,11 +19,7 @@ residences as (
         ) as mention_rank
     from {{ ref('int_person_mentions') }} as mentions
     left join {{ ref('int_mention_registers') }} as household_register
-        on household_register.source_id = mentions.source_id
-        and household_register.entity = mentions.entity
-        and household_register.role = mentions.role
-        and household_register.kind = 'person'
-        and household_register.district_register = 'household'
+        on {{ in_register('household_register', 'mentions', 'person', 'household') }}
     where mentions.role = 'resident'
         and mentions.id_number is not null
         and mentions.village_code is not null
