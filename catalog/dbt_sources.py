@@ -1,26 +1,71 @@
-"""Render dbt's sources YAML (dbt_project/models/staging/_sources.yml) from the source registry."""
+"""What dbt needs from the source registry, generated at run time into the dbt project a run assembles.
+
+The repository's `dbt_project/` holds only hand-written SQL and YAML, none of it naming a source system. Everything
+per source — the sources YAML, the generic staging of mentions, and the unions of mentions, credit records and
+life-event records — is rendered here from the registry's entries (committed and extra folders alike) and written
+next to a copy of `dbt_project/` under the data directory (`assemble_project`). A system registered by a YAML file
+alone therefore reaches the mentions, resolution and golden records on the next run.
+"""
 
 from __future__ import annotations
 
-import sys
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from catalog.registry import Entity, Registry, SourceField, SourceSystem, load_registry
+from catalog.registry import ORG_ATTRIBUTES, PERSON_ATTRIBUTES, Column, Entity, Registry, SourceField, SourceSystem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SOURCES_YAML = REPO_ROOT / "dbt_project" / "models" / "staging" / "_sources.yml"
-LEGACY_DIR = REPO_ROOT / "dbt_project" / "models" / "staging" / "legacy"
-PERSON_MENTIONS_SQL = LEGACY_DIR / "stg_legacy__person_mentions.sql"
-ORG_MENTIONS_SQL = LEGACY_DIR / "stg_legacy__org_mentions.sql"
-REGENERATE = "python -m catalog.dbt_sources"
+REPO_PROJECT = REPO_ROOT / "dbt_project"
 
-_HEADER = f"""\
-# GENERATED from catalog/sources/*.yaml by `{REGENERATE}`. Do not edit by hand:
-# change the registry and regenerate (tests/unit/test_dbt_sources_drift.py checks this file).
-"""
+# where the generated files sit inside the assembled project: the folders' dbt_project.yml defaults apply to them
+STAGING_DIR = Path("models/staging/_registry")
+INTERMEDIATE_DIR = Path("models/intermediate/_registry")
+SOURCES_YAML = STAGING_DIR / "_sources.yml"
+FINGERPRINT = ".registry-fingerprint"
+# left out of the copy: dbt's own output and installed packages
+_NOT_COPIED = ("target", "logs", "dbt_packages", ".user.yml", FINGERPRINT)
+
+_HEADER = "GENERATED from the source registry by catalog/dbt_sources.py at run time; never edited or committed."
+
+
+# the columns of int_person_mentions / int_org_mentions, in order, with the type of a missing value
+PERSON_COLUMNS = {
+    "name": "text",
+    "id_number_raw": "text",
+    "id_number": "text",
+    "id_number_reason": "text",
+    "sex": "text",
+    "birth_date": "date",
+    "phone": "text",
+    "village_code": "text",
+    "household_no": "text",
+    "address": "text",
+    "house_no": "text",
+}
+ORG_COLUMNS = {
+    "name": "text",
+    "uscc_raw": "text",
+    "uscc": "text",
+    "uscc_reason": "text",
+    "entity_type": "text",
+    "is_sole_trader": "boolean",
+    "village_code": "text",
+    "address": "text",
+}
+_ATTR_COLUMN = {"person_name": "name", "org_name": "name"}
+
+
+class RegistryMeaningError(ValueError):
+    """An entry's mentions, credit or events block does not fit its staging."""
+
+
+# --------------------------------------------------------------------------- sources YAML
 
 
 def _source(system: SourceSystem) -> dict[str, Any]:
@@ -79,36 +124,51 @@ def _source(system: SourceSystem) -> dict[str, Any]:
 def render_sources_yaml(registry: Registry) -> str:
     """The sources YAML for every registered system, in a stable order."""
     document = {"version": 2, "sources": [_source(registry.sources[k]) for k in sorted(registry.sources)]}
-    body = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
-    return _HEADER + body
+    return f"# {_HEADER}\n" + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
 
 
-def write_sources_yaml(registry: Registry, path: Path = SOURCES_YAML) -> Path:
-    path.write_text(render_sources_yaml(registry), encoding="utf-8")
-    return path
+# --------------------------------------------------------------------------- SQL pieces
+
+
+def _sql_header(what: str) -> str:
+    return f"-- {_HEADER}\n-- {what}\n\n{{%- set text = dbt.type_string() %}}\n\nwith\n\n"
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _systems(registry: Registry) -> Iterator[SourceSystem]:
+    for key in sorted(registry.sources):
+        yield registry.sources[key]
+
+
+def _record_id(entity: Entity) -> str:
+    keys = [f"cast({k} as {{{{ text }}}})" for k in entity.primary_key]
+    return " || '|' || ".join(keys)
+
+
+def _current_rows(system: SourceSystem, entity: Entity) -> str:
+    """A CTE pair giving an entity's current raw rows (macro deduplicate reads the delivery mode and key)."""
+    cte = f"{system.id}__{entity.name}"
+    return (
+        f"src__{cte} as (select * from {{{{ source('{system.id}', '{entity.name}') }}}}),\n"
+        f"cur__{cte} as ({{{{ deduplicate('src__{cte}', '{system.id}', '{entity.name}') }}}}),\n"
+    )
+
+
+def _null(kind: str) -> str:
+    return "cast(null as date)" if kind == "date" else f"cast(null as {kind if kind != 'text' else '{{ text }}'})"
+
+
+def _union(name: str, selects: list[str], columns: list[str]) -> str:
+    """The final CTE and select of a generated union; an empty registry still yields a model with the columns."""
+    if not selects:
+        selects = ["    select " + ", ".join(f"cast(null as {{{{ text }}}}) as {c}" for c in columns) + " where false"]
+    return f"{name} as (\n" + "\n    union all\n".join(selects) + f"\n)\n\nselect * from {name}\n"
 
 
 # --------------------------------------------------------------------------- generic staging of mentions
-
-_SQL_HEADER = f"""\
--- GENERATED from catalog/sources/*.yaml by `{REGENERATE}`. Do not edit by hand.
--- Every source entity with `staging: generic` whose fields carry canonical attributes, staged the same way:
--- current rows (macro deduplicate), one row per {{what}} mentioned (fields grouped by their registry `role`),
--- free text cleaned and identifiers normalised with their reason. Columns are those of {{model}}.
-"""
-
-PERSON_ATTRS = (
-    "person_name",
-    "citizen_id",
-    "sex",
-    "birth_date",
-    "phone",
-    "village_code",
-    "household_no",
-    "address",
-    "house_no",
-)
-ORG_ATTRS = ("org_name", "uscc", "entity_type", "village_code", "address")
 
 
 def _roles(fields: list[SourceField], anchor: str, attrs: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -121,8 +181,7 @@ def _roles(fields: list[SourceField], anchor: str, attrs: tuple[str, ...]) -> di
 
 
 def _generic_entities(registry: Registry, anchor: str, attrs: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    for key in sorted(registry.sources):
-        system = registry.sources[key]
+    for system in _systems(registry):
         if system.staging != "generic":
             continue
         for entity in system.entities:
@@ -131,35 +190,26 @@ def _generic_entities(registry: Registry, anchor: str, attrs: tuple[str, ...]): 
                 yield system, entity, roles
 
 
-def _record_id(entity: Entity) -> str:
-    keys = [f"cast({k} as {{{{ text }}}})" for k in entity.primary_key]
-    return " || '|' || ".join(keys) if len(keys) > 1 else keys[0]
-
-
-def _render_mentions(registry: Registry, kind: str) -> str:
-    person = kind == "person"
-    anchor, attrs = ("citizen_id", PERSON_ATTRS) if person else ("uscc", ORG_ATTRS)
+def _render_generic_mentions(registry: Registry, person: bool) -> str:
+    """Every generic entity whose fields carry canonical attributes, one row per person / organisation mentioned."""
+    anchor, attrs = ("citizen_id", PERSON_ATTRIBUTES) if person else ("uscc", ORG_ATTRIBUTES)
     items = list(_generic_entities(registry, anchor, attrs))
-    model = "int_person_mentions" if person else "int_org_mentions"
-    out = [_SQL_HEADER.format(what="person" if person else "organisation", model=model)]
-    out.append("{%- set text = dbt.type_string() %}\n\nwith\n")
-    for system, entity, _ in items:
-        cte = f"{system.id}__{entity.name}"
-        out.append(
-            f"src__{cte} as (select * from {{{{ source('{system.id}', '{entity.name}') }}}}),\n"
-            f"cur__{cte} as ({{{{ deduplicate('src__{cte}', '{system.id}', '{entity.name}') }}}}),\n"
+    what = "person" if person else "organisation"
+    out = [
+        _sql_header(
+            f"Generic staging: current rows (macro deduplicate), one row per {what} mentioned (fields grouped by "
+            "their registry `role`)."
         )
+    ]
+    out += [_current_rows(system, entity) for system, entity, _ in items]
     selects = []
     for system, entity, roles in items:
-        cte = f"cur__{system.id}__{entity.name}"
         for role, cols in roles.items():
 
             def col(attr: str, wrap: str = "text", cols: dict[str, str] = cols) -> str:
                 if attr not in cols:
-                    return "cast(null as date)" if wrap == "date" else "cast(null as {{ text }})"
-                if wrap == "date":
-                    return f"cast({cols[attr]} as date)"
-                return f"cast({cols[attr]} as {{{{ text }}}})"
+                    return _null(wrap)
+                return f"cast({cols[attr]} as {'date' if wrap == 'date' else '{{ text }}'})"
 
             name_col = cols.get("person_name" if person else "org_name")
             present = " or ".join(f"{c} is not null" for c in (name_col, cols[anchor]) if c)
@@ -180,8 +230,19 @@ def _render_mentions(registry: Registry, kind: str) -> str:
                 f"        {_record_id(entity)} as record_id,\n"
                 f"        '{role}' as role, {body},\n"
                 f"        _received_at as observed_at, _delivery_id\n"
-                f"    from {cte}\n    where {present}"
+                f"    from cur__{system.id}__{entity.name}\n    where {present}"
             )
+    if not selects:  # no generic system mentions anyone: an empty relation of the right shape
+        attributes = ("name", "id_number", "sex", "birth_date", "phone", "village_code", "household_no", "address")
+        shape = (*attributes, "house_no") if person else ("name", "uscc", "entity_type", "village_code", "address")
+        nulls = [
+            f"{_null('date' if c == 'birth_date' else 'text')} as {c}"
+            for c in ("source_id", "entity", "record_id", "role", *shape)
+        ]
+        selects = [
+            f"    select {', '.join(nulls)}, cast(null as timestamp with time zone) as observed_at, "
+            "cast(null as {{ text }}) as _delivery_id where false"
+        ]
     out.append("mentions as (\n" + "\n    union all\n".join(selects) + "\n),\n\n")
     if person:
         out.append(
@@ -206,27 +267,237 @@ def _render_mentions(registry: Registry, kind: str) -> str:
     return "".join(out)
 
 
-def render_generated_models(registry: Registry) -> dict[Path, str]:
-    """Every generated, committed dbt file: the sources YAML and the two legacy mention models."""
+# --------------------------------------------------------------------------- unions of mentions
+
+
+def _custom_mentions(registry: Registry, person: bool) -> list[str]:
+    """One select per role of every `mentions:` block of a hand-staged entity, in the shape of the mentions model."""
+    kind, anchor = ("person", "citizen_id") if person else ("organisation", "uscc")
+    columns = PERSON_COLUMNS if person else ORG_COLUMNS
+    id_column = "id_number" if person else "uscc"
+    selects = []
+    for system in _systems(registry):
+        for entity in system.entities:
+            if entity.mentions is None:
+                continue
+            for role in entity.mentions.roles:
+                if role.kind != kind:
+                    continue
+                values = {_ATTR_COLUMN.get(a, a): c for a, c in role.columns.items() if a != anchor}
+                anchor_col = role.columns[anchor]
+                values |= {
+                    f"{id_column}_raw": f"{anchor_col}_raw",
+                    id_column: anchor_col,
+                    f"{id_column}_reason": f"{anchor_col}_reason",
+                }
+                body = ",\n        ".join(
+                    f"{values[c]} as {c}" if c in values else f"{_null(t)} as {c}" for c, t in columns.items()
+                )
+                selects.append(
+                    f"    select\n        '{system.id}' as source_id,\n        '{entity.name}' as entity,\n"
+                    f"        record_id,\n        {_quote(role.role)} as role,\n        {body},\n"
+                    f"        cast({role.observed_at} as timestamp with time zone) as observed_at,\n"
+                    f"        _delivery_id\n    from {{{{ ref('{entity.mentions.model}') }}}}"
+                    + (f"\n    where {role.where}" if role.where else "")
+                )
+    return selects
+
+
+def _render_mentions(registry: Registry, person: bool) -> str:
+    generic = "stg_registry__person_mentions" if person else "stg_registry__org_mentions"
+    columns = ["source_id", "entity", "record_id", "role", *(PERSON_COLUMNS if person else ORG_COLUMNS)]
+    columns += ["observed_at", "_delivery_id"]
+    selects = _custom_mentions(registry, person)
+    selects.append(
+        f"    select\n        {', '.join(columns[:-2])},\n"
+        f"        cast(observed_at as timestamp with time zone) as observed_at, _delivery_id\n"
+        f"    from {{{{ ref('{generic}') }}}}"
+    )
+    what = "person" if person else "organisation"
+    return _sql_header(
+        f"One row per {what} mentioned in any current staged record, in one shape: the `mentions:` blocks of "
+        f"hand-staged entities and the generic staging ({generic})."
+    ) + _union("unioned", selects, columns)
+
+
+def _render_registers(registry: Registry) -> str:
+    selects = [
+        f"    select '{system.id}' as source_id, '{entity.name}' as entity, {_quote(role.role)} as role, "
+        f"'{role.kind}' as kind, '{role.district_register}' as district_register"
+        for system in _systems(registry)
+        for entity in system.entities
+        if entity.mentions
+        for role in entity.mentions.roles
+        if role.district_register
+    ]
+    header = _sql_header(
+        "Which mentions make up a district register (household, enterprise, grid_population): the "
+        "`district_register` of a `mentions:` role. Rules that prefer or read a register join this, never a source id."
+    )
+    return header + _union("registers", selects, ["source_id", "entity", "role", "kind", "district_register"])
+
+
+# --------------------------------------------------------------------------- credit records and life events
+
+
+def _value(value: str | Column) -> str:
+    return value.column if isinstance(value, Column) else _quote(value)
+
+
+def _rows_of(system: SourceSystem, entity: Entity, model: str | None, block: str) -> tuple[str, str]:
+    """(from clause, record id expression) of an entity's credit or events block, checked against its staging."""
+    if system.staging == "custom":
+        if model is None:
+            raise RegistryMeaningError(f"{system.id}.{entity.name}: a custom-staged {block} block names its model")
+        return f"{{{{ ref('{model}') }}}}", "record_id"
+    if model is not None:
+        raise RegistryMeaningError(f"{system.id}.{entity.name}: a generic {block} block reads the raw rows itself")
+    return f"cur__{system.id}__{entity.name}", _record_id(entity)
+
+
+def _render_credit(registry: Registry) -> str:
+    ctes: list[str] = []
+    selects: list[str] = []
+    for system in _systems(registry):
+        for entity in system.entities:
+            credit = entity.credit
+            if credit is None:
+                continue
+            source, record_id = _rows_of(system, entity, credit.model, "credit")
+            if system.staging == "generic":
+                ctes.append(_current_rows(system, entity))
+            record_no = f"cast({credit.record_no} as {{{{ text }}}})" if credit.record_no else record_id
+            selects.append(
+                f"    select\n        '{system.id}' as source_id,\n        '{entity.name}' as entity,\n"
+                f"        {record_id} as record_id,\n        {record_no} as record_no,\n"
+                f"        {_value(credit.subject)} as subject_type,\n"
+                f"        {credit.subject_id or 'cast(null as {{ text }})'} as subject_id,\n"
+                f"        {'true' if credit.subject_id else 'false'} as keyed_by_id,\n"
+                f"        {_value(credit.record_type)} as record_type,\n        {_value(credit.title)} as title,\n"
+                f"        cast({credit.date} as date) as decided_on,\n"
+                f"        {_value(credit.authority)} as authority\n    from {source}"
+            )
+    columns = ["source_id", "entity", "record_id", "record_no", "subject_type", "subject_id", "keyed_by_id"]
+    columns += ["record_type", "title", "decided_on", "authority"]
+    header = _sql_header(
+        "Every credit record of an entity with a `credit:` block, in one shape; the subject is keyed later "
+        "(int_credit_records), by its ID when keyed_by_id, else by entity resolution of its `subject` mention."
+    )
+    return header + "".join(ctes) + _union("unioned", selects, columns)
+
+
+def _render_events(registry: Registry) -> str:
+    ctes: list[str] = []
+    selects: list[str] = []
+    for system in _systems(registry):
+        for entity in system.entities:
+            if not entity.events:
+                continue
+            if system.staging == "generic":
+                ctes.append(_current_rows(system, entity))
+            for event in entity.events:
+                source, record_id = _rows_of(system, entity, event.model, "events")
+                if event.record_id:
+                    record_id = f"cast({event.record_id} as {{{{ text }}}})"
+                roles: list[str | None] = [*event.roles] if event.roles else [None]
+                for role in roles:
+                    selects.append(
+                        f"    select\n        '{event.kind}' as event_type,\n        '{system.id}' as source_id,\n"
+                        f"        '{entity.name}' as entity,\n        {record_id} as record_id,\n"
+                        f"        cast({event.date} as date) as event_date,\n"
+                        f"        {_quote(role) if role else 'cast(null as {{ text }})'} as role,\n"
+                        f"        {event.preference} as preference\n    from {source}"
+                        + (f"\n    where {event.where}" if event.where else "")
+                    )
+    columns = ["event_type", "source_id", "entity", "record_id", "event_date", "role", "preference"]
+    header = _sql_header(
+        "Every record of a life event (an entity's `events:` block): one row per record and mention role it is "
+        "about (role null: every role)."
+    )
+    return header + "".join(ctes) + _union("unioned", selects, columns)
+
+
+# --------------------------------------------------------------------------- the assembled project
+
+
+def render_generated(registry: Registry) -> dict[Path, str]:
+    """Every generated dbt file, by its path inside the assembled project."""
     return {
         SOURCES_YAML: render_sources_yaml(registry),
-        PERSON_MENTIONS_SQL: _render_mentions(registry, "person"),
-        ORG_MENTIONS_SQL: _render_mentions(registry, "org"),
+        STAGING_DIR / "stg_registry__person_mentions.sql": _render_generic_mentions(registry, person=True),
+        STAGING_DIR / "stg_registry__org_mentions.sql": _render_generic_mentions(registry, person=False),
+        INTERMEDIATE_DIR / "int_person_mentions.sql": _render_mentions(registry, person=True),
+        INTERMEDIATE_DIR / "int_org_mentions.sql": _render_mentions(registry, person=False),
+        INTERMEDIATE_DIR / "int_mention_registers.sql": _render_registers(registry),
+        INTERMEDIATE_DIR / "int_credit_records_unioned.sql": _render_credit(registry),
+        INTERMEDIATE_DIR / "int_life_event_records_unioned.sql": _render_events(registry),
     }
 
 
-def main() -> int:
-    registry = load_registry()
-    if registry.errors:
-        for error in registry.errors:
-            print(error, file=sys.stderr)
-        return 1
-    for path, text in render_generated_models(registry).items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path.relative_to(REPO_ROOT)} ({len(registry.sources)} sources)")
-    return 0
+def _external_paths(project: Path) -> list[str]:
+    """Folders the project reads from outside itself (seed-paths such as ../zhongtai/reference)."""
+    config = yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8"))
+    paths = [p for key, value in config.items() if key.endswith("-paths") for p in value]
+    return [p for p in paths if p.startswith("../")]
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _project_files(project: Path) -> Iterator[tuple[str, Path]]:
+    """(name in the assembled tree, file) of the hand-written project and the folders it reads from outside."""
+    for path in sorted(project.rglob("*")):
+        rel = path.relative_to(project)
+        if path.is_file() and not any(part in _NOT_COPIED for part in rel.parts):
+            yield f"{project.name}/{rel.as_posix()}", path
+    for external in _external_paths(project):
+        folder = (project / external).resolve()
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                yield f"{Path(external[3:]) / path.relative_to(folder)}", path
+
+
+def fingerprint(registry: Registry, project: Path = REPO_PROJECT) -> str:
+    """A hash of everything the assembled project is made of: the hand-written files and the generated ones."""
+    digest = hashlib.sha256()
+    for name, path in _project_files(project):
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for rel, text in sorted(render_generated(registry).items()):
+        digest.update(str(rel).encode() + b"\0" + text.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def assembled_dir(root: Path, project: Path = REPO_PROJECT) -> Path:
+    """The assembled project inside `root`; it keeps the repository's layout so ../ paths still resolve."""
+    return root / project.name
+
+
+def assemble_project(registry: Registry, root: Path, project: Path = REPO_PROJECT) -> tuple[Path, bool]:
+    """Copy the hand-written project and write the generated files under `root`, when either changed.
+
+    Returns the assembled project's folder and whether it was (re)built. The new tree is built beside the old one
+    and swapped in, so a reader never sees half a project.
+    """
+    target = assembled_dir(root, project)
+    stamp = fingerprint(registry, project)
+    if (target / FINGERPRINT).is_file() and (target / FINGERPRINT).read_text() == stamp:
+        return target, False
+    files = render_generated(registry)  # before any copying: a meaning error leaves the old project in place
+    build = root / f".assembling-{os.getpid()}"
+    shutil.rmtree(build, ignore_errors=True)
+    for name, path in _project_files(project):
+        dest = build / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, dest)
+    for rel, text in files.items():
+        dest = build / project.name / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8")
+    (build / project.name / FINGERPRINT).write_text(stamp)
+    root.mkdir(parents=True, exist_ok=True)
+    for child in sorted(build.iterdir()):
+        old = root / f".old-{os.getpid()}-{child.name}"
+        live = root / child.name
+        if live.exists():
+            live.rename(old)
+        child.rename(live)
+        shutil.rmtree(old, ignore_errors=True)
+    build.rmdir()
+    return target, True

@@ -47,6 +47,11 @@ class Entity(_Strict):
     cursor_field: str | None = Field(default=None, description="incremental high-water mark, in the source's naming")
     primary_key: list[str]
     fields: list[SourceField]
+    mentions: Mentions | None = Field(
+        default=None, description="custom staging: the staged model and columns that mention people and organisations"
+    )
+    credit: Credit | None = None
+    events: list[LifeEvent] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _keys_are_fields(self) -> Entity:
@@ -57,6 +62,94 @@ class Entity(_Strict):
         if missing:
             raise ValueError(f"primary_key names unknown fields: {missing}")
         return self
+
+
+class Column(_Strict):
+    """A value read from a column of each row, where a literal would otherwise be given."""
+
+    column: str
+
+
+# the canonical attributes a mention of a person / an organisation carries (the first is the identifier)
+PERSON_ATTRIBUTES = (
+    "citizen_id",
+    "person_name",
+    "sex",
+    "birth_date",
+    "phone",
+    "village_code",
+    "household_no",
+    "address",
+    "house_no",
+)
+ORG_ATTRIBUTES = ("uscc", "org_name", "entity_type", "village_code", "address")
+
+
+class MentionRole(_Strict):
+    """One role in which a hand-staged model's rows mention a person or an organisation."""
+
+    role: str
+    kind: Literal["person", "organisation"]
+    columns: dict[str, str] = Field(
+        description="canonical attribute -> column of the staged model; citizen_id and uscc name the normalised "
+        "column, beside which the staged model carries <column>_raw and <column>_reason"
+    )
+    observed_at: str = Field(default="_received_at", description="column saying when the source observed the row")
+    where: str | None = Field(default=None, description="SQL condition on the staged model's rows that mention one")
+    district_register: Literal["household", "enterprise", "grid_population"] | None = Field(
+        default=None,
+        description="the district register these mentions make up (户籍, 市场主体登记, 网格实有人口): the rules that "
+        "prefer or read a register find it by this, never by a source id",
+    )
+
+    @model_validator(mode="after")
+    def _columns_are_attributes(self) -> MentionRole:
+        # a hand-staged model may say outright whether an organisation is a sole trader; generic staging infers it
+        known = PERSON_ATTRIBUTES if self.kind == "person" else (*ORG_ATTRIBUTES, "is_sole_trader")
+        unknown = sorted(set(self.columns) - set(known))
+        if unknown:
+            raise ValueError(f"{self.kind} mentions carry only {', '.join(known)}; not {', '.join(unknown)}")
+        if known[0] not in self.columns:
+            raise ValueError(f"a {self.kind} mention names the column of its {known[0]}")
+        return self
+
+
+class Mentions(_Strict):
+    """Which staged model carries a custom-staged entity's people and organisations, and in which columns."""
+
+    model: str = Field(pattern=r"^stg_[a-z0-9_]+$")
+    roles: list[MentionRole]
+
+
+class Credit(_Strict):
+    """The entity's rows are credit records (许可、处罚、名单 …): of which type, about whom, decided when."""
+
+    record_type: str | Column
+    title: str | Column
+    authority: str | Column
+    subject: Literal["person", "enterprise"] | Column
+    date: str = Field(description="column of the decision date")
+    model: str | None = Field(default=None, description="custom staging: the staged model holding the records")
+    record_no: str | None = Field(default=None, description="column of the record number (default: the primary key)")
+    subject_id: str | None = Field(
+        default=None,
+        description="column of a normalised ID that keys the subject directly; without it the subject is the "
+        "person or organisation that entity resolution found for the entity's mention in role `subject`",
+    )
+
+
+class LifeEvent(_Strict):
+    """The entity's rows record a life event of the people it mentions (no-application services start from it)."""
+
+    kind: Literal["birth", "death", "marriage"]
+    date: str = Field(description="column of the event's date")
+    roles: list[str] | None = Field(default=None, description="mention roles the event is about (default: every one)")
+    preference: int = Field(
+        default=1, description="when several sources record one person's death, the lowest preference counts"
+    )
+    model: str | None = Field(default=None, description="custom staging: the staged model holding the records")
+    record_id: str | None = Field(default=None, description="column of the record id (default: the primary key)")
+    where: str | None = Field(default=None, description="SQL condition on the rows that record the event")
 
 
 class Connector(_Strict):

@@ -1,4 +1,5 @@
-"""dbt models as Dagster assets, with the manifest built once (never by dev-mode re-parsing)."""
+"""dbt models as Dagster assets, run in the project assembled from dbt_project/ and the registry under the data
+directory, with its manifest parsed once per change (never by dev-mode re-parsing)."""
 
 import os
 import subprocess
@@ -10,6 +11,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from catalog.dbt_sources import assemble_project, assembled_dir
+from catalog.registry import load_registry, registry_dirs
 from orchestration.sources import WAREHOUSE_POOL
 from zhongtai.settings import Settings
 
@@ -30,26 +33,33 @@ def dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
 
 
+def project_dir(settings: Settings) -> Path:
+    """The dbt project runs use: dbt_project/ plus the files generated from the registry, under the data directory."""
+    return assembled_dir(settings.root / "dbt")
+
+
 def manifest_path(settings: Settings) -> Path:
-    return settings.dbt_project_dir / "target" / "manifest.json"
+    return project_dir(settings) / "target" / "manifest.json"
 
 
-def prepare_manifest(settings: Settings, *, force: bool = False) -> Path:
-    """Run `dbt parse` once when the manifest is missing or older than a project file."""
-    path = manifest_path(settings)
-    project = settings.dbt_project_dir
-    newest = max(
-        p.stat().st_mtime
-        for p in project.rglob("*")
-        if p.suffix in {".sql", ".yml", ".yaml", ".csv"} and "target" not in p.parts
-    )
-    if force or not path.exists() or path.stat().st_mtime < newest:
+def prepare_project(settings: Settings, *, force: bool = False) -> Path:
+    """Assemble the project when dbt_project/ or the registry (extra folders included) changed, and `dbt parse` it
+    then or when its manifest is missing. Returns the project's folder."""
+    registry = load_registry(*registry_dirs(settings.registry_dirs))
+    project, rebuilt = assemble_project(registry, settings.root / "dbt")
+    if force or rebuilt or not manifest_path(settings).exists():
         subprocess.run(
             [dbt_executable(), "parse", "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"],
             check=True,
             env={**os.environ, **dbt_env(settings)},
         )
-    return path
+    return project
+
+
+def prepare_manifest(settings: Settings, *, force: bool = False) -> Path:
+    """The assembled project's manifest, parsed when missing or out of date."""
+    prepare_project(settings, force=force)
+    return manifest_path(settings)
 
 
 class ZhongtaiDbtTranslator(DagsterDbtTranslator):
@@ -115,5 +125,5 @@ def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
 
 
 def dbt_resource(settings: Settings) -> DbtCliResource:
-    project = str(settings.dbt_project_dir)
+    project = str(project_dir(settings))
     return DbtCliResource(project_dir=project, profiles_dir=project, dbt_executable=dbt_executable())

@@ -39,6 +39,8 @@ db_app = typer.Typer(help="The operational database (accounts, keys, application
 app.add_typer(db_app, name="db")
 resolution_app = typer.Typer(help="Entity resolution: the person model the pipeline applies.")
 app.add_typer(resolution_app, name="resolution")
+dbt_app = typer.Typer(help="The dbt project runs use: dbt_project/ plus what the source registry generates.")
+app.add_typer(dbt_app, name="dbt")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="data directory (default: $ZHONGTAI_DATA_DIR or ./data)")
@@ -191,6 +193,21 @@ def resolution_train(
     with console.status("training the person model …"):
         written = train(path)
     console.print(f"[green]✓[/] wrote {written}")
+
+
+@dbt_app.command("prepare")
+def dbt_prepare(data_dir: DataDir = None) -> None:
+    """Assemble and parse the dbt project under the data directory; print its folder (to run dbt by hand)."""
+    from orchestration.dbt import prepare_project
+
+    settings = _settings(data_dir)
+    project = prepare_project(settings)
+    # the folder alone on stdout, for `cd "$(zhongtai dbt prepare)"`; how to run dbt there on stderr
+    typer.echo(
+        f"ZHONGTAI_WAREHOUSE_PATH={settings.warehouse_path} dbt build --project-dir {project} --profiles-dir {project}",
+        err=True,
+    )
+    typer.echo(str(project))
 
 
 def _servers(settings: Settings) -> list:  # type: ignore[type-arg]

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.integration
+from catalog.dbt_sources import assemble_project
+from catalog.registry import load_registry
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.integration
 
 
 def copy_project(tmp: Path) -> Path:
-    project = tmp / "dbt_project"
-    shutil.copytree(REPO_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
-    (tmp / "zhongtai").mkdir()
-    (tmp / "zhongtai" / "reference").symlink_to(REPO_ROOT / "zhongtai" / "reference")  # seed-paths: ../zhongtai/...
+    project, _ = assemble_project(load_registry(), tmp)  # dbt_project/ plus the files generated from the registry
     return project
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from catalog.dbt_sources import assemble_project
 from catalog.registry import load_registry
 from zhongtai import bookkeeping
 from zhongtai.identifiers import make_citizen_id, make_uscc
@@ -21,8 +24,14 @@ from zhongtai.keys import pseudonym
 
 pytestmark = pytest.mark.integration
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT = REPO_ROOT / "dbt_project"
+
+@functools.cache
+def dbt_project() -> Path:
+    """The project as a run assembles it (dbt_project/ plus the files generated from the registry), once."""
+    project, _ = assemble_project(load_registry(), Path(tempfile.mkdtemp(prefix="dbt_project_")))
+    return project
+
+
 SECRET = "test-secret"
 
 RAW_TYPES = {
@@ -54,8 +63,8 @@ def run_dbt(args: list[str], warehouse: Path, work: Path, secret: str = SECRET) 
     command = [
         str(Path(sys.executable).parent / "dbt"),
         *args,
-        "--project-dir", str(DBT_PROJECT),
-        "--profiles-dir", str(DBT_PROJECT),
+        "--project-dir", str(dbt_project()),
+        "--profiles-dir", str(dbt_project()),
         "--target-path", str(work / "target"),
         "--log-path", str(work / "logs"),
     ]  # fmt: skip

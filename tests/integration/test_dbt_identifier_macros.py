@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import random
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -15,6 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog.dbt_sources import assemble_project
+from catalog.registry import load_registry
 from zhongtai.identifiers import (
     ORG_CODE_ALPHABET,
     USCC_ALPHABET,
@@ -29,7 +33,14 @@ from zhongtai.keys import pseudonym
 
 pytestmark = pytest.mark.integration
 
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+
+@functools.cache
+def dbt_project() -> Path:
+    """The project as a run assembles it (dbt_project/ plus the files generated from the registry), once."""
+    project, _ = assemble_project(load_registry(), Path(tempfile.mkdtemp(prefix="dbt_project_")))
+    return project
+
+
 SECRET = "it's a test secret|with a pipe"  # a quote and a pipe: the macro must escape, not break
 
 # Both ways of calling the macros: on a raw expression, and on a column already cleaned (as staging does).
@@ -77,7 +88,7 @@ def macro_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     }
     command = [
         str(Path(sys.executable).parent / "dbt"), "compile", "--inline", QUERY, "--output", "json", "--quiet",
-        "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+        "--project-dir", str(dbt_project()), "--profiles-dir", str(dbt_project()),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ]  # fmt: skip
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)

@@ -18,16 +18,17 @@ registers as (
 
 mentions as (
     select
-        source_id,
-        entity,
-        record_id,
-        resolved_id_number,
-        match_method,
-        match_probability,
-        observed_at,
-        _delivery_id
-    from {{ ref('int_person_mentions_resolved') }}
-    where source_id = 'hukou' and entity = 'residents' and role = 'resident'
+        mentions.source_id,
+        mentions.entity,
+        mentions.record_id,
+        mentions.resolved_id_number,
+        mentions.match_method,
+        mentions.match_probability,
+        mentions.observed_at,
+        mentions._delivery_id
+    from {{ ref('int_person_mentions_resolved') }} as mentions
+    inner join {{ ref('int_mention_registers') }} as household_register
+        on {{ in_register('household_register', 'mentions', 'person', 'household') }}
 ),
 
 villages as (

@@ -9,9 +9,21 @@ contributions as (
 ),
 
 records as (
-    select subject_type, subject_key, record_type, is_published, is_repaired
-    from {{ ref('credit_record_status') }}
-    where subject_key is not null
+    select
+        status.subject_type,
+        status.subject_key,
+        status.is_published,
+        status.is_repaired,
+        blacklist_types.record_type is not null as is_blacklist
+    from {{ ref('credit_record_status') }} as status
+    left join {{ ref('credit_blacklist_types') }} as blacklist_types
+        on blacklist_types.record_type = status.record_type
+    where status.subject_key is not null
+),
+
+grades as (
+    select grade, min_score
+    from {{ ref('credit_grades') }}
 ),
 
 scores as (
@@ -30,7 +42,7 @@ counts as (
         subject_key,
         count(case when is_published then 1 end) as published_record_count,
         count(case when is_repaired then 1 end) as repaired_record_count,
-        count(case when is_published and record_type in ('失信黑名单', '限制高消费') then 1 end) as blacklist_count
+        count(case when is_published and is_blacklist then 1 end) as blacklist_count
     from records
     group by subject_type, subject_key
 )
@@ -39,12 +51,14 @@ select
     scores.subject_type,
     scores.subject_key,
     scores.score,
-    case
-        when scores.score >= 105 then 'A'
-        when scores.score >= 90 then 'B'
-        when scores.score >= 70 then 'C'
-        else 'D'
-    end as grade,
+    -- the best grade whose floor the score reaches; the grade without a floor takes the rest
+    (
+        select grades.grade
+        from grades
+        where scores.score >= coalesce(grades.min_score, scores.score)
+        order by grades.min_score desc nulls last
+        limit 1
+    ) as grade,
     scores.scored_record_count,
     counts.published_record_count,
     counts.repaired_record_count,

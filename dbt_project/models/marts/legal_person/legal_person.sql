@@ -6,19 +6,26 @@ with
 
 mentions as (
     select
-        source_id,
-        uscc,
-        name,
-        entity_type,
-        village_code,
-        address,
-        observed_at,
+        mentions.source_id,
+        mentions.uscc,
+        mentions.name,
+        mentions.entity_type,
+        mentions.village_code,
+        mentions.address,
+        mentions.observed_at,
         row_number() over (
-            partition by uscc
-            order by case source_id when 'market_registry' then 1 else 2 end, observed_at desc, entity, record_id
+            partition by mentions.uscc
+            -- the enterprise register first
+            order by
+                case when enterprise_register.source_id is not null then 1 else 2 end,
+                mentions.observed_at desc,
+                mentions.entity,
+                mentions.record_id
         ) as mention_rank
-    from {{ ref('int_org_mentions') }}
-    where uscc is not null
+    from {{ ref('int_org_mentions') }} as mentions
+    left join {{ ref('int_mention_registers') }} as enterprise_register
+        on {{ in_register('enterprise_register', 'mentions', 'organisation', 'enterprise') }}
+    where mentions.uscc is not null
 ),
 
 survived as (
@@ -49,9 +56,11 @@ registered as (
 -- the representative as a natural person: by the ID number as registered, or, where that number is missing or
 -- broken, by the probabilistic link entity resolution made for the registry's legal_rep mention
 representatives as (
-    select record_id, resolved_id_number, match_method
-    from {{ ref('int_person_mentions_resolved') }}
-    where source_id = 'market_registry' and entity = 'enterprises' and role = 'legal_rep'
+    select mentions.record_id, mentions.resolved_id_number, mentions.match_method
+    from {{ ref('int_person_mentions_resolved') }} as mentions
+    inner join {{ ref('int_mention_registers') }} as enterprise_register
+        on {{ in_register('enterprise_register', 'mentions', 'person', 'enterprise') }}
+    where mentions.role = 'legal_rep'
 ),
 
 final as (

@@ -1,8 +1,8 @@
--- Which source record is which legal person: every organisation mention resolved to a valid credit code, by the
--- code itself (deterministic_uscc), by a broken code's first 17 characters (code_prefix) or by its name (name).
+-- Which source record is which legal person (built in intermediate/resolution/int_org_source_xref.sql, which the
+-- intermediate models that need a mention's legal person read too).
 
 select
-    {{ pseudonym_key('org', 'resolved_uscc') }} as org_key,
+    org_key,
     source_id,
     entity,
     record_id,
@@ -11,5 +11,4 @@ select
     match_probability,
     observed_at,
     _delivery_id
-from {{ ref('int_org_mentions_resolved') }}
-where resolved_uscc is not null
+from {{ ref('int_org_source_xref') }}

@@ -29,27 +29,35 @@ registrations as (
 
 representatives as (
     select
-        source_id,
-        entity,
-        record_id,
-        role,
-        match_probability,
-        observed_at,
-        _delivery_id
-    from {{ ref('int_person_mentions_resolved') }}
-    where source_id = 'market_registry' and entity = 'enterprises' and role = 'legal_rep'
+        mentions.source_id,
+        mentions.entity,
+        mentions.record_id,
+        mentions.role,
+        mentions.match_probability,
+        mentions.observed_at,
+        mentions._delivery_id
+    from {{ ref('int_person_mentions_resolved') }} as mentions
+    inner join {{ ref('int_mention_registers') }} as enterprise_register
+        on {{ in_register('enterprise_register', 'mentions', 'person', 'enterprise') }}
+    where mentions.role = 'legal_rep'
 ),
 
 premises as (
     select
-        org_key,
-        village_code,
-        grid_code,
+        premises.org_key,
+        premises.village_code,
+        premises.grid_code,
         row_number() over (
-            partition by org_key
-            order by case source_id when 'market_registry' then 0 else 1 end, observed_at desc, record_id
+            partition by premises.org_key
+            -- the enterprise register's premises first
+            order by
+                case when enterprise_register.source_id is not null then 0 else 1 end,
+                premises.observed_at desc,
+                premises.record_id
         ) as premises_rank
-    from {{ ref('enterprise_premises') }}
+    from {{ ref('enterprise_premises') }} as premises
+    left join {{ ref('int_mention_registers') }} as enterprise_register
+        on {{ in_register('enterprise_register', 'premises', 'organisation', 'enterprise') }}
 ),
 
 villages as (

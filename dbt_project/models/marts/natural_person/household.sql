@@ -13,6 +13,7 @@ members as (
         is_head,
         village_code,
         address,
+        source_id,
         observed_at,
         _delivery_id,
         household_rank,
@@ -37,6 +38,7 @@ households as (
         count(distinct case when household_rank = 1 then resolved_id_number end) as member_count,
         count(case when resolved_id_number is null then 1 end) as unresolved_member_count,
         min_by(resolved_id_number, case when is_head and household_rank = 1 then record_rank end) as head_id_number,
+        min_by(source_id, record_rank) as source_id,
         max(observed_at) as observed_at,
         min_by(_delivery_id, record_rank) as _delivery_id
     from members
@@ -53,6 +55,7 @@ to_locate as (
         member_count,
         unresolved_member_count,
         head_id_number,
+        source_id,
         observed_at,
         _delivery_id
     from households
@@ -73,7 +76,7 @@ final as (
         member_count,
         unresolved_member_count,
         {{ pseudonym_key('person', 'head_id_number') }} as head_person_key,
-        'hukou' as source_id,
+        source_id,
         observed_at,
         _delivery_id
     from located

@@ -51,9 +51,10 @@ mentions as (
         and mentions.role = kinds.role
     left join villages
         on mentions.village_code = villages.village_code
+    left join {{ ref('int_mention_registers') }} as grid_register
+        on {{ in_register('grid_register', 'mentions', 'person', 'grid_population') }}
     left join grid_records
-        on mentions.source_id = 'grid'
-        and mentions.entity = 'residents'
+        on grid_register.source_id is not null
         and mentions.record_id = grid_records.record_id
     where mentions.resolved_id_number is not null
         and (mentions.house_no is not null or mentions.address is not null or mentions.village_code is not null)

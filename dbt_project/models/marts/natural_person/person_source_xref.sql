@@ -1,8 +1,8 @@
--- Which source record is which person: every person mention resolved to a natural person, by its own valid ID
--- number (deterministic_id) or by probabilistic linkage (probabilistic), with the match probability.
+-- Which source record is which natural person (built in intermediate/resolution/int_person_source_xref.sql, which the
+-- intermediate models that need a mention's natural person read too).
 
 select
-    {{ pseudonym_key('person', 'resolved_id_number') }} as person_key,
+    person_key,
     source_id,
     entity,
     record_id,
@@ -11,5 +11,4 @@ select
     match_probability,
     observed_at,
     _delivery_id
-from {{ ref('int_person_mentions_resolved') }}
-where resolved_id_number is not null
+from {{ ref('int_person_source_xref') }}

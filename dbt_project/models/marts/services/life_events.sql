@@ -1,6 +1,6 @@
--- Life events that trigger no-application services (无感服务), one row per person per event:
--- marriage (both parties), birth (newborn and parents), death, and the birthdays that reach retirement age
--- or 80 inside the window ending at the as-of date. Only mentions the platform attributed to a natural person
+-- Life events that trigger no-application services (无感服务), one row per person per event: those source records
+-- carry (int_life_event_records_unioned: marriage for both parties, birth for newborn and parents, death), and the
+-- birthdays that reach retirement age or 80 inside the window ending at the as-of date. Only mentions the platform attributed to a natural person
 -- (person_source_xref) become events; the rest wait in person_records_unresolved / person_match_review.
 
 {%- set as_of = as_of_date() %}
@@ -9,104 +9,49 @@
 with
 
 xref as (
-    select person_key, source_id, record_id, role, match_method
+    select person_key, source_id, entity, record_id, role, match_method
     from {{ ref('person_source_xref') }}
 ),
 
-marriage_registrations as (
-    select registration_no, registered_on
-    from {{ ref('stg_civil_marriage__registrations') }}
-    where registration_type = '结婚' and registered_on <= {{ as_of }}
-),
-
-marriages as (
-    select
-        'marriage' as event_type,
-        xref.person_key,
-        xref.role,
-        registrations.registered_on as event_date,
-        'civil_marriage' as source_id,
-        registrations.registration_no as record_id,
-        xref.match_method
-    from marriage_registrations as registrations
-    inner join xref
-        on xref.source_id = 'civil_marriage'
-        and xref.record_id = registrations.registration_no
-        and xref.role in ('husband', 'wife')
-),
-
-birth_source as (
-    select * from {{ source('wj_birth_certificates', 'records') }}
-),
-
-birth_certificates as (
-    select cast(record_no as {{ dbt.type_string() }}) as record_no, event_date
-    from ({{ deduplicate('birth_source', 'wj_birth_certificates', 'records') }}) as current_rows
+records as (
+    -- every record of a life event that registry entities carry (their `events:` blocks)
+    select event_type, source_id, entity, record_id, event_date, role, preference
+    from {{ ref('int_life_event_records_unioned') }}
     where event_date <= {{ as_of }}
 ),
 
-births as (
+recorded as (
     select
-        'birth' as event_type,
+        records.event_type,
         xref.person_key,
         xref.role,
-        certificates.event_date,
-        'wj_birth_certificates' as source_id,
-        certificates.record_no as record_id,
-        xref.match_method
-    from birth_certificates as certificates
-    inner join xref
-        on xref.source_id = 'wj_birth_certificates'
-        and xref.record_id = certificates.record_no
-),
-
-death_source as (
-    select * from {{ source('mz_deaths', 'records') }}
-),
-
-funeral_source as (
-    select * from {{ source('mz_funerals', 'records') }}
-),
-
-death_records as (
-    -- the death register is preferred; a cremation record stands in when the death register lacks the person
-    select 1 as preference, 'mz_deaths' as source_id, cast(record_no as {{ dbt.type_string() }}) as record_no, event_date
-    from ({{ deduplicate('death_source', 'mz_deaths', 'records') }}) as current_deaths
-    union all
-    select 2 as preference, 'mz_funerals' as source_id, cast(record_no as {{ dbt.type_string() }}) as record_no, event_date
-    from ({{ deduplicate('funeral_source', 'mz_funerals', 'records') }}) as current_funerals
-),
-
-death_mentions as (
-    select
-        xref.person_key,
-        death_records.event_date,
-        death_records.source_id,
-        death_records.record_no,
+        records.event_date,
+        records.source_id,
+        records.record_id,
         xref.match_method,
         row_number() over (
-            partition by xref.person_key
-            order by death_records.preference, death_records.event_date, death_records.record_no
+            partition by records.event_type, xref.person_key
+            order by records.preference, records.event_date, records.record_id
         ) as rank_in_person
-    from death_records
+    from records
     inner join xref
-        on xref.source_id = death_records.source_id
-        and xref.record_id = death_records.record_no
-        and xref.role = 'deceased'
-    where death_records.event_date <= {{ as_of }}
+        on xref.source_id = records.source_id
+        and xref.entity = records.entity
+        and xref.record_id = records.record_id
+        and (records.role is null or xref.role = records.role)
+),
+
+recorded_events as (
+    select event_type, person_key, role, event_date, source_id, record_id, match_method
+    from recorded
+    -- a person dies once: the most preferred source's record counts (the death register before a cremation record)
+    where event_type <> 'death' or rank_in_person = 1
 ),
 
 deaths as (
-    select
-        'death' as event_type,
-        person_key,
-        'deceased' as role,
-        event_date,
-        source_id,
-        record_no as record_id,
-        match_method
-    from death_mentions
-    where rank_in_person = 1
+    select person_key, event_date
+    from recorded_events
+    where event_type = 'death'
 ),
 
 birthdays as (
@@ -152,11 +97,7 @@ birthdays_in_window as (
 ),
 
 events as (
-    select * from marriages
-    union all
-    select * from births
-    union all
-    select * from deaths
+    select * from recorded_events
     union all
     select * from birthdays_in_window
 ),

@@ -5,18 +5,24 @@ with
 
 residences as (
     select
-        id_number,
-        village_code,
-        household_no,
-        address,
+        mentions.id_number,
+        mentions.village_code,
+        mentions.household_no,
+        mentions.address,
         row_number() over (
-            partition by id_number, village_code
-            order by case source_id when 'hukou' then 1 else 2 end, observed_at desc, record_id
+            partition by mentions.id_number, mentions.village_code
+            -- the household register first
+            order by
+                case when household_register.source_id is not null then 1 else 2 end,
+                mentions.observed_at desc,
+                mentions.record_id
         ) as mention_rank
-    from {{ ref('int_person_mentions') }}
-    where role = 'resident'
-        and id_number is not null
-        and village_code is not null
+    from {{ ref('int_person_mentions') }} as mentions
+    left join {{ ref('int_mention_registers') }} as household_register
+        on {{ in_register('household_register', 'mentions', 'person', 'household') }}
+    where mentions.role = 'resident'
+        and mentions.id_number is not null
+        and mentions.village_code is not null
 ),
 
 per_village as (

@@ -35,4 +35,9 @@ renamed as (
     from cleaned
 )
 
-select * from renamed
+-- a grid worker's record may carry only the grid; the grid lies in one village
+select
+    renamed.*,
+    coalesce(renamed.village_code, grids.village_code) as village_code_or_grid
+from renamed
+left join {{ ref('grids') }} as grids on renamed.grid_code = grids.grid_code
