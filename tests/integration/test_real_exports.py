@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from orchestration.ingestion.run import open_warehouse
+from orchestration.ingestion.ingest import open_warehouse
 
 from catalog.registry import SourceSystem, load_registry
 from orchestration.ingestion import ingest_source
