@@ -10,7 +10,7 @@ from typing import Any
 Target = tuple[str, str] | None
 
 
-def _key(dataset: str | None, field: str | None) -> Target:
+def target_key(dataset: str | None, field: str | None) -> Target:
     if not dataset or not field:
         return None
     return dataset, re.sub(r"\s+", "", field.lower())  # expressions compare without their spacing
@@ -49,4 +49,4 @@ def score(pairs: Iterable[tuple[str, Target, Target]]) -> dict[str, Any]:
     }
 
 
-__all__ = ["Target", "_key", "score"]
+__all__ = ["Target", "score", "target_key"]

@@ -37,7 +37,7 @@ class Element:
     scope: str
     dataset: str
     target: str  # a column name, or an expression over the dataset's rows (per village)
-    aggregate: bool
+    aggregate: bool  # an expression summed or counted per village, not a value of one row
     names: tuple[str, ...]
     units: tuple[str, ...] = ()
     check: str | None = None
@@ -92,7 +92,17 @@ class Matcher:
             names = tuple(dict.fromkeys([*e["names"], *([title] if title else [])]))
             units, codes = tuple(e.get("units") or ()), tuple(e.get("codes") or ())
             self.elements.append(
-                Element(eid, e["scope"], ds.id, target, "field" not in e, names, units, e.get("check"), codes)
+                Element(
+                    eid,
+                    e["scope"],
+                    ds.id,
+                    target,
+                    "field" not in e and e["scope"] == "village",
+                    names,
+                    units,
+                    e.get("check"),
+                    codes,
+                )
             )
         held = {e.id: e for e in self.elements}
         # representation terms per scope, longest first, for the elements the catalog holds
@@ -199,7 +209,10 @@ class Matcher:
         confidence = round(min(0.99, score / 100 * (0.98 if element.aggregate else 0.99)), 2)
         if item.sample and element.check and not _check(element.check, item.sample):
             confidence, why = min(0.99, confidence + 0.05), f"{why}；示例值通过{element.check}校验"
-        reason = why + (f"；{unit_note}" if unit_note else "") + ("；按村居汇总" if element.aggregate else "")
+        derived = (
+            "；按村居汇总" if element.aggregate else ("；由字段计算" if not _IDENT.fullmatch(element.target) else "")
+        )
+        reason = why + (f"；{unit_note}" if unit_note else "") + derived
         return Match(
             item.label, element.dataset, element.target, confidence, reason, element.id, element.aggregate, factor
         )
