@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -128,7 +127,7 @@ class Matcher:
     def match_template(self, template: Template) -> list[Match]:
         """One Match per item; the form's scope (person, enterprise or village rows) is decided by its items."""
         labels = [self._norm(i.label) for i in template.items]
-        votes: Counter[str] = Counter()
+        votes = dict.fromkeys(SCOPES, 0.0)
         for scope in SCOPES:
             for label in labels:
                 best = self._best(label, scope)

@@ -35,7 +35,8 @@ def simplified(text: str) -> str:
 
 def normalise(raw: str, units: frozenset[str], prefixes: tuple[str, ...], suffixes: tuple[str, ...]) -> Label:
     """`raw` as the matcher compares it; fillers are tried longest first and stripped repeatedly."""
-    text = _NOISE.sub("", simplified(raw))  # first: a trailing * would hide that a bracket ends the label
+    # numbering and noise first: a trailing * would hide that a bracket ends the label
+    text = _NOISE.sub("", _NUMBERING.sub("", simplified(raw).strip()))
     unit = None
     for m in list(_BRACKETS.finditer(text)):
         inner = _UNIT_PREFIX.sub("", m.group(1).strip())
@@ -46,7 +47,6 @@ def normalise(raw: str, units: frozenset[str], prefixes: tuple[str, ...], suffix
             text = text.replace(m.group(0), inner, 1)  # 村（居）名称: a bracketed word inside the name is part of it
         else:
             text = text.replace(m.group(0), "", 1)  # （必填）, （周岁）: a remark, not the item
-    text = _NUMBERING.sub("", text)
     changed = True
     while changed and text:
         changed = False
