@@ -590,7 +590,9 @@ def forms_match(
     if as_json:
         sys.stdout.write(json.dumps([{k: getattr(m, k) for k in keys} for m in matches], ensure_ascii=False) + "\n")
         return
-    table = Table(*keys)
+    table = Table()
+    for key in keys:
+        table.add_column(key, overflow="fold")  # a steward reads every word: wrap, never cut
     for m in matches:
         table.add_row(m.label, m.dataset or "—", m.field or "—", f"{m.confidence:.2f}", m.reason)
     console.print(table)

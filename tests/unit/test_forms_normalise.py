@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalog.forms.normalise import normalise
 
@@ -33,3 +35,19 @@ def test_normalise(raw: str, text: str, unit: str | None) -> None:
 
 def test_a_filler_alone_is_kept() -> None:
     assert normalise("情况", UNITS, PREFIXES, SUFFIXES).text == "情况"
+
+
+@given(
+    st.sampled_from(["公民身份号码", "60岁以上老人数", "户数", "注册资本", "村居名称", "姓名"]),
+    st.sampled_from(sorted(UNITS)),
+    st.sampled_from(["（{}）", "*【{}】", "（单位：{}）*", " [{}]"]),
+    st.booleans(),
+)
+def test_width_brackets_and_stars_do_not_change_what_a_label_asks(core: str, unit: str, form: str, wide: bool) -> None:
+    """However a clerk writes it — full width, another bracket, a star — the label normalises the same."""
+    plain = normalise(f"{core}({unit})", UNITS, PREFIXES, SUFFIXES)
+    variant = core + form.format(unit)
+    if wide:
+        variant = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in variant)
+    label = normalise(variant, UNITS, PREFIXES, SUFFIXES)
+    assert (label.text, label.unit) == (plain.text, unit) == (core, unit)
