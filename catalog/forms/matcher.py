@@ -110,6 +110,7 @@ class Matcher:
             for scope, terms in (d.get("representation_terms") or {}).items()
         }
         self._bands = _age_bands(datasets)
+        self._seen: dict[tuple[str, str | None], tuple[Element, float, str] | None] = {}
         # every name once normalised: (normalised name, its pinyin, element)
         self._names = [(self._norm(n).text, e) for e in self.elements for n in e.names]
         self._pinyin = [pinyin(n) for n, _ in self._names]
@@ -139,7 +140,12 @@ class Matcher:
 
     def _best(self, label: Label, scope: str | None) -> tuple[Element, float, str] | None:
         """The element whose name is nearest `label` (score 0–100) and how it was found, or None."""
-        text = label.text
+        key = (label.text, scope)
+        if key not in self._seen:  # forms repeat their labels; each is scored once per scope
+            self._seen[key] = self._nearest(label.text, scope)
+        return self._seen[key]
+
+    def _nearest(self, text: str, scope: str | None) -> tuple[Element, float, str] | None:
         if not text:
             return None
         candidates: list[tuple[Element, float, str]] = []

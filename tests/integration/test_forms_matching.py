@@ -218,3 +218,19 @@ def test_cli_forms_match_prints_each_item(
         [ZHONGTAI, "forms", "match", str(folder / "nope.xlsx")], env=published, capture_output=True, text=True
     )
     assert bad.returncode == 1 and "not an Excel workbook" in bad.stdout
+
+
+def test_cli_sandbox_forms_writes_templates_and_truth(tmp_path: Path) -> None:
+    env = os.environ | {"ZHONGTAI_DATA_DIR": str(tmp_path / "data"), "DO_NOT_TRACK": "1"}
+    out = subprocess.run(
+        [ZHONGTAI, "sandbox", "forms", "--count", "40", "--seed", "3"], env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    sandbox_dir = tmp_path / "data" / "sandbox"
+    truth = json.loads((sandbox_dir / "truth" / "forms.json").read_text(encoding="utf-8"))
+    summary = json.loads((sandbox_dir / "truth" / "forms_summary.json").read_text(encoding="utf-8"))
+    assert len(truth) == 40 == len(list((sandbox_dir / "forms").glob("*.xlsx")))
+    derivable = sum(f["fully_derivable"] for f in truth)
+    assert summary["fully_derivable_forms"] == derivable and summary["reduction_rate"] == round(derivable / 40, 4)
+    assert sum(d["forms"] for d in summary["per_department"].values()) == 40
+    assert f"40 forms ({derivable} fully derivable" in out.stdout
