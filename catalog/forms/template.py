@@ -56,9 +56,10 @@ def read_template(path: str | Path) -> Template:
         raise FormError("empty", f"{path.name}: the first sheet is empty")
     top, span = locate_header(rows[:30])
     # a merged header cell on the first header row says how many rows the header spans, more surely than guessing
+    # (merged down: as deep as the merge; merged across: a group over the sub-headers of the row below)
     for merged in ws.merged_cells.ranges:
-        if merged.min_row == top + 1 and merged.max_row > merged.min_row and merged.max_col == merged.min_col:
-            span = max(span, merged.max_row - merged.min_row + 1)
+        if merged.min_row == top + 1:
+            span = max(span, merged.max_row - merged.min_row + 1 if merged.max_row > merged.min_row else 2)
     header = [list(r) for r in rows[top : top + span]]
     try:
         joined = join_header(header, path.name, top + 1)

@@ -112,8 +112,9 @@ def _template(path: Path, rows: list[list[Any]], merges: list[str] = ()) -> Path
     return path
 
 
-def test_one_form_item_by_item(datasets: list[Dataset], tmp_path: Path) -> None:
-    """A merged two-row header, units that convert, an age aggregate, a valid ID under an odd label, notes."""
+@pytest.mark.parametrize("merged_down", [True, False], ids=["merged-down", "group-merged-only"])
+def test_one_form_item_by_item(datasets: list[Dataset], tmp_path: Path, merged_down: bool) -> None:
+    """A merged two-row header, units that convert, an age aggregate, notes, an item no platform holds."""
     path = _template(
         tmp_path / "f.xlsx",
         [
@@ -124,7 +125,7 @@ def test_one_form_item_by_item(datasets: list[Dataset], tmp_path: Path) -> None:
             ["注：数据截至上月末。"],
             ["填表人：", None, "审核人："],
         ],
-        ["A1:G1", "C2:E2", "A2:A3", "B2:B3", "F2:F3", "G2:G3"],
+        ["A1:G1", "C2:E2", *(["A2:A3", "B2:B3", "F2:F3", "G2:G3"] if merged_down else [])],
     )
     template = read_template(path)
     assert template.title == "2026年村居基本情况统计表" and template.notes == ["注：数据截至上月末。"]
