@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -71,8 +72,15 @@ def _jieba() -> Any:
 class Matcher:
     """The data-element dictionary checked against the catalog's datasets, ready to match form items."""
 
-    def __init__(self, datasets: list[Dataset], dictionary: Path = ELEMENTS) -> None:
+    def __init__(
+        self, datasets: list[Dataset], dictionary: Path = ELEMENTS, learned: Mapping[str, Iterable[str]] | None = None
+    ) -> None:
+        """`learned`: labels stewards confirmed for an element (element id → labels), names like the dictionary's."""
         d = _dictionary(dictionary)
+        learned = learned or {}
+        unknown = sorted(set(learned) - set(d["elements"]))
+        if unknown:
+            raise KeyError(f"confirmed matches name unknown data elements: {', '.join(unknown)}")
         self.units: dict[str, tuple[str, float]] = {u: (dim, float(f)) for u, (dim, f) in d["units"].items()}
         self._prefixes = tuple(sorted(d["fillers"]["prefix"], key=len, reverse=True))
         self._suffixes = tuple(sorted(d["fillers"]["suffix"], key=len, reverse=True))
@@ -88,7 +96,7 @@ class Matcher:
                 self.skipped.append(eid)
                 continue
             title = ds.field(e["field"]).title if "field" in e else None
-            names = tuple(dict.fromkeys([*e["names"], *([title] if title else [])]))
+            names = tuple(dict.fromkeys([*e["names"], *([title] if title else []), *learned.get(eid, ())]))
             units, codes = tuple(e.get("units") or ()), tuple(e.get("codes") or ())
             self.elements.append(
                 Element(

@@ -161,6 +161,16 @@ def test_sample_values_decide_and_refuse(datasets: list[Dataset], tmp_path: Path
     assert got["联系电话"].field == "phone" and got["联系电话"].confidence >= 0.95
 
 
+def test_a_confirmed_match_teaches_the_matcher(datasets: list[Dataset], tmp_path: Path) -> None:
+    path = _template(tmp_path / "t.xlsx", [["序号", "村居名称", "常住居民（人）"]])
+    before = Matcher(datasets).match_template(read_template(path))[1]
+    assert before.dataset is None
+    taught = Matcher(datasets, learned={"village_residents": ["常住居民"]}).match_template(read_template(path))[1]
+    assert (taught.dataset, taught.field, taught.confidence) == ("village_population", "residents", 0.99)
+    with pytest.raises(KeyError, match="no_such_element"):
+        Matcher(datasets, learned={"no_such_element": ["x"]})
+
+
 @pytest.mark.parametrize(
     ("rows", "code"),
     [
