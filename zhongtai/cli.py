@@ -703,5 +703,59 @@ def users_passwd(
     console.print(f"[green]✓[/] new password for {username}" + ("" if ask else f": {password}"))
 
 
+@sandbox_app.command("forms")
+def sandbox_forms(
+    count: Annotated[int, typer.Option(help="how many historical forms")] = 500,
+    seed: Annotated[int, typer.Option(help="same seed, same forms")] = 20141101,
+    data_dir: DataDir = None,
+) -> None:
+    """Write the departments' historical report forms (Excel templates) and their item → concept truth."""
+    from sandbox.forms import generate_forms
+
+    settings = _settings(data_dir)
+    started = time.monotonic()
+    summary = generate_forms(settings.sandbox_dir, settings.truth_dir, seed, count)
+    console.print(
+        f"[green]✓[/] {summary['forms']} forms ({summary['fully_derivable_forms']} fully derivable, "
+        f"{summary['form_items']} items, {summary['departments']} departments) in {time.monotonic() - started:.1f}s "
+        f"under {settings.sandbox_dir / 'forms'}"
+    )
+
+
+forms_app = typer.Typer(help="Report forms sent to villages (填表报数): which items the platform already holds.")
+app.add_typer(forms_app, name="forms")
+
+
+@forms_app.command("match")
+def forms_match(
+    template: Annotated[Path, typer.Argument(help="a form's Excel template (.xlsx)")],
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON list of the items")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Per item of a form template: the dataset and field it derives from (null when none), confidence, reason.
+
+    Matches against the latest published catalog and registers nothing."""
+    from catalog.forms import FormError, Matcher, catalog_manifest, load_datasets, read_template
+
+    settings = _settings(data_dir)
+    try:
+        matches = Matcher(load_datasets(catalog_manifest(settings))).match_template(read_template(template))
+    except (FormError, FileNotFoundError) as exc:
+        console.print(f"[red]✗[/] {exc}")
+        raise typer.Exit(1) from None
+    keys = ("label", "dataset", "field", "confidence", "reason")
+    if as_json:
+        sys.stdout.write(json.dumps([{k: getattr(m, k) for k in keys} for m in matches], ensure_ascii=False) + "\n")
+        return
+    table = Table()
+    for key in keys:
+        table.add_column(key, overflow="fold")  # a steward reads every word: wrap, never cut
+    for m in matches:
+        table.add_row(m.label, m.dataset or "—", m.field or "—", f"{m.confidence:.2f}", m.reason)
+    console.print(table)
+    held = sum(m.dataset is not None for m in matches)
+    console.print(f"{held} of {len(matches)} items already held by the platform")
+
+
 if __name__ == "__main__":
     app()
