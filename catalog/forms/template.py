@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
-from catalog.forms._headers import HeaderError, join_header, locate_header
+from catalog.headers import HeaderError, join_header, locate_header
 
 MAX_LABEL = 200  # a header cell longer than this is a paragraph pasted into the header, not an item
 _STRUCTURAL = re.compile(r"^(序号|编号|序)$")
