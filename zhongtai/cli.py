@@ -734,13 +734,20 @@ def forms_match(
 ) -> None:
     """Per item of a form template: the dataset and field it derives from (null when none), confidence, reason.
 
-    Matches against the latest published catalog and registers nothing."""
+    Matches against the latest published catalog (before any publish, the one the next run would build) and
+    registers nothing."""
     from catalog.forms import FormError, Matcher, catalog_manifest, load_datasets, read_template
 
     settings = _settings(data_dir)
     try:
-        matches = Matcher(load_datasets(catalog_manifest(settings))).match_template(read_template(template))
-    except (FormError, FileNotFoundError) as exc:
+        manifest = catalog_manifest(settings)
+    except FileNotFoundError:  # nothing published yet: the catalog of the project the next run would build
+        from orchestration.dbt import prepare_manifest
+
+        manifest = prepare_manifest(settings)
+    try:
+        matches = Matcher(load_datasets(manifest)).match_template(read_template(template))
+    except FormError as exc:
         console.print(f"[red]✗[/] {exc}")
         raise typer.Exit(1) from None
     keys = ("label", "dataset", "field", "confidence", "reason")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field
@@ -99,10 +98,6 @@ class Settings(BaseSettings):
     @property
     def operational_url(self) -> str:
         return self.database_url or f"sqlite:///{self.root / 'operational.sqlite'}"
-
-    @cached_property
-    def dbt_project_dir(self) -> Path:
-        return REPO_ROOT / "dbt_project"
 
 
 def get_settings() -> Settings:

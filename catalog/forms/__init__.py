@@ -12,16 +12,13 @@ from zhongtai.settings import Settings
 
 
 def catalog_manifest(settings: Settings) -> Path:
-    """The dbt manifest the latest publish was built from, else the dbt project's own; FileNotFoundError if none."""
+    """The dbt manifest the latest publish was built from; FileNotFoundError when nothing is published yet."""
     published = settings.current_snapshot / "manifest.json"
     if published.is_file():
         built_from = Path(json.loads(published.read_text(encoding="utf-8"))["manifest_path"])
         if built_from.is_file():
             return built_from
-    own = settings.dbt_project_dir / "target" / "manifest.json"
-    if own.is_file():
-        return own
-    raise FileNotFoundError("no catalog yet: run the pipeline (`zhongtai run`) or `dbt parse` first")
+    raise FileNotFoundError("nothing published yet")
 
 
 def match_file(path: str | Path, datasets: list[Dataset]) -> list[Match]:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from orchestration.ingestion.ingest import open_warehouse
 
 from catalog.registry import SourceSystem, load_registry
 from orchestration.ingestion import ingest_source
+from orchestration.ingestion.ingest import open_warehouse
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
