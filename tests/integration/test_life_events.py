@@ -16,21 +16,12 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from tests.readers import query, sandbox_as_of, truth
-from zhongtai.identifiers import InvalidIdentifier, parse_citizen_id
+from tests.support.readers import delivered_id_is_valid, query, sandbox_as_of, truth
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 WINDOW_DAYS = 365  # dbt var life_event_window_days
-
-
-def is_valid_id(value: str | None) -> bool:
-    try:
-        parse_citizen_id(value)
-    except InvalidIdentifier:
-        return False
-    return True
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +34,7 @@ def mentions(settings: Settings) -> pl.DataFrame:
     return (
         truth(settings, "source_records")
         .filter(pl.col("fault").fill_null("") != "bad_date_row")
-        .with_columns(valid=pl.col("id_as_delivered").fill_null("").map_elements(is_valid_id, return_dtype=pl.Boolean))
+        .with_columns(valid=delivered_id_is_valid())
     )
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tests.e2e.test_end_to_end import delivered_id_is_valid
-from tests.readers import query, truth
+from tests.support.readers import delivered_id_is_valid, query, truth
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration

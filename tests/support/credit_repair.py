@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 import sandbox
-from tests.readers import query, sandbox_as_of
+from tests.support.readers import query, sandbox_as_of
 from zhongtai.settings import Settings
 
 PENALTY = "行政处罚"

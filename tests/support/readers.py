@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from zhongtai.identifiers import InvalidIdentifier, parse_citizen_id
 from zhongtai.settings import Settings
 
 
@@ -27,3 +28,21 @@ def truth(settings: Settings, name: str) -> pl.DataFrame:
 def sandbox_as_of(settings: Settings) -> dt.date:
     """The sandbox district's date, which the tests' runs use as ZHONGTAI_AS_OF."""
     return dt.date.fromisoformat(json.loads((settings.truth_dir / "summary.json").read_text())["as_of"])
+
+
+def is_valid_id(value: str | None) -> bool:
+    try:
+        parse_citizen_id(value)
+    except InvalidIdentifier:
+        return False
+    return True
+
+
+def loaded_mentions(settings: Settings) -> pl.DataFrame:
+    """Person mentions in every delivered row except those the sandbox broke on purpose (quarantined)."""
+    return truth(settings, "source_records").filter(pl.col("fault").fill_null("") != "bad_date_row")
+
+
+def delivered_id_is_valid() -> pl.Expr:
+    """Validity by our GB 11643 implementation, applied to the ID exactly as the upstream delivered it."""
+    return pl.col("id_as_delivered").fill_null("").map_elements(is_valid_id, return_dtype=pl.Boolean)
