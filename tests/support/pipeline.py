@@ -7,7 +7,10 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import httpx
 
 from zhongtai import processes
 from zhongtai.settings import Settings
@@ -54,3 +57,16 @@ def run_pipeline(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         return subprocess.run([ZHONGTAI, "run"], env=env, capture_output=True, text=True, timeout=3000, check=False)
     finally:
         processes.stop([server])
+
+
+def wait_for_http(client: httpx.Client, path: str, proc: subprocess.Popen[bytes], *, seconds: float = 60) -> None:
+    """Return once the server started as `proc` answers `path`; fail with its stderr if it exits first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            client.get(path)
+            return
+        except httpx.TransportError:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "the server exited"
+            assert time.monotonic() < deadline, f"no answer on {path} within {seconds} s"
+            time.sleep(0.05)
