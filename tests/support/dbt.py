@@ -1,7 +1,7 @@
 """The dbt manifest tests read: the one `dbt parse` of the real project makes, and the marts' contracts in it.
 
-Every test that needs a manifest gets it through `parsed_manifest` (the `dbt_manifest` fixture), so how the project
-is assembled before parsing is known in this one place.
+Every test that needs a manifest gets it through `parsed_manifest` (the `dbt_manifest` fixture), and every test that
+runs dbt itself runs it on `DBT_PROJECT`, so how the project is assembled is known in this one place.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.dbt import prepare_manifest
-from zhongtai.settings import Settings
+from zhongtai.settings import REPO_ROOT, Settings
+
+DBT_PROJECT = REPO_ROOT / "dbt_project"
 
 
 def parsed_manifest(folder: Path) -> Path:

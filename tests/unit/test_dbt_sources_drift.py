@@ -33,7 +33,9 @@ def test_every_entity_is_a_dbt_source_linked_to_its_raw_asset() -> None:
 
 def test_committed_legacy_mention_models_match_the_registry() -> None:
     registry = load_registry()
-    for path, text in render_generated_models(registry).items():
+    models = render_generated_models(registry)
+    assert models
+    for path, text in models.items():
         assert path.read_text(encoding="utf-8") == text, f"{path.name} is out of date: run `{REGENERATE}`"
 
 
@@ -41,9 +43,13 @@ def test_every_generic_source_with_a_citizen_id_or_uscc_is_in_a_mention_model() 
     registry = load_registry()
     models = render_generated_models(registry)
     text = "".join(models.values())
-    for source in registry:
-        if source.staging != "generic":
-            continue
-        for entity in source.entities:
-            if any(f.canonical in ("citizen_id", "uscc") for f in entity.fields):
-                assert f"source('{source.id}', '{entity.name}')" in text, source.id
+    generic = [
+        (source.id, entity.name)
+        for source in registry
+        if source.staging == "generic"
+        for entity in source.entities
+        if any(f.canonical in ("citizen_id", "uscc") for f in entity.fields)
+    ]
+    assert generic, "no generic source carries a citizen ID or credit code"
+    for source_id, entity in generic:
+        assert f"source('{source_id}', '{entity}')" in text, source_id
