@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.dbt import DBT_PROJECT
+
 pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -17,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def copy_project(tmp: Path) -> Path:
     project = tmp / "dbt_project"
-    shutil.copytree(REPO_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
     (tmp / "zhongtai").mkdir()
     (tmp / "zhongtai" / "reference").symlink_to(REPO_ROOT / "zhongtai" / "reference")  # seed-paths: ../zhongtai/...
     return project

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.dbt import DBT_PROJECT
 from zhongtai.identifiers import (
     ORG_CODE_ALPHABET,
     USCC_ALPHABET,
@@ -29,7 +30,6 @@ from zhongtai.keys import pseudonym
 
 pytestmark = pytest.mark.integration
 
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 SECRET = "it's a test secret|with a pipe"  # a quote and a pipe: the macro must escape, not break
 
 # Both ways of calling the macros: on a raw expression, and on a column already cleaned (as staging does).
