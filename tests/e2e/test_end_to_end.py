@@ -153,7 +153,7 @@ def test_one_person_per_distinct_valid_id_against_ground_truth(first_run, settin
         mart = con.execute("select id_number, person_key from marts.natural_person").fetchall()
     finally:
         con.close()
-    assert len(mart) == len(expected_people)
+    assert expected_people and len(mart) == len(expected_people)
     assert {r[0] for r in mart} == set(persons["citizen_id"].to_list())
     assert len({r[1] for r in mart}) == len(mart)
 

@@ -46,3 +46,9 @@ def loaded_mentions(settings: Settings) -> pl.DataFrame:
 def delivered_id_is_valid() -> pl.Expr:
     """Validity by our GB 11643 implementation, applied to the ID exactly as the upstream delivered it."""
     return pl.col("id_as_delivered").fill_null("").map_elements(is_valid_id, return_dtype=pl.Boolean)
+
+
+def nonempty(frame: pl.DataFrame, what: str) -> pl.DataFrame:
+    """The frame, once it is known to have rows: a check over no rows proves nothing, so it fails instead."""
+    assert frame.height > 0, f"no rows: {what}"
+    return frame
