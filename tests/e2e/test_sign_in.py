@@ -14,7 +14,7 @@ import pytest
 from apis.operational import accounts
 from apis.operational.db import session_scope, upgrade
 from apis.operational.models import Role
-from tests.operational import CHROMIUM, png_is_blank, served_api
+from tests.support.operational import CHROMIUM, png_is_blank, served_api
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.e2e

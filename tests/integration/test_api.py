@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,27 +16,19 @@ import httpx
 import pytest
 
 from orchestration.publish import publish
+from tests.support.marts import make_warehouse
+from tests.support.pipeline import free_port, wait_for_http
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "marts"
-MANIFEST = FIXTURES / "manifest.json"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     s = Settings(data_dir=tmp_path_factory.mktemp("api") / "data")
-    s.warehouse_path.parent.mkdir(parents=True)
-    with duckdb.connect(str(s.warehouse_path)) as con:
-        con.execute((FIXTURES / "warehouse.sql").read_text(encoding="utf-8"))
+    make_warehouse(s)
     return s
 
 
@@ -48,13 +39,7 @@ def serve(settings: Settings) -> Iterator[httpx.Client]:
     proc = subprocess.Popen([*command, "--port", str(port)], cwd=ROOT, env=env, stderr=subprocess.PIPE)
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
     try:
-        for _ in range(200):
-            try:
-                client.get("/health")
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stderr.read().decode()  # type: ignore[union-attr]
-                time.sleep(0.05)
+        wait_for_http(client, "/health", proc)
         yield client
     finally:
         client.close()
@@ -96,8 +81,8 @@ def test_503_before_the_first_publish(api: httpx.Client) -> None:
 
 
 @pytest.fixture(scope="module")
-def published(api: httpx.Client, settings: Settings) -> str:
-    return publish(settings, MANIFEST).version
+def published(api: httpx.Client, settings: Settings, dbt_manifest: Path) -> str:
+    return publish(settings, dbt_manifest).version
 
 
 def test_health_names_the_version(api: httpx.Client, published: str) -> None:
@@ -111,28 +96,32 @@ def test_dataset_index_and_one_dataset(api: httpx.Client, published: str) -> Non
     ids = [d["id"] for d in index["datasets"]]
     assert ids == ["credit_record", "enterprise_directory", "grid_event", "village", "village_population"]
     credit = api.get("/v1/datasets/credit_record").json()
-    assert credit["title"] == "信用记录" and credit["open_level"] == "无条件开放" and credit["rows"] == 2500
-    assert {"name": "decision_date", "title": "决定日期", "description": "", "data_type": "DATE"} in credit["fields"]
+    assert credit["title"] == "信用记录" and credit["open_level"] == "有条件开放" and credit["rows"] == 2500
+    decided = next(f for f in credit["fields"] if f["name"] == "decided_on")
+    assert (decided["title"], decided["data_type"]) == ("决定日期", "DATE")
+    # the public sees no quasi-identifier or sensitive field: who the subject is and what the record says
+    assert not {"subject_key", "record_type", "title"} & {f["name"] for f in credit["fields"]}
     grid = api.get("/v1/datasets/grid_event").json()
-    assert "reporter_phone" not in [f["name"] for f in grid["fields"]]
+    assert grid["open_level"] == "无条件开放" and grid["rows"] == 300
     assert "中台开放数据接口" in api.get("/openapi.json").json()["info"]["title"]
     assert api.get("/docs").status_code == 200
 
 
 def test_paging_returns_every_record_exactly_once(api: httpx.Client, settings: Settings, published: str) -> None:
-    records = page_all(api, "credit_record", limit=333)
-    ids = [r["record_id"] for r in records]
-    assert ids == sorted(r[0] for r in warehouse_rows(settings, "select record_id from marts.credit_record"))
-    assert records[0] == {
-        "record_id": "CR0000000", "subject_uscc": "91440604000000000X", "subject_name": "佛山市禅城区企业0",
-        "category": "行政许可", "decision_date": "2020-01-01", "department": "区市场监督管理局", "content": "第0号决定",
-    }  # fmt: skip
-    # A composite key (village, sex, age band), paged in small steps.
-    population = page_all(api, "village_population", limit=7)
-    keys = [(r["village_code"], r["sex"], r["age_band"], r["population"]) for r in population]
-    assert keys == warehouse_rows(
-        settings, "select village_code, sex, age_band, population from marts.village_population order by 1, 2, 3"
-    )
+    records = page_all(api, "grid_event", limit=33)
+    ids = [r["event_no"] for r in records]
+    assert ids == sorted(r[0] for r in warehouse_rows(settings, "select event_no from marts.grid_event"))
+    first = {"event_no": "GE0000000", "category": "治安隐患", "event_type": "占道经营"}
+    first |= {"department": "区城市管理和综合执法局", "grid_code": "G0000", "village_code": "440604001001"}
+    first |= {"reported_at": "2026-01-01T08:00:00+08:00", "closed_at": None, "status": "办理中", "days_to_close": None}
+    second = {"event_no": "GE0000001", "category": "环境卫生", "event_type": "垃圾堆放"}
+    second |= {"department": "区应急管理局", "grid_code": "G0001", "village_code": "440604001002"}
+    second |= {"reported_at": "2026-01-01T09:37:00+08:00", "closed_at": "2026-01-02T09:37:00+08:00"}
+    second |= {"status": "已办结", "days_to_close": 1}
+    assert records[:2] == [first, second]
+    population = page_all(api, "village_population", limit=4)
+    keys = [(r["village_code"], r["residents"]) for r in population]
+    assert keys == warehouse_rows(settings, "select village_code, residents from marts.village_population order by 1")
     last = api.get("/v1/datasets/village/records", params={"limit": 1000}).json()
     assert len(last["records"]) == 12 and last["next_cursor"] is None
 
@@ -144,13 +133,16 @@ def test_dcat_catalogue_and_csv_export(api: httpx.Client, published: str) -> Non
     assert catalog["@type"] == "dcat:Catalog" and catalog["dcat:version"] == published
     assert "credit_record" in {d["dct:identifier"] for d in catalog["dcat:dataset"]}
 
-    export = api.get("/v1/datasets/credit_record/export.csv")
+    export = api.get("/v1/datasets/grid_event/export.csv")
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     lines = export.text.splitlines()
-    assert lines[0] == "record_id,subject_uscc,subject_name,category,decision_date,department,content"
-    assert len(lines) == 1 + 2500
-    assert api.get("/v1/datasets/credit_record").json()["export_url"] == "/v1/datasets/credit_record/export.csv"
-    assert api.get("/v1/datasets/grid_event/export.csv").status_code == 403
+    assert lines[0] == (
+        "event_no,category,event_type,department,grid_code,village_code,reported_at,closed_at,status,days_to_close"
+    )
+    assert len(lines) == 1 + 300
+    assert api.get("/v1/datasets/grid_event").json()["export_url"] == "/v1/datasets/grid_event/export.csv"
+    assert api.get("/v1/datasets/credit_record").json()["export_url"] is None
+    assert api.get("/v1/datasets/credit_record/export.csv").status_code == 403
     assert api.get("/v1/datasets/nope/export.csv").status_code == 404
 
     lineage = api.get("/v1/datasets/credit_record/lineage").json()
@@ -164,26 +156,26 @@ def test_errors(api: httpx.Client, published: str) -> None:
     assert r.status_code == 404 and "no_such" in r.json()["detail"]
     assert api.get("/v1/datasets/natural_person/records").status_code == 404  # not published to the API
     for cursor in ["%%%", "bm90IGpzb24", base64.urlsafe_b64encode(b'["a", "b"]').decode(), "W3t9XQ"]:
-        r = api.get("/v1/datasets/credit_record/records", params={"cursor": cursor})
+        r = api.get("/v1/datasets/grid_event/records", params={"cursor": cursor})
         assert r.status_code == 400, cursor
         assert r.json()["detail"].startswith("bad cursor")
-    assert api.get("/v1/datasets/credit_record/records", params={"limit": 0}).status_code == 422
-    assert api.get("/v1/datasets/credit_record/records", params={"limit": 1001}).status_code == 422
-    r = api.get("/v1/datasets/grid_event/records")
+    assert api.get("/v1/datasets/grid_event/records", params={"limit": 0}).status_code == 422
+    assert api.get("/v1/datasets/grid_event/records", params={"limit": 1001}).status_code == 422
+    r = api.get("/v1/datasets/credit_record/records")
     assert r.status_code == 403 and "有条件开放" in r.json()["detail"]
 
 
-def test_publishing_while_paging(api: httpx.Client, settings: Settings, published: str) -> None:
-    first = api.get("/v1/datasets/credit_record/records", params={"limit": 1000}).json()
+def test_publishing_while_paging(api: httpx.Client, settings: Settings, published: str, dbt_manifest: Path) -> None:
+    first = api.get("/v1/datasets/grid_event/records", params={"limit": 100}).json()
     cursor = first["next_cursor"]
     assert first["version"] == published
 
     # The district moves on: records after the cursor disappear and appear before the next publish.
     with duckdb.connect(str(settings.warehouse_path)) as con:
-        con.execute("delete from marts.credit_record where record_id between 'CR0001500' and 'CR0001599'")
+        con.execute("delete from marts.grid_event where event_no between 'GE0000150' and 'GE0000199'")
         con.execute(
-            "insert into marts.credit_record select 'CR9' || substr(record_id, 4), subject_uscc, subject_name,"
-            " category, decision_date, department, content from marts.credit_record where record_id < 'CR0000010'"
+            "insert into marts.grid_event select * replace ('GE9' || substr(event_no, 4) as event_no) "
+            "from marts.grid_event where event_no < 'GE0000010'"
         )
 
     failures: list[str] = []
@@ -203,7 +195,7 @@ def test_publishing_while_paging(api: httpx.Client, settings: Settings, publishe
     for t in threads:
         t.start()
     try:
-        versions = [publish(settings, MANIFEST).version for _ in range(3)]
+        versions = [publish(settings, dbt_manifest).version for _ in range(3)]
     finally:
         stop.set()
         for t in threads:
@@ -213,12 +205,28 @@ def test_publishing_while_paging(api: httpx.Client, settings: Settings, publishe
 
     rest, page = [], {"next_cursor": cursor}
     while page["next_cursor"]:
-        page = api.get("/v1/datasets/credit_record/records", params={"limit": 400, "cursor": page["next_cursor"]})
+        page = api.get("/v1/datasets/grid_event/records", params={"limit": 40, "cursor": page["next_cursor"]})
         page = page.json()
         assert page["version"] == versions[-1]
-        rest += [r["record_id"] for r in page["records"]]
-    ids = [r["record_id"] for r in first["records"]] + rest
-    assert len(ids) == len(set(ids))
-    assert ids == sorted(r[0] for r in warehouse_rows(settings, "select record_id from marts.credit_record"))
+        rest += [r["event_no"] for r in page["records"]]
+    ids = [r["event_no"] for r in first["records"]] + rest
+    assert len(ids) == len(set(ids)) == 300 - 50 + 10
+    assert ids == sorted(r[0] for r in warehouse_rows(settings, "select event_no from marts.grid_event"))
     assert api.get("/health").json()["version"] == versions[-1]
     assert (settings.published_dir / published / "serving.duckdb").is_file()
+
+
+def test_a_composite_key_pages_in_key_order(
+    api: httpx.Client, settings: Settings, published: str, dbt_manifest: Path, tmp_path: Path
+) -> None:
+    """No mart of the project has a composite key on the API yet: the real manifest, with grid_event keyed by
+    (village_code, event_no), pages every record once in that order."""
+    manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
+    manifest["nodes"]["model.zhongtai.grid_event"]["config"]["meta"]["primary_key"] = ["village_code", "event_no"]
+    composite = tmp_path / "manifest.json"
+    composite.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    publish(settings, composite)
+    records = page_all(api, "grid_event", limit=7)
+    keys = [(r["village_code"], r["event_no"]) for r in records]
+    assert keys == warehouse_rows(settings, "select village_code, event_no from marts.grid_event order by 1, 2")
+    assert len(keys) > 7 * 2

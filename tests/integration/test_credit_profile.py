@@ -7,7 +7,7 @@ import json
 import polars as pl
 import pytest
 
-from tests.readers import query, sandbox_as_of
+from tests.support.readers import query, sandbox_as_of
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration

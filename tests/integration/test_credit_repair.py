@@ -1,12 +1,12 @@
 """Credit repair (信用修复) on the small district: the register as its truth says, then an approved repair delivered
-before the later run withdraws its penalty from every published artefact (checks in credit_repair.py)."""
+before the later run withdraws its penalty from every published artefact (checks in tests/support/credit_repair.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.integration.conftest import LaterDelivery
-from tests.integration.credit_repair import check_register_reaches_the_status_mart, check_repair_withdraws_penalty
+from tests.support.credit_repair import check_register_reaches_the_status_mart, check_repair_withdraws_penalty
+from tests.support.later_run import LaterDelivery
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration

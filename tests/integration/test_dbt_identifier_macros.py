@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 import random
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -17,8 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.dbt_sources import assemble_project
-from catalog.registry import load_registry
+from tests.support.dbt import dbt_project
 from zhongtai.identifiers import (
     ORG_CODE_ALPHABET,
     USCC_ALPHABET,
@@ -32,14 +29,6 @@ from zhongtai.identifiers import (
 from zhongtai.keys import pseudonym
 
 pytestmark = pytest.mark.integration
-
-
-@functools.cache
-def dbt_project() -> Path:
-    """The project as a run assembles it (dbt_project/ plus the files generated from the registry), once."""
-    project, _ = assemble_project(load_registry(), Path(tempfile.mkdtemp(prefix="dbt_project_")))
-    return project
-
 
 SECRET = "it's a test secret|with a pipe"  # a quote and a pipe: the macro must escape, not break
 

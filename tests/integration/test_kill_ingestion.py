@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import pipeline_env
+from tests.support.pipeline import pipeline_env
 from zhongtai import processes
 from zhongtai.settings import Settings
 

@@ -16,21 +16,12 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from tests.readers import query, sandbox_as_of, truth
-from zhongtai.identifiers import InvalidIdentifier, parse_citizen_id
+from tests.support.readers import delivered_id_is_valid, nonempty, query, sandbox_as_of, truth
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 WINDOW_DAYS = 365  # dbt var life_event_window_days
-
-
-def is_valid_id(value: str | None) -> bool:
-    try:
-        parse_citizen_id(value)
-    except InvalidIdentifier:
-        return False
-    return True
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +34,7 @@ def mentions(settings: Settings) -> pl.DataFrame:
     return (
         truth(settings, "source_records")
         .filter(pl.col("fault").fill_null("") != "bad_date_row")
-        .with_columns(valid=pl.col("id_as_delivered").fill_null("").map_elements(is_valid_id, return_dtype=pl.Boolean))
+        .with_columns(valid=delivered_id_is_valid())
     )
 
 
@@ -103,7 +94,7 @@ def test_deaths_match_the_truth(settings: Settings) -> None:
     expected = set(m.filter("valid").select("person_id").unique().iter_rows())
     compare(found, expected, possible, "death")
     assert events.height == len(found), "a death listed twice"
-    dates = events.join(dead.select("person_id", "death_date"), on="person_id")
+    dates = nonempty(events.join(dead.select("person_id", "death_date"), on="person_id"), "deaths")
     assert (dates["event_date"] == dates["death_date"]).all()
 
 
@@ -126,7 +117,7 @@ def test_birthdays_in_the_window_match_the_truth(settings: Settings, event_type:
     found = set(events.select("person_id").iter_rows())
     compare(found, expected, possible, event_type)
     assert events.height == len(found)
-    dates = events.join(birthdays.select("person_id", "birthday"), on="person_id")
+    dates = nonempty(events.join(birthdays.select("person_id", "birthday"), on="person_id"), event_type)
     assert (dates["event_date"] == dates["birthday"]).all()
 
 

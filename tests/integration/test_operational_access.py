@@ -24,7 +24,7 @@ from apis.main import create_app
 from apis.operational import accounts
 from apis.operational.db import session_scope, upgrade
 from apis.operational.models import Role, WebSession
-from tests.operational import form_token, served_api, sign_in
+from tests.support.operational import form_token, served_api, sign_in
 from zhongtai import audit
 from zhongtai.identifiers import make_uscc
 from zhongtai.settings import Settings

@@ -14,7 +14,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from apis.operational import accounts
 from apis.operational.db import alembic_config, current_revision, engine, session_scope, upgrade
 from apis.operational.models import Account, Base, Enterprise, Role, WebSession
-from tests.operational import fresh_postgres_database, postgres_cluster
+from tests.support.operational import fresh_postgres_database, postgres_cluster
 from zhongtai.identifiers import make_uscc
 from zhongtai.settings import Settings
 
@@ -192,7 +192,7 @@ def test_the_served_app_signs_people_in_and_out_on_this_database(migrated: Setti
 
     import httpx
 
-    from tests.operational import form_token, served_api, sign_in
+    from tests.support.operational import form_token, served_api, sign_in
 
     with session_scope(migrated) as db:
         accounts.add_account(db, username="zhao", role=Role.steward, password=PASSWORD, display_name="赵管理员")

@@ -13,18 +13,10 @@ import openpyxl
 import pytest
 
 from orchestration.publish import publish
+from tests.support.marts import make_warehouse
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marts"
-MANIFEST = FIXTURES / "manifest.json"
-
-
-def make_warehouse(settings: Settings) -> None:
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.warehouse_path)) as con:
-        con.execute((FIXTURES / "warehouse.sql").read_text(encoding="utf-8"))
 
 
 def count(settings: Settings, table: str) -> int:
@@ -43,9 +35,9 @@ def settings(tmp_path: Path) -> Settings:
     return s
 
 
-def test_publish_writes_a_complete_version_and_switches_current(settings: Settings) -> None:
+def test_publish_writes_a_complete_version_and_switches_current(settings: Settings, dbt_manifest: Path) -> None:
     warehouse_before = sha(settings.warehouse_path)
-    first = publish(settings, MANIFEST)
+    first = publish(settings, dbt_manifest)
     current = settings.current_snapshot
     assert current.is_symlink() and os.readlink(current) == first.version
     folder = current.resolve()
@@ -67,31 +59,37 @@ def test_publish_writes_a_complete_version_and_switches_current(settings: Settin
     # Publishing never writes the warehouse.
     assert sha(settings.warehouse_path) == warehouse_before
 
-    second = publish(settings, MANIFEST)
+    second = publish(settings, dbt_manifest)
     assert second.version != first.version
     assert os.readlink(current) == second.version
     assert (first.path / "serving.duckdb").is_file()  # kept: the API may still be reading it
     assert not [p for p in settings.published_dir.iterdir() if p.name.startswith(".")]
 
 
-def test_serving_database_holds_api_datasets_through_the_public_policy(settings: Settings) -> None:
-    result = publish(settings, MANIFEST)
+def test_serving_database_holds_api_datasets_through_the_public_policy(settings: Settings, dbt_manifest: Path) -> None:
+    result = publish(settings, dbt_manifest)
     with duckdb.connect(str(result.path / "serving.duckdb"), read_only=True) as con:
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
         assert tables == {"credit_record", "enterprise_directory", "grid_event", "village", "village_population"}
-        grid_columns = [r[0] for r in con.execute("describe grid_event").fetchall()]
-        assert "reporter_phone" not in grid_columns and "details" not in grid_columns
+        credit_columns = [r[0] for r in con.execute("describe credit_record").fetchall()]
+        # the public gets neither the quasi-identifying subject key nor the sensitive type and title
+        assert credit_columns == [
+            "record_key", "record_no", "subject_type", "decided_on", "authority", "source_id", "published_from",
+            "published_until",
+        ]  # fmt: skip
         assert con.execute("select count(*) from village_population").fetchone()[0] == count(
             settings, "village_population"
         )
     catalog = json.loads((result.path / "catalog.json").read_text(encoding="utf-8"))
     credit = next(d for d in catalog["datasets"] if d["id"] == "credit_record")
     assert credit["title"] == "信用记录" and credit["rows"] == 2500
-    assert {f["name"]: f["data_type"] for f in credit["fields"]}["decision_date"] == "DATE"
+    assert {f["name"]: f["data_type"] for f in credit["fields"]}["decided_on"] == "DATE"
 
 
-def test_analyst_sqlite_opens_with_rows_indexes_and_no_direct_identifiers(settings: Settings) -> None:
-    result = publish(settings, MANIFEST)
+def test_analyst_sqlite_opens_with_rows_indexes_and_no_direct_identifiers(
+    settings: Settings, dbt_manifest: Path
+) -> None:
+    result = publish(settings, dbt_manifest)
     db = sqlite3.connect(f"file:{result.path / 'analyst.sqlite'}?mode=ro", uri=True)
     try:
         for table in ["credit_record", "enterprise_directory", "grid_event", "legal_person", "village"]:
@@ -99,8 +97,13 @@ def test_analyst_sqlite_opens_with_rows_indexes_and_no_direct_identifiers(settin
         indexes = {r[0] for r in db.execute("select name from sqlite_master where type = 'index'")}
         assert "credit_record_pk" in indexes and "village_population_pk" in indexes
         legal = [r[1] for r in db.execute("pragma table_info(legal_person)")]
-        assert "legal_rep_name" not in legal and "legal_rep_id_number" not in legal
+        assert "legal_rep_name" not in legal and "legal_rep_person_key" in legal
         assert db.execute("select typeof(registered_capital) from legal_person limit 1").fetchone() == ("real",)
+        # a sole trader's code and name say who runs it: analysts see them only for companies
+        traders = db.execute("select count(*), count(uscc), count(name) from legal_person where is_sole_trader")
+        assert traders.fetchone() == (48, 0, 0)
+        companies = db.execute("select count(*), count(uscc), count(name) from legal_person where not is_sole_trader")
+        assert companies.fetchone() == (192, 192, 192)
         assert "natural_person" not in {r[0] for r in db.execute("select name from sqlite_master")}
     finally:
         db.close()
@@ -108,10 +111,12 @@ def test_analyst_sqlite_opens_with_rows_indexes_and_no_direct_identifiers(settin
     assert metadata["databases"]["analyst"]["tables"]["credit_record"]["title"] == "信用记录"
 
 
-def test_one_roster_per_village_with_chinese_headers_and_masked_identifiers(settings: Settings) -> None:
-    result = publish(settings, MANIFEST)
+def test_one_roster_per_village_with_chinese_headers_and_masked_identifiers(
+    settings: Settings, dbt_manifest: Path
+) -> None:
+    result = publish(settings, dbt_manifest)
     assert result.rosters == 12
-    headers = ("人员标识", "村居代码", "姓名", "性别", "出生日期", "公民身份号码", "联系电话", "户号", "居住地址")
+    headers = ("自然人键", "村居代码", "姓名", "性别", "出生日期", "公民身份号码", "联系电话", "户号", "地址")
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         truth = {
             r[0]: r[1:]
@@ -127,7 +132,7 @@ def test_one_roster_per_village_with_chinese_headers_and_masked_identifiers(sett
         for row in rows[1:]:
             assert row[1] == path.stem
             seen[row[0]] = row
-    assert set(seen) == set(truth)  # every resident once, in their own village's file
+    assert len(truth) == 400 and set(seen) == set(truth)  # every resident once, in their own village's file
     for key, (village_code, name, id_number, phone) in truth.items():
         row = seen[key]
         assert row[1] == village_code and row[2] == name  # cadres verify their villagers by name
@@ -138,9 +143,9 @@ def test_one_roster_per_village_with_chinese_headers_and_masked_identifiers(sett
     assert empty.active.freeze_panes == "A2"
 
 
-def test_a_failed_publish_leaves_current_alone(settings: Settings, tmp_path: Path) -> None:
-    first = publish(settings, MANIFEST)
-    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+def test_a_failed_publish_leaves_current_alone(settings: Settings, tmp_path: Path, dbt_manifest: Path) -> None:
+    first = publish(settings, dbt_manifest)
+    manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
     manifest["nodes"]["model.zhongtai.village"]["alias"] = "no_such_table"
     broken = tmp_path / "manifest.json"
     broken.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
@@ -153,7 +158,7 @@ def test_a_failed_publish_leaves_current_alone(settings: Settings, tmp_path: Pat
     assert notice["serving_version"] == first.version
 
 
-def test_a_channel_is_one_more_writer_in_the_same_frame(settings: Settings) -> None:
+def test_a_channel_is_one_more_writer_in_the_same_frame(settings: Settings, dbt_manifest: Path) -> None:
     from orchestration.publish import WRITERS, PublishContext, Writer
 
     assert [w.name for w in WRITERS] == ["serving", "analyst", "rosters", "open_extracts", "catalog"]
@@ -161,15 +166,18 @@ def test_a_channel_is_one_more_writer_in_the_same_frame(settings: Settings) -> N
     def write(context: PublishContext, version_dir: Path) -> None:
         (version_dir / "counts.json").write_text(json.dumps(context.result.rows["api"]), encoding="utf-8")
 
-    result = publish(settings, MANIFEST, writers=[*WRITERS, Writer("counts", write)])
+    result = publish(settings, dbt_manifest, writers=[*WRITERS, Writer("counts", write)])
     manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
     assert "counts.json" in {f["path"] for f in manifest["files"]}
-    assert json.loads((result.path / "counts.json").read_text(encoding="utf-8"))["credit_record"] == 2500
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        (grid_events,) = con.execute("select count(*) from marts.grid_event").fetchone()  # type: ignore[misc]
+    assert grid_events > 0
+    assert json.loads((result.path / "counts.json").read_text(encoding="utf-8"))["grid_event"] == grid_events
 
     def broken(context: PublishContext, version_dir: Path) -> None:
         raise RuntimeError("the channel cannot be written")
 
     with pytest.raises(RuntimeError):
-        publish(settings, MANIFEST, writers=[*WRITERS, Writer("broken", broken)])
+        publish(settings, dbt_manifest, writers=[*WRITERS, Writer("broken", broken)])
     assert os.readlink(settings.current_snapshot) == result.version
     assert json.loads((settings.published_dir / "status.json").read_text(encoding="utf-8"))["stale"] is True

@@ -21,9 +21,8 @@ import pytest
 import yaml
 
 from catalog.registry import Format
-from tests.conftest import pipeline_env
-from tests.integration.conftest import ZHONGTAI, dated_env, run_pipeline
-from tests.readers import query
+from tests.support.pipeline import ZHONGTAI, dated_env, pipeline_env, run_pipeline
+from tests.support.readers import query
 from zhongtai.identifiers import make_citizen_id
 from zhongtai.keys import pseudonym
 from zhongtai.settings import Settings

@@ -14,8 +14,8 @@ import polars as pl
 import pytest
 
 from bench.metrics import pairwise_scores
-from tests.integration.conftest import MOVED_TO, LaterDelivery
-from tests.readers import query, truth
+from tests.support.later_run import MOVED_TO, LaterDelivery
+from tests.support.readers import delivered_id_is_valid, loaded_mentions, query, truth
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -50,7 +50,6 @@ def test_small_no_raw_row_is_lost(settings: Settings) -> None:
 
 def test_small_one_person_per_distinct_valid_id(settings: Settings) -> None:
     """Issue 2's bar at `small`: the natural-person mart has exactly one row per person with a valid ID anywhere."""
-    from tests.e2e.test_end_to_end import delivered_id_is_valid, loaded_mentions
 
     valid = loaded_mentions(settings).filter(delivered_id_is_valid())
     people = truth(settings, "persons").filter(pl.col("person_id").is_in(valid["person_id"].unique().to_list()))

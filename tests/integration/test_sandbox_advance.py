@@ -18,9 +18,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.conftest import pipeline_env
-from tests.integration.conftest import ZHONGTAI, dated_env, run_pipeline
-from tests.readers import query, sandbox_as_of, truth
+from tests.support.pipeline import ZHONGTAI, dated_env, pipeline_env, run_pipeline
+from tests.support.readers import query, sandbox_as_of, truth
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -13,13 +13,8 @@ from catalog.registry import load_registry
 
 
 @pytest.fixture(scope="module")
-def lineage_of(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from orchestration.dbt import prepare_manifest
-    from zhongtai.settings import Settings
-
-    # The real manifest: `dbt parse` once if it is missing or stale (a fresh clone has none).
-    path = prepare_manifest(Settings(data_dir=tmp_path_factory.mktemp("lineage")))
-    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+def lineage_of(dbt_manifest: Path):  # type: ignore[no-untyped-def]
+    manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
     registry = load_registry()
     datasets = {d.id: d for d in datasets_from_manifest(manifest)}
     return lambda dataset_id: dataset_lineage(manifest, registry, datasets[dataset_id])

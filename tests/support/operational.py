@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.support.pipeline import free_port
 from zhongtai import processes
 
 BIN = Path(sys.executable).parent

@@ -1,0 +1,44 @@
+"""The dbt manifest tests read: the one `dbt parse` of the real project makes, and the marts' contracts in it.
+
+Every test that needs a manifest gets it through `parsed_manifest` (the `dbt_manifest` fixture), and every test that
+runs dbt itself runs it on `dbt_project()`, so how the project is assembled is known in this one place.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from catalog.dbt_sources import assemble_project
+from catalog.registry import load_registry
+from orchestration.dbt import prepare_manifest
+from zhongtai.settings import Settings
+
+
+@functools.cache
+def dbt_project() -> Path:
+    """The project as a run assembles it (dbt_project/ plus the files generated from the registry), once a session."""
+    project, _ = assemble_project(load_registry(), Path(tempfile.mkdtemp(prefix="dbt_project_")))
+    return project
+
+
+def parsed_manifest(folder: Path) -> Path:
+    """`dbt parse` of the real project as a run assembles it, copied into `folder`."""
+    parsed = prepare_manifest(Settings(data_dir=folder / "data"))
+    copy = folder / "manifest.json"
+    shutil.copyfile(parsed, copy)
+    return copy
+
+
+def mart_contracts(manifest: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each mart model's contract: its relation `marts.<alias>` → [(column, data type)] in declared order."""
+    nodes: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
+    return {
+        f"marts.{n['alias']}": [(c["name"], str(c["data_type"]).lower()) for c in n["columns"].values()]
+        for n in nodes.values()
+        if n["resource_type"] == "model" and n["schema"] == "marts"
+    }

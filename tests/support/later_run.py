@@ -1,0 +1,34 @@
+"""What the later run of the integration tests delivers before running again: a person who moved (and the repair)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from tests.support.credit_repair import RepairCase
+from zhongtai.settings import Settings
+
+MOVED_TO = "佛山市禅城区祖庙街道测试新街1号101房"
+
+
+@dataclass(frozen=True)
+class LaterDelivery:
+    settings: Settings  # the copy, after its second run
+    id_number: str  # the person who moved
+    old_address: str
+    repair: RepairCase  # the repair approved and the one rejected before the second run
+
+
+def deliver_a_move(later: Settings) -> tuple[str, str]:
+    """One more hukou extract, identical but for one person's address; returns (their ID number, old address)."""
+    drops = later.upstream / "drops" / "hukou"
+    first = sorted(drops.glob("hukou_*.csv"))[-1]
+    frame = pl.read_csv(first, encoding="gb18030", infer_schema=False)
+    target = frame.filter(pl.col("公民身份号码").str.contains(r"^[0-9]{18}$")).row(0, named=True)
+    changed = frame.with_columns(
+        pl.when(pl.col("公民身份号码") == target["公民身份号码"]).then(pl.lit(MOVED_TO)).otherwise(pl.col("户籍地址"))
+        .alias("户籍地址")
+    )  # fmt: skip
+    (drops / "hukou_20991231.csv").write_bytes(changed.write_csv().encode("gb18030"))
+    return target["公民身份号码"], target["户籍地址"]
