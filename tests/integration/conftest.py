@@ -19,6 +19,7 @@ import pytest
 
 from tests.support.credit_repair import deliver_repair
 from tests.support.later_run import LaterDelivery, deliver_a_move
+from tests.support.onboarding import Onboarded, onboard
 from tests.support.pipeline import ZHONGTAI, dated_env, pipeline_env, run_pipeline
 from zhongtai.settings import Settings
 
@@ -50,7 +51,11 @@ def rerun_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Settings, 
 
     def copy(settings: Settings, name: str) -> tuple[Settings, dict[str, str]]:
         data = tmp_path_factory.mktemp(name) / "data"
-        shutil.copytree(settings.root, data, symlinks=True)
+        # not the assembled dbt project (<data>/dbt): its parse state names the original folder; the copy's run
+        # assembles its own
+        shutil.copytree(
+            settings.root, data, symlinks=True, ignore=lambda d, names: ["dbt"] if Path(d) == settings.root else []
+        )
         return Settings(data_dir=data), dated_env(data)
 
     return copy
@@ -65,3 +70,9 @@ def later_delivery(small_run: Settings, rerun_copy) -> LaterDelivery:  # type: i
     run = run_pipeline(env)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     return LaterDelivery(later, id_number, old_address, repair)
+
+
+@pytest.fixture(scope="session")
+def onboarded_tiny(tmp_path_factory: pytest.TempPathFactory) -> Onboarded:
+    """A tiny district with one more system registered from an extra folder (a JSON export), run once."""
+    return onboard(tmp_path_factory.mktemp("onboarded_tiny"))

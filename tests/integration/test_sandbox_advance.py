@@ -1,7 +1,8 @@
 """`zhongtai sandbox advance --days 7`, then `zhongtai run`: the second run loads exactly what the advance delivered.
 
-Two real pipeline runs on a `tiny` district: the first on the generated deliveries, the second after a week of the
-district's life. What the second run loaded is read from `raw._deliveries` and compared with the files the advance
+Two real pipeline runs on a `tiny` district: the first on the generated deliveries (the shared `onboarded_tiny` run,
+whose registry has one more system from an extra folder), the second, on a copy of it, after a week of the district's
+life. What the second run loaded is read from `raw._deliveries` and compared with the files the advance
 wrote (listed before and after it) and the rows it added to the one-window and grid databases.
 """
 
@@ -18,7 +19,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.support.pipeline import ZHONGTAI, dated_env, pipeline_env, run_pipeline
+from tests.support.onboarding import Onboarded, registry_env
+from tests.support.pipeline import ZHONGTAI, pipeline_env, run_pipeline
 from tests.support.readers import query, sandbox_as_of, truth
 from zhongtai.settings import Settings
 
@@ -43,15 +45,15 @@ def _sql(db: Path, sql: str) -> object:
         con.close()
 
 
-def test_advance_then_run_loads_only_the_new_deliveries_and_publishes_a_new_version(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    generated = subprocess.run(
-        [ZHONGTAI, "sandbox", "generate", "--scale", "tiny"], env=pipeline_env(data), capture_output=True, text=True
-    )
-    assert generated.returncode == 0, generated.stdout + generated.stderr
-    settings = Settings(data_dir=data)
-    first = run_pipeline(dated_env(data))
+def test_advance_then_run_loads_only_the_new_deliveries_and_publishes_a_new_version(
+    onboarded_tiny: Onboarded,
+    rerun_copy,  # type: ignore[no-untyped-def]
+) -> None:
+    first = onboarded_tiny.run
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
+    copied, _ = rerun_copy(onboarded_tiny.settings, "advanced_tiny")
+    settings = Settings(data_dir=copied.root, registry_dirs=onboarded_tiny.settings.registry_dirs)
+    data = settings.root
     loaded_before = query(settings, "select delivery_id, source_id, sha256 from raw._deliveries")
     version_before = os.readlink(settings.current_snapshot)
     files_before = _drops(settings)
@@ -80,7 +82,7 @@ def test_advance_then_run_loads_only_the_new_deliveries_and_publishes_a_new_vers
     resent_original = [f for f in record["files"] if f["sha256"] == resent[0]["sha256"] and f["how"] != "re-sent"]
     assert resent_original, "a re-sent delivery repeats one sent before, byte for byte"
 
-    second = run_pipeline(dated_env(data))
+    second = run_pipeline(registry_env(settings))
     assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
     deliveries = query(
         settings,
