@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from catalog.channels import datasette_metadata
 from catalog.datasets import Channel
@@ -40,8 +43,17 @@ def write(context: PublishContext, version_dir: Path) -> None:
         db.execute("analyze")
     db.close()
     context.result.rows["datasette"] = rows
-    text = json.dumps(datasette_metadata(context.datasets), ensure_ascii=False, indent=2)
+    metadata = datasette_metadata(context.datasets)
+    metadata.setdefault("plugins", {})["datasette-dashboards"] = dashboards()
+    text = json.dumps(metadata, ensure_ascii=False, indent=2)
     (version_dir / "metadata.json").write_text(text, encoding="utf-8")
 
 
+def dashboards() -> dict[str, Any]:
+    """The datasette-dashboards configuration (dashboards.yaml beside this module): dashboard slug → its config."""
+    config: dict[str, Any] = yaml.safe_load(DASHBOARDS.read_text(encoding="utf-8"))
+    return config
+
+
+DASHBOARDS = Path(__file__).with_name("dashboards.yaml")
 WRITER = Writer("analyst", write)

@@ -423,7 +423,7 @@ def test_relations(warehouse: duckdb.DuckDBPyConnection) -> None:
 
 MARTS = {
     "natural_person", "person_records_unresolved", "person_source_xref", "legal_person", "credit_record",
-    "village", "village_roster", "village_population", "grid_event", "enterprise_directory",
+    "village", "village_roster", "village_population", "grid_event", "grid_governance_kpi", "enterprise_directory",
     "credit_record_status", "credit_score_contribution", "credit_profile", "life_events", "service_eligibility",
     "person_match_review", "org_source_xref", "natural_person_attribute_provenance",
     "household", "household_member", "person_residence", "enterprise_premises", "person_enterprise_role",

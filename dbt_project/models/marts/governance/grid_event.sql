@@ -31,7 +31,12 @@ final as (
         reported_at,
         closed_at,
         status,
-        {{ dbt.datediff('reported_at', 'closed_at', 'day') }} as days_to_close
+        -- calendar days in the district's own time zone, whatever the time zone of the session building it
+        {{ dbt.datediff(
+            "cast(reported_at at time zone 'Asia/Shanghai' as date)",
+            "cast(closed_at at time zone 'Asia/Shanghai' as date)",
+            'day'
+        ) }} as days_to_close
     from events
     where event_rank = 1
 )
