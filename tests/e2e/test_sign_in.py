@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from apis.operational import accounts
 from apis.operational.db import session_scope, upgrade
 from apis.operational.models import Role
-from tests.support.operational import CHROMIUM, png_is_blank, served_api
+from tests.support.browser import offline_page
+from tests.support.operational import png_is_blank, served_api
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
 VILLAGE = "440604010001"
 PASSWORD = "cadre-password-2026"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
 @pytest.fixture(scope="module")
@@ -39,29 +37,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(base: str) -> Iterator:  # type: ignore[type-arg]
-    """A browser page that can reach 127.0.0.1 only; every other request is aborted and remembered."""
-    from playwright.sync_api import Route, sync_playwright
-
-    blocked: list[str] = []
-
-    def only_local(route: Route) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
-            context = browser.new_context(locale="zh-CN")
-            context.route("**/*", only_local)
-            with closing(context.new_page()) as new_page:
-                new_page.blocked = blocked  # type: ignore[attr-defined]
-                yield new_page
-        finally:
-            browser.close()
-    assert not blocked, f"the page tried to reach the internet: {blocked}"
+    with offline_page() as new_page:
+        yield new_page
 
 
 def test_a_cadre_signs_in_sees_their_village_and_signs_out(page, base: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
