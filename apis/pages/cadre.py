@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.responses import Response
 
-from apis.auth import CurrentCadre, Principal, in_scope
+from apis.auth import CsrfChecked, CurrentCadre, Principal, in_scope
 from apis.deps import SettingsDep
 from apis.operational.accounts import village_names
-from apis.pages.cadre_rosters import DOWNLOADS, record_download, village_roster
+from apis.pages.cadre_rosters import DOWNLOADS, record, record_download, village_roster
+from apis.roster_upload import MAX_BYTES, UploadCheck, check_upload
 from apis.templating import render
 from zhongtai.settings import Settings
 
@@ -29,6 +33,12 @@ def cadre_home(cadre: CurrentCadre) -> Response:
 def village(request: Request, cadre: CurrentCadre, settings: SettingsDep, village_code: str) -> Response:
     """Cadre of this village only (another village's code answers 404): counts, last refresh, changes, downloads."""
     in_scope(cadre, village_code)
+    return village_page(request, cadre, settings, village_code)
+
+
+def village_page(
+    request: Request, cadre: Principal, settings: Settings, village_code: str, upload: UploadCheck | None = None
+) -> Response:
     roster = village_roster(settings, village_code)
     name = (roster.summary.get("name") if roster else None) or village_names().get(village_code, village_code)
     return render(
@@ -41,7 +51,45 @@ def village(request: Request, cadre: CurrentCadre, settings: SettingsDep, villag
         roster=roster,
         sheet_titles=SHEET_TITLES,
         change_titles=CHANGE_TITLES,
+        upload=upload,
     )
+
+
+@router.post("/{village_code}/upload", dependencies=[CsrfChecked])
+async def upload(
+    request: Request,
+    cadre: CurrentCadre,
+    settings: SettingsDep,
+    village_code: str,
+    workbook: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Cadre of this village only: a corrected roster checked row by row against the version serving now; each bad
+    row comes back with its reasons and nothing is applied (audited with the rows' persons)."""
+    in_scope(cadre, village_code)
+    roster = village_roster(settings, village_code)
+    result: UploadCheck | None = None
+    if roster is None:
+        result = UploadCheck("尚未发布本村（居）的花名册，无法核对")
+    elif workbook is None or not workbook.filename:
+        result = UploadCheck("请选择要上传的花名册文件")
+    else:
+        data = await workbook.read(MAX_BYTES + 1)
+        result = check_upload(data, village_code, roster)
+        record(
+            settings,
+            cadre,
+            "roster_upload",
+            {
+                "village_code": village_code,
+                "version": roster.version,
+                "file": workbook.filename,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "accepted": result.ok,
+                "bad_rows": len(result.problems),
+                "person_keys": result.person_keys,
+            },
+        )
+    return village_page(request, cadre, settings, village_code, upload=result)
 
 
 @router.get("/{village_code}/roster.xlsx")

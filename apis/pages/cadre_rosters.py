@@ -31,6 +31,7 @@ class VillageRoster:
     created_at: str
     previous_version: str | None
     summary: dict[str, Any]
+    sheets: dict[str, Any]  # per sheet: headers, key, correctable columns, dates, choice lists
 
     def file(self, code: str, kind: str) -> Path:
         return self.folder / DOWNLOADS[kind][0].format(code=code)
@@ -46,7 +47,9 @@ def village_roster(settings: Settings, code: str) -> VillageRoster | None:
     summary = index.get("villages", {}).get(code)
     if summary is None:
         return None
-    return VillageRoster(folder, index["version"], index["created_at"], index.get("previous_version"), summary)
+    return VillageRoster(
+        folder, index["version"], index["created_at"], index.get("previous_version"), summary, index.get("sheets", {})
+    )
 
 
 def person_keys(roster: VillageRoster, code: str) -> list[str]:
@@ -58,16 +61,16 @@ def person_keys(roster: VillageRoster, code: str) -> list[str]:
 
 
 def record_download(settings: Settings, cadre: Principal, roster: VillageRoster, code: str, kind: str) -> None:
+    what = {"village_code": code, "version": roster.version, "file": roster.file(code, kind).name}
+    record(settings, cadre, "roster_download", {**what, "person_keys": person_keys(roster, code)})
+
+
+def record(settings: Settings, cadre: Principal, action: str, what: dict[str, Any]) -> None:
     audit.append(
         audit.log_path(settings.root),
         who=cadre.username,
         role=cadre.role.value,
         purpose="还数于村：村（居）干部核对本村（居）花名册",
-        action="roster_download",
-        what={
-            "village_code": code,
-            "version": roster.version,
-            "file": roster.file(code, kind).name,
-            "person_keys": person_keys(roster, code),
-        },
+        action=action,
+        what=what,
     )

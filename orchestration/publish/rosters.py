@@ -38,6 +38,19 @@ def write(context: PublishContext, version_dir: Path) -> None:
     previous = _previous_rosters(context)
     index: dict[str, Any] = {"version": context.result.version, "created_at": context.result.created_at}
     index["previous_version"] = previous.parent.name if previous else None
+    # What the cadre pages check an uploaded workbook against: each sheet's headers, which a cadre may correct
+    # (the dates among them) and the lists they pick from.
+    index["sheets"] = {
+        s.spec.key: {
+            "title": s.spec.title,
+            "columns": [c.title for c in s.columns],
+            "key": [c.title for c in s.columns if c.name in s.spec.row_key],
+            "correctable": [c.title for c in s.columns if c.correctable],
+            "dates": [c.title for c in s.columns if c.correctable and c.is_date],
+            "choices": {c.title: s.choices[c.name] for c in s.columns if c.name in s.choices},
+        }
+        for s in sheets
+    }
     index["villages"] = {}
     population_rows = 0
     for code in sorted(set(villages) | _codes_with_rows(context, sheets)):

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -26,8 +27,9 @@ from apis.operational.db import session_scope, upgrade
 from apis.operational.models import Role, WebSession
 from orchestration.publish import publish
 from tests.support.marts import make_warehouse
-from tests.support.operational import served_api, sign_in
+from tests.support.operational import form_token, served_api, sign_in
 from zhongtai import audit
+from zhongtai.identifiers import citizen_id_check_char
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -36,7 +38,12 @@ pytestmark = pytest.mark.integration
 VILLAGE, OTHER_VILLAGE = "440604010001", "440604010002"
 RENAMED = {"440604001001": VILLAGE, "440604001002": OTHER_VILLAGE}
 PASSWORD = "a-long-test-password-2"
-URLS = [f"/cadre/{VILLAGE}/", f"/cadre/{VILLAGE}/roster.xlsx", f"/cadre/{VILLAGE}/roster.csv"]
+URLS = [
+    ("GET", f"/cadre/{VILLAGE}/"),
+    ("GET", f"/cadre/{VILLAGE}/roster.xlsx"),
+    ("GET", f"/cadre/{VILLAGE}/roster.csv"),
+    ("POST", f"/cadre/{VILLAGE}/upload"),
+]
 
 
 @dataclass
@@ -108,10 +115,11 @@ def test_only_the_village_cadre_gets_the_page_and_the_files(
     assert len(people) == 37
     names = {name for _, name in people}
     failures = []
-    for url in URLS:
+    for method, url in URLS:
         for caller in callers:
             with httpx.Client(base_url=base, cookies=caller.cookies, timeout=30, follow_redirects=False) as client:
-                response = client.get(url)
+                data = {"csrf_token": form_token(client)} if method == "POST" else None
+                response = client.request(method, url, data=data)
             status, body = response.status_code, response.content
             leaked = [n for n in names if n.encode() in body]
             if caller.name in ("anonymous", "expired"):
@@ -123,7 +131,7 @@ def test_only_the_village_cadre_gets_the_page_and_the_files(
             else:  # a department reviewer: another role's pages
                 ok = status == 403 and not leaked
             if not ok:
-                failures.append(f"{url} as {caller.name}: {status}, leaked {leaked[:3]}")
+                failures.append(f"{method} {url} as {caller.name}: {status}, leaked {leaked[:3]}")
     assert not failures, "\n".join(failures)
     # Refusals left nothing in the audit log that names this village's residents.
     keys = {k for k, _ in people}
@@ -170,3 +178,77 @@ def test_the_cadre_sees_the_overview_downloads_both_files_and_each_download_is_a
     assert [e["seq"] for e in looked][-2:] == [e["seq"] for e in downloads]
     outsider = residents(settings, OTHER_VILLAGE)[0][0]
     assert not [e for e in audit.who_looked_at(path, outsider) if e["who"] == "cadre"]
+
+
+def edited(workbook: bytes, edits: dict[int, dict[str, object]]) -> bytes:
+    """The downloaded workbook with cells of the 人口 sheet changed: {row number: {header: new value}}."""
+    book = openpyxl.load_workbook(io.BytesIO(workbook))
+    sheet = book["人口"]
+    headers = [c.value for c in sheet[1]]
+    for row, cells in edits.items():
+        for title, value in cells.items():
+            sheet.cell(row=row, column=headers.index(title) + 1, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_uploaded_roster_is_checked_row_by_row_and_nothing_is_applied(base: str, settings: Settings) -> None:
+    body = "440604199001011234"[:17]
+    wrong_check = body + ("0" if citizen_id_check_char(body) != "0" else "1")
+    before = len(audit_entries(settings))
+    with closing(sign_in(base, "cadre", PASSWORD)) as client:
+        original = client.get(f"/cadre/{VILLAGE}/roster.xlsx").content
+        token = form_token(client, f"/cadre/{VILLAGE}/")
+
+        def upload(data: bytes, name: str = "花名册.xlsx") -> httpx.Response:
+            files = {"workbook": (name, data, "application/octet-stream")}
+            response = client.post(f"/cadre/{VILLAGE}/upload", data={"csrf_token": token}, files=files)
+            assert response.status_code == 200, response.text[:300]
+            return response
+
+        bad = upload(
+            edited(
+                original,
+                {
+                    2: {"实际居住地地址": "佛山市禅城区更正路1号"},  # a good correction
+                    3: {"性别": "M"},
+                    4: {"出生日期": "2026-13-45"},
+                    5: {"公民身份号码": wrong_check},
+                    6: {"户号": "H999999"},
+                    7: {"村居代码": OTHER_VILLAGE},
+                },
+            )
+        )
+        table = re.search(r'<table id="bad-rows">(.*?)</table>', bad.text, re.S)
+        assert table, bad.text[:500]
+        reasons = dict(re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td>([^<]*)</td></tr>", table.group(1)))
+        assert sorted(reasons) == ["3", "4", "5", "6", "7"]
+        assert "性别”须为 男/女 之一" in reasons["3"] and "不是有效日期" in reasons["4"]
+        assert "校验位不符" in reasons["5"] and "“户号”不可更正" in reasons["6"] and "不是本村（居）" in reasons["7"]
+        people = len(residents(settings, VILLAGE))
+        assert f"更正 1 行、确认无误 {people - 6} 行" in bad.text
+
+        good = upload(edited(original, {2: {"实际居住地地址": "佛山市禅城区更正路1号"}}))
+        assert f"检查通过：更正 1 行，确认无误 {people - 1} 行" in good.text
+        assert "不是 Excel 工作簿" in upload(b"name,sex\n", "roster.csv").text
+        renamed = openpyxl.load_workbook(io.BytesIO(original))
+        renamed["人口"]["J1"] = "关系"
+        out = io.BytesIO()
+        renamed.save(out)
+        text = upload(out.getvalue()).text
+        assert "缺少列：与户主关系" in text and "多出或改名的列：关系" in text
+    with closing(sign_in(base, "cadre-other", PASSWORD)) as other:
+        token = form_token(other, f"/cadre/{OTHER_VILLAGE}/")
+        files = {"workbook": ("x.xlsx", original, "application/octet-stream")}
+        assert other.post(f"/cadre/{VILLAGE}/upload", data={"csrf_token": token}, files=files).status_code == 404
+    # Nothing applied: the published roster is the one downloaded.
+    assert (settings.current_snapshot / "rosters" / f"{VILLAGE}.xlsx").read_bytes() == original
+    uploads = [e for e in audit_entries(settings)[before:] if e["action"] == "roster_upload"]
+    assert [(e["who"], e["what"]["accepted"], e["what"]["bad_rows"]) for e in uploads] == [
+        ("cadre", False, 5),
+        ("cadre", True, 0),
+        ("cadre", False, 0),
+        ("cadre", False, 0),
+    ]
+    assert len(uploads[1]["what"]["person_keys"]) == people
