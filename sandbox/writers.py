@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
+
+from zhongtai.files import atomic_path
 
 
 def workbook(path: Path, day: dt.date, *, constant_memory: bool = True) -> xlsxwriter.Workbook:
@@ -21,24 +19,6 @@ def workbook(path: Path, day: dt.date, *, constant_memory: bool = True) -> xlsxw
     book = xlsxwriter.Workbook(str(path), {"constant_memory": constant_memory})
     book.set_properties({"created": dt.datetime.combine(day, dt.time(18))})
     return book
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target` and move it into place only when the block succeeds.
-
-    The temporary name starts with a dot and ends in .tmp, so no locator glob ever matches a half-written file.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o644)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        tmp_path.unlink(missing_ok=True)
 
 
 def write_sqlite(path: Path, tables: dict[str, tuple[pl.DataFrame, str, list[str]]]) -> None:

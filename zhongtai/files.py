@@ -23,23 +23,32 @@ def sha256_file(path: Path) -> str:
 
 
 @contextmanager
-def atomic_writer(target: Path) -> Iterator[BinaryIO]:
-    """A binary file that appears at `target` whole, or not at all.
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target`, for writers that need a file name (xlsx, SQLite), moved into place only
+    when the block succeeds.
 
-    It is written under a hidden temporary name in the same folder (so no glob or reader ever sees it half
-    written, and the rename stays on one file system), flushed to disk, then renamed over `target` in one step.
+    It is a hidden name in the same folder (so no glob or reader ever sees a half-written file, and the rename stays
+    on one file system); what was written there is flushed to disk, then renamed over `target` in one step.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o644)
+    path = Path(tmp)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
+        yield path
+        with path.open("rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        os.replace(path, target)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_writer(target: Path) -> Iterator[BinaryIO]:
+    """A binary file that appears at `target` whole, or not at all (see `atomic_path`)."""
+    with atomic_path(target) as path, path.open("wb") as fh:
+        yield fh
 
 
 def atomic_write(target: Path, data: bytes | str) -> None:

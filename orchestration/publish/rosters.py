@@ -1,93 +1,106 @@
-"""The roster writer: one Excel workbook per village unit (rosters/<village code>.xlsx) for village cadres."""
+"""The roster writer: per village unit a workbook (population, legal persons, houses, 本次变化) and CSVs for cadres.
+
+What each sheet holds is `roster_sheets.SHEETS`; every column's header and masking come from the catalog (the marts'
+dbt meta) through the village-cadre policy. The change sheet compares each sheet with the same village's CSV in the
+version `published/current` pointed at before this publish; `rosters/index.json` sums it up for the cadre page.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import os
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
-from catalog.channels import channel_fields
 from catalog.datasets import CatalogError, Channel
-from catalog.masking import CHANNEL_AUDIENCE, Action, masked_select
-from orchestration.publish.context import PublishContext, Writer, order, source
+from orchestration.publish.context import PublishContext, Writer, source
+from orchestration.publish.roster_changes import Change, previous_rows, sheet_changes
+from orchestration.publish.roster_sheets import SHEETS, BuiltSheet, build_sheet
+from orchestration.publish.roster_workbook import RosterWorkbook, write_csv
 
 ROSTER_DATASET = "village_roster"
 VILLAGE_DATASET = "village"
+INDEX = "index.json"
 
 
 def write(context: PublishContext, version_dir: Path) -> None:
-    """One workbook per village unit; villages with no residents still get one with its headers."""
-    by_id = context.by_id
-    roster = by_id.get(ROSTER_DATASET)
+    """One workbook and one CSV per sheet for every village unit; villages with nobody still get their headers."""
+    roster = context.by_id.get(ROSTER_DATASET)
     if roster is None or not roster.published_to(Channel.roster):
         return
+    if "village_code" not in {f.name for f in roster.fields}:
+        raise CatalogError([f"{roster.id}: the roster needs a `village_code` column"])
     con = context.con
-    outs = channel_fields(roster, Channel.roster)
-    if "village_code" not in {o.name for o in outs if o.action is Action.keep}:
-        raise CatalogError([f"{roster.id}: the roster needs a kept `village_code` column"])
     out_dir = version_dir / "rosters"
     out_dir.mkdir()
-    village = by_id.get(VILLAGE_DATASET)
-    if village is not None:
-        codes = [r[0] for r in con.execute(f"select village_code from {source(village)} order by 1").fetchall()]
-    else:
-        codes = []
-    sql = masked_select(roster, CHANNEL_AUDIENCE[Channel.roster], source=source(roster))
-    cur = con.execute(f'select * from ({sql}) order by "village_code", {order(roster)}')
-    names = [c[0] for c in cur.description]  # type: ignore[union-attr]
-    vc = names.index("village_code")
-    headers = [o.title for o in outs]
-    counts: dict[str, int] = {}
-    book: _RosterBook | None = None
-    while batch := cur.fetchmany(10_000):
-        for row in batch:
-            if book is None or book.code != row[vc]:
-                if book is not None:
-                    counts[book.code] = book.close()
-                book = _RosterBook(out_dir, row[vc], roster.title, headers)
-            book.write(row)
-    if book is not None:
-        counts[book.code] = book.close()
-    for code in codes:
-        if code not in counts:
-            counts[code] = _RosterBook(out_dir, code, roster.title, headers).close()
-    context.result.rows["roster"] = {roster.id: sum(counts.values())}
-    context.result.rosters = len(counts)
+    villages = _villages(context)
+    sheets = [s for s in (build_sheet(context, spec) for spec in SHEETS) if s is not None]
+    previous = _previous_rosters(context)
+    index: dict[str, Any] = {"version": context.result.version, "created_at": context.result.created_at}
+    index["previous_version"] = previous.parent.name if previous else None
+    # What the cadre pages check an uploaded workbook against: each sheet's headers, which a cadre may correct
+    # (the dates among them) and the lists they pick from.
+    index["sheets"] = {
+        s.spec.key: {
+            "title": s.spec.title,
+            "columns": [c.title for c in s.columns],
+            "key": [c.title for c in s.columns if c.name in s.spec.row_key],
+            "correctable": [c.title for c in s.columns if c.correctable],
+            "dates": [c.title for c in s.columns if c.correctable and c.is_date],
+            "choices": {c.title: s.choices[c.name] for c in s.columns if c.name in s.choices},
+        }
+        for s in sheets
+    }
+    index["villages"] = {}
+    population_rows = 0
+    for code in sorted(set(villages) | _codes_with_rows(context, sheets)):
+        book = RosterWorkbook(out_dir / f"{code}.xlsx")
+        counts: dict[str, int] = {}
+        changes: list[Change] = []
+        for sheet in sheets:
+            rows = con.execute(f"select * exclude (_village) from {sheet.table} where _village = ?", [code]).fetchall()
+            book.add_sheet(sheet, rows)
+            write_csv(out_dir / f"{code}{sheet.spec.csv_suffix}.csv", sheet, rows)
+            counts[sheet.spec.key] = len(rows)
+            if previous is not None:
+                old = previous_rows(previous / f"{code}{sheet.spec.csv_suffix}.csv")
+                changes += sheet_changes(sheet, old, rows)
+        book.add_changes(changes, previous.parent.name if previous else None)
+        book.close()
+        population_rows += counts.get("population", 0)
+        index["villages"][code] = {
+            "name": villages.get(code, ""),
+            "rows": counts,
+            "changes": {kind: sum(1 for c in changes if c.kind == kind) for kind in ("added", "removed", "changed")},
+        }
+    (out_dir / INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8")
+    context.result.rows["roster"] = {roster.id: population_rows}
+    context.result.rosters = len(index["villages"])
 
 
-class _RosterBook:
-    """A constant-memory workbook: Chinese headers in a frozen first row, dates as dates, text as text."""
+def _villages(context: PublishContext) -> dict[str, str]:
+    village = context.by_id.get(VILLAGE_DATASET)
+    if village is None:
+        return {}
+    rows = context.con.execute(f"select village_code, village_name from {source(village)} order by 1").fetchall()
+    return {code: name or "" for code, name in rows}
 
-    def __init__(self, folder: Path, code: str, title: str, headers: list[str]):
-        self.code, self.rows = code, 0
-        self.book = xlsxwriter.Workbook(
-            str(folder / f"{code}.xlsx"), {"constant_memory": True, "remove_timezone": True}
-        )
-        self.sheet = self.book.add_worksheet(title[:31])
-        self.date_format = self.book.add_format({"num_format": "yyyy-mm-dd"})
-        bold = self.book.add_format({"bold": True})
-        for i, h in enumerate(headers):
-            self.sheet.set_column(i, i, max(12, 2 * len(h) + 2))
-        self.sheet.write_row(0, 0, headers, bold)
-        self.sheet.freeze_panes(1, 0)
 
-    def write(self, row: tuple[Any, ...]) -> None:
-        self.rows += 1
-        for col, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, date):
-                self.sheet.write_datetime(self.rows, col, value, self.date_format)
-            elif isinstance(value, str):
-                self.sheet.write_string(self.rows, col, value)
-            else:
-                self.sheet.write(self.rows, col, value)
+def _codes_with_rows(context: PublishContext, sheets: list[BuiltSheet]) -> set[str]:
+    """Villages the population sheet names (a roster has a village even where `village` does not know it yet)."""
+    population = [s for s in sheets if s.spec.key == "population"]
+    if not population:
+        return set()
+    return {r[0] for r in context.con.execute(f"select distinct _village from {population[0].table}").fetchall()}
 
-    def close(self) -> int:
-        self.book.close()
-        return self.rows
+
+def _previous_rosters(context: PublishContext) -> Path | None:
+    """The rosters folder of the version serving now (this publish's predecessor), if it has one."""
+    current = context.settings.published_dir / "current"
+    if not current.exists():
+        return None
+    folder = Path(os.path.realpath(current)) / "rosters"
+    return folder if folder.is_dir() else None
 
 
 WRITER = Writer("rosters", write)
