@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apis import docs
 from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, principal_of, sign_in_url
+from apis.errors import ApiError, api_error_handler
 from apis.operational.db import upgrade
 from apis.pages import analyst, auth, cadre, department, enterprise, steward
 from apis.routers import access, catalog, datasets, health
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             home=LANDING[exc.principal.role],
         )
 
+    app.add_exception_handler(ApiError, api_error_handler)  # before page_errors: an ApiError stays JSON
     docs.mount(app)  # before /static, which would otherwise take /static/docs
 
     @app.exception_handler(StarletteHTTPException)
