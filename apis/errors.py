@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 
@@ -57,3 +59,23 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         else:
             out[status] = {"model": ErrorBody, "description": _WHAT[status]}
     return out
+
+
+def _calls(dependant: Any) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _calls(sub)
+
+
+def document(routers: Iterable[APIRouter], *, snapshot: Callable[..., Any], key: Callable[..., Any]) -> None:
+    """Add to every JSON route the answers its dependencies give: 503 where it reads the published snapshot, 401
+    where it needs an API key — so the OpenAPI description lists them without each route repeating it. Call it
+    before the routers are included (inclusion copies each route's responses)."""
+    for router in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute) or not route.include_in_schema:
+                continue
+            calls = set(_calls(route.dependant))
+            for status, dependency in ((503, snapshot), (401, key)):
+                if dependency in calls and status not in route.responses:
+                    route.responses[status] = responses(status)[status]

@@ -12,8 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apis import docs
-from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, principal_of, sign_in_url
-from apis.errors import ApiError, api_error_handler
+from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, api_key, principal_of, sign_in_url
+from apis.deps import get_snapshot
+from apis.errors import ApiError, api_error_handler, document
 from apis.operational.db import upgrade
 from apis.pages import analyst, auth, cadre, department, enterprise, steward
 from apis.routers import access, catalog, datasets, health
@@ -123,10 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(health.router)
-    app.include_router(datasets.router)
-    app.include_router(catalog.router)
-    app.include_router(access.router)
+    api_routers = [health.router, datasets.router, catalog.router, access.router]
+    document(api_routers, snapshot=get_snapshot, key=api_key)
+    for router in api_routers:
+        app.include_router(router)
     for pages in (auth, cadre, department, steward, analyst, enterprise):
         app.include_router(pages.router)
     return app

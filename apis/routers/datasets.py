@@ -109,6 +109,7 @@ def list_datasets(snapshot: SnapshotDep, notice: NoticeDep) -> DatasetIndex:
     "/{dataset_id}",
     summary="数据集说明 One dataset",
     description="一个数据集的说明与字段。A dataset's description and fields; 404 if it is not published.",
+    responses=responses(404),
 )
 def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
     """Public."""
@@ -124,7 +125,7 @@ def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
     "Every record of an open (无条件开放) dataset as one UTF-8 CSV (header row, primary-key order), the same rows and "
     "columns as `/records`; streamed from the published snapshot. 403 for conditional datasets, 404 if unknown.",
     response_class=FileResponse,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"text/csv": {}}}, **responses(403, 404)},
 )
 def export_csv(dataset_id: str, snapshot: SnapshotDep) -> FileResponse:
     """Public (open datasets only)."""
@@ -150,6 +151,7 @@ def export_csv(dataset_id: str, snapshot: SnapshotDep) -> FileResponse:
     "and raw tables (Chinese titles, owner departments, the latest delivery id the snapshot recorded) and, per "
     "published field, its upstream. `level: column` matched a source column by name or registry canonical attribute; "
     "`level: dataset` lists the dataset's upstream as a whole (the SQL is not parsed).",
+    responses=responses(404),
 )
 def get_lineage(dataset_id: str, snapshot: SnapshotDep) -> dict[str, Any]:
     """Public."""
