@@ -12,7 +12,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any, Literal
 
 import duckdb
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel
@@ -25,6 +25,11 @@ from apis.errors import ApiError, responses
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 
 OPEN_WITHOUT_KEY = "无条件开放"
+
+# The path parameter, with an example so the docs' "try it" and schemathesis' example phase reach real data.
+DatasetId = Annotated[
+    str, Path(description="数据集标识 dataset id (GET /v1/datasets)", examples=["enterprise_directory"])
+]
 
 
 class FieldOut(BaseModel):
@@ -111,7 +116,7 @@ def list_datasets(snapshot: SnapshotDep, notice: NoticeDep) -> DatasetIndex:
     description="一个数据集的说明与字段。A dataset's description and fields; 404 if it is not published.",
     responses=responses(404),
 )
-def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
+def get_dataset(dataset_id: DatasetId, snapshot: SnapshotDep) -> DatasetOut:
     """Public."""
     return _out(_dataset(snapshot, dataset_id))
 
@@ -127,7 +132,7 @@ def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
     response_class=FileResponse,
     responses={200: {"content": {"text/csv": {}}}, **responses(403, 404)},
 )
-def export_csv(dataset_id: str, snapshot: SnapshotDep) -> FileResponse:
+def export_csv(dataset_id: DatasetId, snapshot: SnapshotDep) -> FileResponse:
     """Public (open datasets only)."""
     entry = _dataset(snapshot, dataset_id)
     _open_only(entry)
@@ -153,7 +158,7 @@ def export_csv(dataset_id: str, snapshot: SnapshotDep) -> FileResponse:
     "`level: dataset` lists the dataset's upstream as a whole (the SQL is not parsed).",
     responses=responses(404),
 )
-def get_lineage(dataset_id: str, snapshot: SnapshotDep) -> dict[str, Any]:
+def get_lineage(dataset_id: DatasetId, snapshot: SnapshotDep) -> dict[str, Any]:
     """Public."""
     entry = _dataset(snapshot, dataset_id)
     lineage = entry.get("lineage")
@@ -274,7 +279,7 @@ paged with a keyset cursor.
     },
 )
 def list_records(
-    dataset_id: str,
+    dataset_id: DatasetId,
     request: Request,
     settings: SettingsDep,
     limit: Annotated[
@@ -282,9 +287,16 @@ def list_records(
     ] = None,
     cursor: Annotated[str | None, Query(description="上一页的 next_cursor / the previous page's next_cursor")] = None,
     filter: Annotated[
-        list[str] | None, Query(description="<field>:<op>:<value>, op ∈ eq in gt ge lt le prefix")
+        list[str] | None,
+        Query(
+            description="<field>:<op>:<value>, op ∈ eq in gt ge lt le prefix",
+            examples=[["status:eq:存续", "established_date:ge:2001-01-01"]],
+        ),
     ] = None,
-    sort: Annotated[str | None, Query(description="逗号分隔，`-` 降序 comma-separated, `-` descending")] = None,
+    sort: Annotated[
+        str | None,
+        Query(description="逗号分隔，`-` 降序 comma-separated, `-` descending", examples=["-established_date"]),
+    ] = None,
     fields: Annotated[str | None, Query(description="逗号分隔的字段 comma-separated fields")] = None,
     total: Annotated[bool, Query(description="返回总数 include the matching count")] = False,
     format: Annotated[Literal["json", "csv", "jsonl"], Query(description="json | csv | jsonl")] = "json",
@@ -330,6 +342,14 @@ def list_records(
             stream = _write(_fetch(con, sql, params), keep, query.fields, format)
             return StreamingResponse(stream, media_type=FORMATS[format], headers=headers)
         rows = con.execute(sql, params).fetchall()
+    except (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException) as exc:
+        # Names and types are checked before; what is left is a value DuckDB cannot compare (e.g. out of range).
+        raise ApiError(
+            400,
+            "bad_value",
+            f"a filter or cursor value does not fit its field: {exc}",
+            "过滤条件或游标的取值超出字段范围",
+        ) from None
     finally:
         if not streaming:
             con.close()
