@@ -290,7 +290,19 @@ def _after(query: RecordQuery, keys: list[Any]) -> tuple[str, list[Any]]:
     return ("(" + " or ".join(ors) + ")" if ors else "false"), params
 
 
-def select_sql(query: RecordQuery, keys: list[Any] | None, limit: int | None) -> tuple[str, list[Any], list[str]]:
+def equals_filter(field: str, texts: Sequence[Any], types: dict[str, str]) -> Filter:
+    """`field` equal to one of `texts` (CKAN's `filters`): no comma splitting, so values may hold commas."""
+    if field not in types:
+        raise bad("unknown_field", f"unknown field {field[:60]!r} in filters", f"过滤字段 {field[:60]!r} 不存在", field)
+    values = tuple(coerce(field, types[field], str(t)) for t in texts)
+    if not values or len(values) > MAX_IN:
+        raise bad("bad_value", f"1 to {MAX_IN} values for {field!r}", f"{field} 须有 1 至 {MAX_IN} 个取值", field)
+    return Filter(field, "in", values, f"{field}:in:{values!r}")
+
+
+def select_sql(
+    query: RecordQuery, keys: list[Any] | None, limit: int | None, offset: int = 0
+) -> tuple[str, list[Any], list[str]]:
     """The page's SQL, its parameters and the selected column names (the requested fields, then the order's keys)."""
     terms, params = _where(query)
     if keys is not None:
@@ -302,8 +314,8 @@ def select_sql(query: RecordQuery, keys: list[Any] | None, limit: int | None) ->
     order = ", ".join(f"{quote(n)} {'desc' if d else 'asc'} nulls last" for n, d in query.order)
     sql = f"select {', '.join(quote(n) for n in names)} from {quote(query.dataset)} {where} order by {order}"
     if limit is not None:
-        sql += " limit ?"
-        params.append(limit)
+        sql += " limit ? offset ?"
+        params += [limit, offset]
     return sql, params, names
 
 

@@ -66,7 +66,9 @@ def test_error_answers_use_the_error_shape(app_and_schema: tuple) -> None:
             if int(status) < 400 or status == "422":
                 continue
             ref = answer["content"]["application/json"]["schema"]["$ref"]
-            assert ref.endswith("/ErrorBody"), (path, status)
+            # CKAN's routes answer in CKAN's own error envelope, which its clients parse; 503 comes before them.
+            shape = "/CkanError" if path.startswith("/api/3/action/") and status != "503" else "/ErrorBody"
+            assert ref.endswith(shape), (path, status)
 
 
 def test_records_documents_its_bad_inputs(app_and_schema: tuple) -> None:
