@@ -15,7 +15,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from apis import records
+from apis import records, search
 from apis.deps import Snapshot, get_settings, get_snapshot, open_serving
 from apis.errors import ApiError, ErrorBody
 
@@ -136,17 +136,12 @@ def _int(data: dict[str, Any], key: str, default: int, top: int) -> int:
     return value
 
 
-def _matches(entry: dict[str, Any], q: str) -> bool:
-    text = " ".join([entry["id"], entry["title"], entry["description"], *(f["title"] for f in entry["fields"])])
-    return all(word.lower() in text.lower() for word in q.split())
-
-
 def package_search(snapshot: Snapshot, data: dict[str, Any], base: str) -> dict[str, Any]:
     q = str(data.get("q") or "").strip()
     if q in ("*:*", "*"):
         q = ""
     fq = str(data.get("fq") or "")
-    found = [d for d in snapshot.datasets.values() if _matches(d, q)]
+    found, _ = search.search(str(snapshot.path), list(snapshot.datasets.values()), q, {})
     for term in fq.split():
         key, _, value = term.partition(":")
         value = value.strip('"')

@@ -17,7 +17,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
-from apis import records
+from apis import records, search
 from apis.auth import session_secret
 from apis.deps import NoticeDep, SettingsDep, Snapshot, SnapshotDep, get_snapshot, open_serving, snapshot_at
 from apis.errors import ApiError, responses
@@ -54,11 +54,19 @@ class DatasetOut(BaseModel):
     export_url: str | None = None
 
 
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
 class DatasetIndex(BaseModel):
     version: str
     created_at: str
     stale: bool = False
     stale_reason: str | None = None
+    q: str | None = None
+    total: int
+    facets: dict[str, list[FacetCount]]
     datasets: list[DatasetOut]
 
 
@@ -93,20 +101,36 @@ def _open_only(entry: dict[str, Any]) -> None:
 
 @router.get(
     "",
-    summary="数据集目录 Dataset index",
-    description="当前发布版本中的全部开放数据集，含中文标题、开放等级和字段说明；"
-    "`stale` 表示最近一次发布被拒、仍在提供旧版本。"
-    "Every published dataset with its Chinese title, open level and fields; `stale` says a newer publish was "
-    "refused and this is the previous version.",
+    summary="数据集目录与检索 Dataset index and search",
+    description="当前发布版本中的开放数据集，含中文标题、开放等级和字段说明；"
+    "`q` 按中文分词（jieba）检索标题、描述与字段标题，按相关度排序；"
+    "`theme`、`department`、`open_level`、`cadence` 筛选，`facets` 给出各取值的数据集数"
+    "（主题与更新频率在目录标注前为“未标注”）。`stale` 表示最近一次发布被拒、仍在提供旧版本。"
+    "Every published dataset with its Chinese title, open level and fields. `q` searches titles, descriptions and "
+    "field titles, segmented with jieba, best match first; `theme`, `department`, `open_level` and `cadence` narrow "
+    "it and `facets` counts the datasets found per value. `stale` says a newer publish was refused.",
 )
-def list_datasets(snapshot: SnapshotDep, notice: NoticeDep) -> DatasetIndex:
+def list_datasets(
+    snapshot: SnapshotDep,
+    notice: NoticeDep,
+    q: Annotated[str | None, Query(max_length=200, description="检索词 search words", examples=["企业 信用"])] = None,
+    theme: Annotated[str | None, Query(max_length=100, description="主题 theme")] = None,
+    department: Annotated[str | None, Query(max_length=100, description="责任部门 owner department")] = None,
+    open_level: Annotated[str | None, Query(max_length=20, description="开放等级 open level")] = None,
+    cadence: Annotated[str | None, Query(max_length=20, description="更新频率 update cadence")] = None,
+) -> DatasetIndex:
     """Public."""
+    chosen = {"theme": theme, "department": department, "open_level": open_level, "cadence": cadence}
+    found, facets = search.search(str(snapshot.path), list(snapshot.datasets.values()), q, chosen)
     return DatasetIndex(
         version=snapshot.version,
         created_at=snapshot.created_at,
         stale=notice.stale,
         stale_reason=notice.get("reason") if notice.stale else None,
-        datasets=[_out(d) for d in snapshot.datasets.values()],
+        q=q,
+        total=len(found),
+        facets={name: [FacetCount(**c) for c in counts] for name, counts in facets.items()},
+        datasets=[_out(d) for d in found],
     )
 
 

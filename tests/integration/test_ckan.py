@@ -86,9 +86,10 @@ def test_datastore_search(ckan: ckanapi.RemoteCKAN, settings: Settings) -> None:
         " order by established_date desc, uscc limit 7 offset 3",
     )
     assert [r["uscc"] for r in got["records"]] == [w[0] for w in want]
-    assert got["total"] == warehouse_rows(
-        settings, "select count(*) from marts.enterprise_directory where status = '存续'"
-    )[0][0]
+    assert (
+        got["total"]
+        == warehouse_rows(settings, "select count(*) from marts.enterprise_directory where status = '存续'")[0][0]
+    )
     assert {"id": "established_date", "type": "date"} in got["fields"]
     with pytest.raises(ckanapi.ValidationError):
         ckan.action.datastore_search(resource_id="enterprise_directory", filters=filters({"nope": "1"}))
