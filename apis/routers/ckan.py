@@ -9,7 +9,7 @@ import json
 from typing import Annotated, Any, Literal
 
 import duckdb
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -268,28 +268,25 @@ class CkanError(BaseModel):
     error: dict[str, Any]
 
 
-@router.get(
-    "/api/3/action/{action}",
-    summary="CKAN 兼容接口 CKAN Action API",
-    description="CKAN Action API 的子集，供 CKAN 生态（采集器、ckanapi）直接使用："
+DESCRIPTION = (
+    "CKAN Action API 的子集，供 CKAN 生态（采集器、ckanapi）直接使用："
     "`package_list`、`package_show`（`id`）、"
     "`package_search`（`q`、`fq=organization:<name>`、`rows`、`start`）、`organization_list`（`all_fields`）、"
     "`organization_show`（`id`、`include_datasets`）、`datastore_search`（`resource_id` = 数据集标识、`filters` JSON、"
     "`fields`、`sort`、`limit`、`offset`）。应答为 CKAN 信封 `{help, success, result}`；出错时 `success` 为 false，"
     "`error.__type` 说明类型。POST JSON 亦可，`/api/action/` 同义。A subset of CKAN's Action API in CKAN's envelope; "
-    "POST with a JSON body works too, and `/api/action/` is the same.",
-    response_model=CkanAnswer,
-    responses={
-        400: {"model": CkanError, "description": "未知的动作 Unknown action"},
-        403: {"model": CkanError, "description": "有条件开放数据需申请 Conditional dataset (Authorization Error)"},
-        404: {"model": CkanError, "description": "未找到 Not Found Error"},
-        409: {"model": CkanError, "description": "参数错误 Validation Error"},
-        503: {"model": ErrorBody, "description": "尚未发布数据快照 No published snapshot yet"},
-    },
+    "POST with a JSON body works too, and `/api/action/` is the same."
 )
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"model": CkanError, "description": "有条件开放数据需申请 Conditional dataset (Authorization Error)"},
+    404: {"model": CkanError, "description": "未找到 Not Found Error"},
+    409: {"model": CkanError, "description": "参数错误 Validation Error"},
+    503: {"model": ErrorBody, "description": "尚未发布数据快照 No published snapshot yet"},
+}
+
+
 def ckan_get(
     request: Request,
-    action: Annotated[Action, Path(description="动作 action")],
     id: Annotated[str | None, Query(description="数据集或组织 dataset or organization")] = None,
     q: Annotated[str | None, Query(description="检索词 search words")] = None,
     fq: Annotated[str | None, Query(description="organization:<name>")] = None,
@@ -306,23 +303,39 @@ def ckan_get(
 ) -> JSONResponse:
     """Public (datastore_search serves open datasets only)."""
     data = {k: v for k, v in request.query_params.items() if v != ""}
-    return answer(request, action, data)
+    return answer(request, _action(request), data)
 
 
-@router.post("/api/3/action/{action}", include_in_schema=False)
-@router.post("/api/action/{action}", include_in_schema=False)
-async def ckan_post(request: Request, action: str) -> JSONResponse:
+async def ckan_post(request: Request) -> JSONResponse:
     """Public: the same actions with a JSON body, as ckanapi sends them."""
     try:
         data = await request.json() if await request.body() else {}
     except ValueError:
         data = None
+    action = _action(request)
     if not isinstance(data, dict):
         data, action = {}, "(the body is not a JSON object)"
     return await run_in_threadpool(answer, request, action, data)
 
 
-@router.get("/api/action/{action}", include_in_schema=False)
-def ckan_get_alias(request: Request, action: str) -> JSONResponse:
-    """Public: CKAN's unversioned path."""
-    return answer(request, action, dict(request.query_params))
+def _action(request: Request) -> str:
+    return str(request.scope["path"]).rsplit("/", 1)[-1]
+
+
+# One route per action (not a `{action}` parameter), so the OpenAPI description lists each; CKAN's unversioned
+# `/api/action/` and POST with a JSON body (what ckanapi sends) answer the same.
+for _name in ACTIONS:
+    router.add_api_route(
+        f"/api/3/action/{_name}",
+        ckan_get,
+        methods=["GET"],
+        name=f"ckan_{_name}",
+        operation_id=f"ckan_{_name}",
+        summary=f"CKAN {_name}",
+        description=DESCRIPTION,
+        response_model=CkanAnswer,
+        responses=RESPONSES,
+    )
+    router.add_api_route(f"/api/action/{_name}", ckan_get, methods=["GET"], include_in_schema=False)
+    for _prefix in ("/api/3/action/", "/api/action/"):
+        router.add_api_route(f"{_prefix}{_name}", ckan_post, methods=["POST"], include_in_schema=False)
