@@ -18,9 +18,9 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from zhongtai.sql import quote_identifier
 from apis.errors import ApiError
 from catalog.channels import is_sortable
+from zhongtai.sql import quote_identifier
 
 OPERATORS = ("eq", "in", "gt", "ge", "lt", "le", "prefix")
 MAX_IN = 100
