@@ -4,26 +4,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 
-from orchestration.publish import publish
-from tests.integration.test_api import MANIFEST, serve
+from tests.support.api import catalogue_texts, published_settings, serve
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    s = Settings(data_dir=tmp_path_factory.mktemp("search") / "data")
-    s.warehouse_path.parent.mkdir(parents=True)
-    with duckdb.connect(str(s.warehouse_path)) as con:
-        con.execute((MANIFEST.parent / "warehouse.sql").read_text(encoding="utf-8"))
-    publish(s, MANIFEST)
-    return s
+def settings(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Settings:
+    return published_settings(tmp_path_factory.mktemp("search"), dbt_manifest)
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +31,22 @@ def ids(api: httpx.Client, **params: str) -> list[str]:
     return [d["id"] for d in r.json()["datasets"]]
 
 
-def test_chinese_words_in_titles_descriptions_and_field_titles(api: httpx.Client) -> None:
-    # 信用 is credit_record's title and a field title (统一社会信用代码) of the enterprise directory: title ranks first.
+def test_chinese_words_in_titles_descriptions_and_field_titles(api: httpx.Client, dbt_manifest: Path) -> None:
+    texts = catalogue_texts(dbt_manifest)
+    titles = {i: t.split("\n")[0] for i, t in texts.items()}
+    # 信用 is credit_record's title (信用记录) and in a field title (统一社会信用代码) of the enterprise directory:
+    # the title ranks first.
+    assert "信用" in titles["credit_record"] and "信用" not in titles["enterprise_directory"]
     assert ids(api, q="信用") == ["credit_record", "enterprise_directory"]
-    # An unspaced phrase is segmented (村居 / 人口 / 统计); every word must occur.
+    # An unspaced phrase is segmented (村居 / 人口 / 统计); every word must occur, and only 村居人口统计 has all three.
     assert ids(api, q="村居人口统计") == ["village_population"]
-    assert ids(api, q="双公示") == ["credit_record"]  # the description only
-    assert ids(api, q="年龄段") == ["village_population"]  # a field title only
-    assert ids(api, q="企业 网格") == []  # both words must occur
-    assert ids(api, q="Enterprise") == ["enterprise_directory"]  # English descriptions, case-folded
+    assert {i for i, t in texts.items() if "村居" in t} >= {"village", "grid_event", "enterprise_directory"}
+    assert ids(api, q="行政处罚") == ["credit_record"]  # in its description only
+    assert "行政处罚" not in titles["credit_record"]
+    assert ids(api, q="注册资本") == ["enterprise_directory"]  # a field title only: 注册资本（万元）
+    assert "注册资本" not in texts["enterprise_directory"].split("\n")[1]
+    assert ids(api, q="企业 网格") == []  # both words must occur: 企业名录 and 网格事件 each have one
+    assert ids(api, q="网格") == ["grid_event"]
 
 
 def test_facets_count_what_was_found(api: httpx.Client) -> None:

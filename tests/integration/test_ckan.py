@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import ckanapi
-import duckdb
 import httpx
 import pytest
 
-from orchestration.publish import publish
-from tests.integration.test_api import MANIFEST, serve, warehouse_rows
+from tests.support.api import catalogue_texts, published_settings, serve, warehouse_rows
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    s = Settings(data_dir=tmp_path_factory.mktemp("ckan") / "data")
-    s.warehouse_path.parent.mkdir(parents=True)
-    with duckdb.connect(str(s.warehouse_path)) as con:
-        con.execute((MANIFEST.parent / "warehouse.sql").read_text(encoding="utf-8"))
-    publish(s, MANIFEST)
-    return s
+def settings(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Settings:
+    return published_settings(tmp_path_factory.mktemp("ckan"), dbt_manifest)
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +51,17 @@ def test_list_show_and_organizations(ckan: ckanapi.RemoteCKAN, api: httpx.Client
         ckan.action.organization_show(id="nobody")
 
 
-def test_search(ckan: ckanapi.RemoteCKAN, api: httpx.Client) -> None:
+def test_search(ckan: ckanapi.RemoteCKAN, api: httpx.Client, dbt_manifest: Path) -> None:
+    index = [d["id"] for d in api.get("/v1/datasets").json()["datasets"]]
     everything = ckan.action.package_search(rows=1000)
-    assert everything["count"] == len(api.get("/v1/datasets").json()["datasets"])
-    found = ckan.action.package_search(q="双公示")  # in credit_record's description only
-    assert [r["name"] for r in found["results"]] == ["credit_record"]
-    by_field = ckan.action.package_search(q="信用")  # also a field title of the enterprise directory
-    assert {r["name"] for r in by_field["results"]} == {"credit_record", "enterprise_directory"}
-    org = found["results"][0]["owner_org"]
+    assert everything["count"] == len(index)
+    texts = catalogue_texts(dbt_manifest)
+    for word, where in [("行政处罚", {"credit_record"}), ("信用", {"credit_record", "enterprise_directory"})]:
+        assert {i for i in index if word in texts[i]} == where  # the manifest says the word is there, and only there
+        found = ckan.action.package_search(q=word, rows=1000)
+        assert {r["name"] for r in found["results"]} == where and found["count"] == len(where)
+    assert "行政处罚" not in texts["credit_record"].split("\n")[0]  # found in the description, not the title
+    org = ckan.action.package_search(q="行政处罚")["results"][0]["owner_org"]
     in_org = ckan.action.package_search(fq=f"organization:{org}", rows=1000)
     assert in_org["count"] >= 1 and all(r["owner_org"] == org for r in in_org["results"])
 
@@ -76,25 +73,25 @@ def test_datastore_search(ckan: ckanapi.RemoteCKAN, settings: Settings) -> None:
     got = ckan.action.datastore_search(
         resource_id="enterprise_directory",
         filters=filters({"status": "存续"}),
-        sort="established_date desc",
+        sort="established_on desc",
         limit=7,
         offset=3,
     )
     want = warehouse_rows(
         settings,
         "select uscc from marts.enterprise_directory where status = '存续'"
-        " order by established_date desc, uscc limit 7 offset 3",
+        " order by established_on desc, uscc limit 7 offset 3",
     )
     assert [r["uscc"] for r in got["records"]] == [w[0] for w in want]
     assert (
         got["total"]
         == warehouse_rows(settings, "select count(*) from marts.enterprise_directory where status = '存续'")[0][0]
     )
-    assert {"id": "established_date", "type": "date"} in got["fields"]
+    assert {"id": "established_on", "type": "date"} in got["fields"]
     with pytest.raises(ckanapi.ValidationError):
         ckan.action.datastore_search(resource_id="enterprise_directory", filters=filters({"nope": "1"}))
     with pytest.raises(ckanapi.NotAuthorized):
-        ckan.action.datastore_search(resource_id="grid_event")
+        ckan.action.datastore_search(resource_id="credit_record")  # 有条件开放
     with pytest.raises(ckanapi.NotFound):
         ckan.action.datastore_search(resource_id="no_such")
 

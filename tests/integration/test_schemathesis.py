@@ -9,14 +9,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 
 from apis.operational import accounts
 from apis.operational.db import session_scope, upgrade
-from orchestration.publish import publish
-from tests.integration.test_api import MANIFEST, serve
+from tests.support.api import published_settings, serve
 from zhongtai.identifiers import make_uscc
 from zhongtai.settings import Settings
 
@@ -35,13 +33,8 @@ CHECKS = ",".join(
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    s = Settings(data_dir=tmp_path_factory.mktemp("schemathesis") / "data")
-    s.warehouse_path.parent.mkdir(parents=True)
-    with duckdb.connect(str(s.warehouse_path)) as con:
-        con.execute((MANIFEST.parent / "warehouse.sql").read_text(encoding="utf-8"))
-    publish(s, MANIFEST)
-    return s
+def settings(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Settings:
+    return published_settings(tmp_path_factory.mktemp("schemathesis"), dbt_manifest)
 
 
 @pytest.fixture(scope="module")
@@ -74,4 +67,5 @@ def run(api: httpx.Client, tmp_path: Path, *headers: str) -> int:
 def test_every_route_with_and_without_a_key(api: httpx.Client, key: str, tmp_path: Path) -> None:
     assert api.get("/v1/whoami", headers={"X-API-Key": key}).status_code == 200  # the key really works
     cases = run(api, tmp_path) + run(api, tmp_path, f"X-API-Key: {key}")
+    print(f"schemathesis generated {cases} test cases")
     assert cases >= 1000, cases
