@@ -12,14 +12,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import duckdb
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from apis.errors import ApiError
 from apis.operational.db import session_scope
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings
 
-NO_SNAPSHOT = "no published snapshot yet: run the pipeline's publish step first (尚未发布数据快照，请先运行发布)"
+NO_SNAPSHOT = "no published snapshot yet: run the pipeline's publish step first"
+NO_SNAPSHOT_ZH = "尚未发布数据快照，请先运行发布"
 
 
 def get_settings(request: Request) -> Settings:
@@ -50,12 +52,32 @@ def _load_snapshot(path: str) -> Snapshot:
     )
 
 
+def _complete(real: str) -> bool:
+    return all(os.path.isfile(os.path.join(real, name)) for name in ("catalog.json", "serving.duckdb"))
+
+
 def get_snapshot(settings: SettingsDep) -> Snapshot:
     """Resolve `current` now, so a request reads one version start to end even if publish switches it meanwhile."""
     real = os.path.realpath(settings.current_snapshot)
-    if not all(os.path.isfile(os.path.join(real, name)) for name in ("catalog.json", "serving.duckdb")):
-        raise HTTPException(status_code=503, detail=NO_SNAPSHOT)
+    if not _complete(real):
+        raise ApiError(503, "no_snapshot", NO_SNAPSHOT, NO_SNAPSHOT_ZH)
     return _load_snapshot(real)
+
+
+def snapshot_at(settings: Settings, version: str) -> Snapshot | None:
+    """A published version by name (a cursor pins one), or None when it is not there (any more)."""
+    published = os.path.realpath(settings.published_dir)
+    real = os.path.realpath(os.path.join(published, version))
+    if os.path.dirname(real) != published or not _complete(real):
+        return None
+    return _load_snapshot(real)
+
+
+def open_serving(snapshot: Snapshot) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the snapshot's serving database; the caller closes it."""
+    con = duckdb.connect(str(snapshot.path / "serving.duckdb"), read_only=True)
+    con.execute("set TimeZone = 'Asia/Shanghai'")
+    return con
 
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
@@ -63,9 +85,8 @@ SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 
 def get_serving(snapshot: SnapshotDep) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the snapshot's serving database, closed after the request."""
-    con = duckdb.connect(str(snapshot.path / "serving.duckdb"), read_only=True)
+    con = open_serving(snapshot)
     try:
-        con.execute("set TimeZone = 'Asia/Shanghai'")
         yield con
     finally:
         con.close()

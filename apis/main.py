@@ -12,10 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apis import docs
-from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, principal_of, sign_in_url
+from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, api_key, principal_of, sign_in_url
+from apis.deps import get_snapshot
+from apis.errors import ApiError, api_error_handler, document
 from apis.operational.db import upgrade
 from apis.pages import analyst, auth, cadre, department, enterprise, steward
-from apis.routers import access, catalog, datasets, health
+from apis.routers import access, catalog, ckan, datasets, health
 from apis.templating import STATIC_DIR, render
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "datasets", "description": "开放数据集及其记录 Open datasets and their records"},
             {"name": "access", "description": "接口密钥 API keys"},
             {"name": "health", "description": "服务状态 Service status"},
+            {"name": "ckan", "description": "CKAN 兼容接口 CKAN-compatible Action API"},
         ],
         lifespan=lifespan,
     )
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             home=LANDING[exc.principal.role],
         )
 
+    app.add_exception_handler(ApiError, api_error_handler)  # before page_errors: an ApiError stays JSON
     docs.mount(app)  # before /static, which would otherwise take /static/docs
 
     @app.exception_handler(StarletteHTTPException)
@@ -121,10 +125,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(health.router)
-    app.include_router(datasets.router)
-    app.include_router(catalog.router)
-    app.include_router(access.router)
+    api_routers = [health.router, datasets.router, catalog.router, access.router, ckan.router]
+    document(api_routers, snapshot=get_snapshot, key=api_key)
+    for router in api_routers:
+        app.include_router(router)
     for pages in (auth, cadre, department, steward, analyst, enterprise):
         app.include_router(pages.router)
     return app

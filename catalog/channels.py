@@ -28,6 +28,12 @@ _SORTABLE_TYPES = (
 )
 
 
+def is_sortable(name: str, data_type: str | None, primary_key: list[str] | tuple[str, ...]) -> bool:
+    """The one rule for sortable fields (Datasette and the records API): key columns, dates and numbers — the rest
+    (free text) would sort in an order nobody asked for. Every declared field of a published dataset is filterable."""
+    return name in primary_key or (data_type or "").lower().startswith(_SORTABLE_TYPES)
+
+
 def channel_fields(dataset: Dataset, channel: Channel | str) -> list[OutputField]:
     return output_fields(dataset, CHANNEL_AUDIENCE[Channel(channel)])
 
@@ -60,9 +66,7 @@ def datasette_metadata(datasets: list[Dataset]) -> dict[str, Any]:
             continue
         outs = channel_fields(d, Channel.datasette)
         facets = [o.name for o in outs if _is_facet(o, d)]
-        sortable = [
-            o.name for o in outs if o.name in d.primary_key or (o.data_type or "").lower().startswith(_SORTABLE_TYPES)
-        ]
+        sortable = [o.name for o in outs if is_sortable(o.name, o.data_type, d.primary_key)]
         tables[d.id] = {
             "title": d.title,
             "description": f"{d.description}\n\n开放等级：{d.open_level}；安全级别：{d.security_grade}；"

@@ -19,16 +19,11 @@ class WhoAmI(BaseModel):
     expires_at: datetime | None
 
 
-class ErrorDetail(BaseModel):
-    detail: str
-
-
 @router.get(
     "/whoami",
     summary="密钥归属 Who this key belongs to",
     description="返回接口密钥所属企业及密钥有效期。Returns the enterprise an API key belongs to and when the key "
     "expires; 401 without a key or with an unknown, revoked or expired one.",
-    responses={401: {"model": ErrorDetail, "description": "没有密钥，或密钥无效、已吊销、已过期 No valid key"}},
 )
 def whoami(key: ApiKey) -> WhoAmI:
     """API key."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from apis.deps import SnapshotDep
+from apis.errors import ApiError, responses
 
 router = APIRouter(prefix="/v1", tags=["datasets"])
 
@@ -19,11 +20,16 @@ JSONLD = "application/ld+json"
     "供政府数据门户与 CKAN 等采集。The catalogue of the published version as DCAT-AP 3.0 JSON-LD, for harvesting "
     "by data portals; it conforms to the DCAT-AP 3.0.0 SHACL shapes.",
     response_class=FileResponse,
-    responses={200: {"content": {JSONLD: {}}}},
+    responses={200: {"content": {JSONLD: {}}}, **responses(404)},
 )
 def catalog_jsonld(snapshot: SnapshotDep) -> FileResponse:
     """Public."""
     path = snapshot.path / "catalog.jsonld"
     if not path.is_file():
-        raise HTTPException(status_code=404, detail=f"version {snapshot.version} was published without catalog.jsonld")
+        raise ApiError(
+            404,
+            "no_catalogue",
+            f"version {snapshot.version} was published without catalog.jsonld",
+            f"版本 {snapshot.version} 发布时未包含 catalog.jsonld",
+        )
     return FileResponse(path, media_type=JSONLD)

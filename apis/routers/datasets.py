@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
+import csv
+import hashlib
+import io
 import json
-from datetime import date, datetime, time
-from decimal import Decimal
-from typing import Annotated, Any
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated, Any, Literal
 
 import duckdb
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
-from apis.deps import NoticeDep, ServingDep, Snapshot, SnapshotDep
-from zhongtai.sql import quote_identifier as _q
+from apis import records, search
+from apis.auth import session_secret
+from apis.deps import NoticeDep, SettingsDep, Snapshot, SnapshotDep, get_snapshot, open_serving, snapshot_at
+from apis.errors import ApiError, responses
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 
 OPEN_WITHOUT_KEY = "无条件开放"
+
+# The path parameter, with an example so the docs' "try it" and schemathesis' example phase reach real data.
+DatasetId = Annotated[
+    str, Path(description="数据集标识 dataset id (GET /v1/datasets)", examples=["enterprise_directory"])
+]
 
 
 class FieldOut(BaseModel):
@@ -45,20 +54,20 @@ class DatasetOut(BaseModel):
     export_url: str | None = None
 
 
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
 class DatasetIndex(BaseModel):
     version: str
     created_at: str
     stale: bool = False
     stale_reason: str | None = None
+    q: str | None = None
+    total: int
+    facets: dict[str, list[FacetCount]]
     datasets: list[DatasetOut]
-
-
-class RecordsPage(BaseModel):
-    dataset: str
-    version: str
-    limit: int
-    records: list[dict[str, Any]]
-    next_cursor: str | None
 
 
 def _out(entry: dict[str, Any]) -> DatasetOut:
@@ -70,28 +79,58 @@ def _dataset(snapshot: Snapshot, dataset_id: str) -> dict[str, Any]:
     try:
         return snapshot.datasets[dataset_id]
     except KeyError:
-        raise HTTPException(
-            status_code=404,
-            detail=f"unknown dataset {dataset_id!r}: GET /v1/datasets lists the published ones (未找到该数据集)",
+        raise ApiError(
+            404,
+            "unknown_dataset",
+            f"unknown dataset {dataset_id[:80]!r}: GET /v1/datasets lists the published ones",
+            "未找到该数据集，GET /v1/datasets 列出已发布的数据集",
+            param="dataset_id",
         ) from None
+
+
+def _open_only(entry: dict[str, Any]) -> None:
+    """403 for a dataset that is not 无条件开放: nothing grants conditional access through these routes yet."""
+    if entry["open_level"] != OPEN_WITHOUT_KEY:
+        raise ApiError(
+            403,
+            "needs_application",
+            f"dataset {entry['id']!r} is {entry['open_level']}: it needs an approved application and an API key",
+            f"数据集 {entry['id']} 为{entry['open_level']}数据，需申请审批（有条件开放数据需申请审批）",
+        )
 
 
 @router.get(
     "",
-    summary="数据集目录 Dataset index",
-    description="当前发布版本中的全部开放数据集，含中文标题、开放等级和字段说明；"
-    "`stale` 表示最近一次发布被拒、仍在提供旧版本。"
-    "Every published dataset with its Chinese title, open level and fields; `stale` says a newer publish was "
-    "refused and this is the previous version.",
+    summary="数据集目录与检索 Dataset index and search",
+    description="当前发布版本中的开放数据集，含中文标题、开放等级和字段说明；"
+    "`q` 按中文分词（jieba）检索标题、描述与字段标题，按相关度排序；"
+    "`theme`、`department`、`open_level`、`cadence` 筛选，`facets` 给出各取值的数据集数"
+    "（主题与更新频率在目录标注前为“未标注”）。`stale` 表示最近一次发布被拒、仍在提供旧版本。"
+    "Every published dataset with its Chinese title, open level and fields. `q` searches titles, descriptions and "
+    "field titles, segmented with jieba, best match first; `theme`, `department`, `open_level` and `cadence` narrow "
+    "it and `facets` counts the datasets found per value. `stale` says a newer publish was refused.",
 )
-def list_datasets(snapshot: SnapshotDep, notice: NoticeDep) -> DatasetIndex:
+def list_datasets(
+    snapshot: SnapshotDep,
+    notice: NoticeDep,
+    q: Annotated[str | None, Query(max_length=200, description="检索词 search words", examples=["企业 信用"])] = None,
+    theme: Annotated[str | None, Query(max_length=100, description="主题 theme")] = None,
+    department: Annotated[str | None, Query(max_length=100, description="责任部门 owner department")] = None,
+    open_level: Annotated[str | None, Query(max_length=20, description="开放等级 open level")] = None,
+    cadence: Annotated[str | None, Query(max_length=20, description="更新频率 update cadence")] = None,
+) -> DatasetIndex:
     """Public."""
+    chosen = {"theme": theme, "department": department, "open_level": open_level, "cadence": cadence}
+    found, facets = search.search(str(snapshot.path), list(snapshot.datasets.values()), q, chosen)
     return DatasetIndex(
         version=snapshot.version,
         created_at=snapshot.created_at,
         stale=notice.stale,
         stale_reason=notice.get("reason") if notice.stale else None,
-        datasets=[_out(d) for d in snapshot.datasets.values()],
+        q=q,
+        total=len(found),
+        facets={name: [FacetCount(**c) for c in counts] for name, counts in facets.items()},
+        datasets=[_out(d) for d in found],
     )
 
 
@@ -99,8 +138,9 @@ def list_datasets(snapshot: SnapshotDep, notice: NoticeDep) -> DatasetIndex:
     "/{dataset_id}",
     summary="数据集说明 One dataset",
     description="一个数据集的说明与字段。A dataset's description and fields; 404 if it is not published.",
+    responses=responses(404),
 )
-def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
+def get_dataset(dataset_id: DatasetId, snapshot: SnapshotDep) -> DatasetOut:
     """Public."""
     return _out(_dataset(snapshot, dataset_id))
 
@@ -114,20 +154,20 @@ def get_dataset(dataset_id: str, snapshot: SnapshotDep) -> DatasetOut:
     "Every record of an open (无条件开放) dataset as one UTF-8 CSV (header row, primary-key order), the same rows and "
     "columns as `/records`; streamed from the published snapshot. 403 for conditional datasets, 404 if unknown.",
     response_class=FileResponse,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"text/csv": {}}}, **responses(403, 404)},
 )
-def export_csv(dataset_id: str, snapshot: SnapshotDep) -> FileResponse:
+def export_csv(dataset_id: DatasetId, snapshot: SnapshotDep) -> FileResponse:
     """Public (open datasets only)."""
     entry = _dataset(snapshot, dataset_id)
-    if entry["open_level"] != OPEN_WITHOUT_KEY:
-        raise HTTPException(
-            status_code=403,
-            detail=f"dataset {dataset_id!r} is {entry['open_level']}: no bulk export without an approved application "
-            "(有条件开放数据需申请审批)",
-        )
+    _open_only(entry)
     path = snapshot.path / "open" / dataset_id / f"{dataset_id}.csv"
     if not path.is_file():
-        raise HTTPException(status_code=404, detail=f"no CSV extract of {dataset_id!r} in version {snapshot.version}")
+        raise ApiError(
+            404,
+            "no_extract",
+            f"no CSV extract of {dataset_id!r} in version {snapshot.version}",
+            f"版本 {snapshot.version} 中没有 {dataset_id} 的 CSV 文件",
+        )
     return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"{dataset_id}-{snapshot.version}.csv")
 
 
@@ -140,94 +180,221 @@ def export_csv(dataset_id: str, snapshot: SnapshotDep) -> FileResponse:
     "and raw tables (Chinese titles, owner departments, the latest delivery id the snapshot recorded) and, per "
     "published field, its upstream. `level: column` matched a source column by name or registry canonical attribute; "
     "`level: dataset` lists the dataset's upstream as a whole (the SQL is not parsed).",
+    responses=responses(404),
 )
-def get_lineage(dataset_id: str, snapshot: SnapshotDep) -> dict[str, Any]:
+def get_lineage(dataset_id: DatasetId, snapshot: SnapshotDep) -> dict[str, Any]:
     """Public."""
     entry = _dataset(snapshot, dataset_id)
     lineage = entry.get("lineage")
     if lineage is None:
-        raise HTTPException(status_code=404, detail=f"version {snapshot.version} was published without lineage")
+        raise ApiError(
+            404,
+            "no_lineage",
+            f"version {snapshot.version} was published without lineage",
+            f"版本 {snapshot.version} 发布时未包含血缘信息",
+        )
     return {"version": snapshot.version, **lineage}
 
 
-def encode_cursor(values: list[Any]) -> str:
-    def plain(v: Any) -> Any:
-        if isinstance(v, datetime | date | time):
-            return v.isoformat()
-        if isinstance(v, Decimal):
-            return str(v)
-        return v
-
-    raw = json.dumps([plain(v) for v in values], ensure_ascii=False, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
+BATCH = 2000
 
 
-def decode_cursor(cursor: str, width: int) -> list[Any]:
+def _http_date(iso: str) -> str:
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def _not_modified(request: Request, etag: str, created_at: str) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        return etag in [m.strip() for m in match.split(",")] or match.strip() == "*"
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            held = parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+        modified = datetime.fromisoformat(created_at)
+        if modified.tzinfo is None:
+            modified = modified.replace(tzinfo=UTC)
+        return held.tzinfo is not None and modified.replace(microsecond=0) <= held
+    return False
+
+
+def _csv_text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> Iterator[list[tuple[Any, ...]]]:
+    """The result in batches straight from DuckDB (constant memory); closes the connection when done."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-    except (binascii.Error, ValueError) as exc:
-        raise HTTPException(status_code=400, detail=f"bad cursor: not one this API issued ({exc})") from None
-    if not isinstance(values, list) or len(values) != width:
-        raise HTTPException(status_code=400, detail=f"bad cursor: expected {width} key value(s)")
-    if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values):
-        raise HTTPException(status_code=400, detail="bad cursor: key values must be strings or numbers")
-    return values
+        cur = con.execute(sql, params)
+        while batch := cur.fetchmany(BATCH):
+            yield batch
+    finally:
+        con.close()
+
+
+def _write(batches: Iterable[list[tuple[Any, ...]]], keep: list[int], fields: list[str], fmt: str) -> Iterator[str]:
+    """Rows as CSV (header first) or JSON Lines, one chunk per batch."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if fmt == "csv":
+        writer.writerow(fields)
+    for batch in batches:
+        if fmt == "csv":
+            writer.writerows([_csv_text(row[i]) for i in keep] for row in batch)
+        else:
+            for row in batch:
+                record = jsonable_encoder({f: row[i] for f, i in zip(fields, keep, strict=True)})
+                buffer.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+class RecordsPage(BaseModel):
+    dataset: str
+    version: str
+    limit: int
+    sort: list[str]
+    total: int | None = None
+    records: list[dict[str, Any]]
+    next_cursor: str | None
 
 
 @router.get(
     "/{dataset_id}/records",
-    summary="数据记录（按主键分页）Records, paged by primary key",
-    description="按主键顺序返回记录；将 `next_cursor` 作为 `cursor` 传入以取下一页，末页为 null。"
-    "游标在新版本发布后仍然有效（只要该主键仍存在）。仅无条件开放的数据集可免密钥访问。"
-    "Records in primary-key order; pass `next_cursor` back as `cursor` for the next page (null on the last). "
-    "Cursors stay valid across publishes. Only 无条件开放 (open) datasets are served without an API key.",
+    summary="数据记录（过滤、排序、分页）Records: filter, sort, page",
+    description="""\
+按声明的字段过滤与排序，按键集游标稳定分页。Records of an open dataset, filtered and sorted on its declared fields,
+paged with a keyset cursor.
+
+- `filter=<字段 field>:<运算符 op>:<取值 value>`（可重复，条件之间为“且” repeatable, ANDed）。运算符 operators:
+  `eq`, `in`（逗号分隔 comma-separated, ≤100）, `gt`, `ge`, `lt`, `le`（范围 range = `ge` + `le`）, `prefix`（文本 text
+  only）。取值按字段类型校验 values are checked against the field's type（日期 dates `YYYY-MM-DD`）。
+- `sort=-decision_date,record_id`：可排序字段为主键、日期与数值字段 sortable fields are the primary key, dates and
+  numbers; `-` 为降序 descending; 空值在后 nulls last; 主键补足顺序 the primary key completes the order.
+- `fields=a,b` 只返回这些字段 returns only these fields; `total=true` 返回符合条件的总数 adds the matching count
+  (`X-Total-Count` for CSV/JSON Lines).
+- `cursor`：上一页的 `next_cursor`（末页为 null），已签名，翻页时过滤与排序须保持不变；游标固定在首页所读的发布版本上，
+  翻页不会混入新版本。
+  The previous page's `next_cursor` (null on the last page), signed; keep filters and sort unchanged;
+  a walk stays on the published version its first page read (410 once that version is gone).
+- `format=json|csv|jsonl`：CSV 与 JSON Lines 流式输出；不给 `limit` 时输出全部符合条件的记录，给出时分页，
+  下一页游标在 `X-Next-Cursor` 头。CSV and JSON Lines stream; without `limit` they hold every matching record, with it
+  one page and the next cursor in `X-Next-Cursor`.
+- `ETag` / `Last-Modified`：带 `If-None-Match` / `If-Modified-Since` 再次请求，未变化时返回 304。
+
+只有无条件开放的数据集可免密钥访问。Only 无条件开放 (open) datasets are served without an API key.""",
+    response_model=RecordsPage,
+    responses={
+        200: {"content": {"text/csv": {}, "application/x-ndjson": {}}},
+        **responses(304, 400, 403, 404, 410, 503),
+    },
 )
 def list_records(
-    dataset_id: str,
-    snapshot: SnapshotDep,
-    con: ServingDep,
-    limit: Annotated[int, Query(ge=1, le=1000, description="每页条数 rows per page (1–1000)")] = 100,
+    dataset_id: DatasetId,
+    request: Request,
+    settings: SettingsDep,
+    limit: Annotated[
+        int | None, Query(ge=1, le=1000, description="每页条数 rows per page (1–1000; JSON 默认 default 100)")
+    ] = None,
     cursor: Annotated[str | None, Query(description="上一页的 next_cursor / the previous page's next_cursor")] = None,
-) -> RecordsPage:
-    """Public; a conditional dataset answers 403 until keys and approved applications exist."""
-    entry = _dataset(snapshot, dataset_id)
-    if entry["open_level"] != OPEN_WITHOUT_KEY:
-        raise HTTPException(
-            status_code=403,
-            detail=f"dataset {dataset_id!r} is {entry['open_level']}: it needs an approved application and an API key, "
-            "which this API does not issue yet (有条件开放数据需申请审批)",
-        )
-    pk: list[str] = entry["primary_key"]
-    types = {f["name"]: f["data_type"] or "varchar" for f in entry["fields"]}
-    columns = ", ".join(_q(f["name"]) for f in entry["fields"])
-    where, params = "", []
+    filter: Annotated[
+        list[str] | None,
+        Query(
+            description="<field>:<op>:<value>, op ∈ eq in gt ge lt le prefix",
+            examples=[["status:eq:存续", "established_date:ge:2001-01-01"]],
+        ),
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(description="逗号分隔，`-` 降序 comma-separated, `-` descending", examples=["-established_date"]),
+    ] = None,
+    fields: Annotated[str | None, Query(description="逗号分隔的字段 comma-separated fields")] = None,
+    total: Annotated[bool, Query(description="返回总数 include the matching count")] = False,
+    format: Annotated[Literal["json", "csv", "jsonl"], Query(description="json | csv | jsonl")] = "json",
+) -> Any:
+    """Public (open datasets only)."""
+    secret = session_secret(settings)
+    payload = None
     if cursor is not None:
-        values = decode_cursor(cursor, len(pk))
-        # (k1, k2, …) > (v1, v2, …) spelled out, so the keys' index can serve it
-        ors = []
-        for i, key in enumerate(pk):
-            terms = [f"{_q(k)} = cast(? as {types[k]})" for k in pk[:i]] + [f"{_q(key)} > cast(? as {types[key]})"]
-            ors.append("(" + " and ".join(terms) + ")")
-            params.extend(values[: i + 1])
-        where = "where " + " or ".join(ors)
-    order = ", ".join(_q(k) for k in pk)
-    sql = f"select {columns} from {_q(dataset_id)} {where} order by {order} limit {limit + 1}"
+        version, payload = records.cursor_version(secret, cursor)
+        pinned = snapshot_at(settings, version)
+        if pinned is None:
+            raise ApiError(
+                410,
+                "version_gone",
+                f"the cursor's published version {version} is no longer served: start again from the first page",
+                f"游标所属的发布版本 {version} 已不再提供，请从第一页重新开始",
+                param="cursor",
+            )
+        snapshot = pinned
+    else:
+        snapshot = get_snapshot(settings)
+    entry = _dataset(snapshot, dataset_id)
+    _open_only(entry)
+    query = records.parse_query(entry, snapshot.version, filters=filter or (), sort=sort, fields=fields)
+    keys = records.cursor_keys(payload, query) if payload is not None else None
+
+    etag = '"' + hashlib.sha256(f"{snapshot.version}?{request.url.query}".encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Last-Modified": _http_date(snapshot.created_at), "X-Zhongtai-Version": snapshot.version}
+    if _not_modified(request, etag, snapshot.created_at):
+        return Response(status_code=304, headers=headers)
+
+    page = limit if limit is not None or format != "json" else 100
+    sql, params, names = records.select_sql(query, keys, None if page is None else page + 1)
+    con = open_serving(snapshot)
+    streaming = False
     try:
-        cur = con.execute(sql, params)
-    except duckdb.Error as exc:
-        if cursor is None:
-            raise
-        raise HTTPException(
-            status_code=400, detail=f"bad cursor: its key values do not fit the dataset ({exc})"
+        if total:
+            count_sql, count_params = records.count_sql(query)
+            headers["X-Total-Count"] = str(con.execute(count_sql, count_params).fetchone()[0])  # type: ignore[index]
+        keep = [names.index(f) for f in query.fields]
+        if page is None:  # a whole CSV / JSON Lines result, streamed; _fetch closes the connection
+            streaming = True
+            stream = _write(_fetch(con, sql, params), keep, query.fields, format)
+            return StreamingResponse(stream, media_type=FORMATS[format], headers=headers)
+        rows = con.execute(sql, params).fetchall()
+    except (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException) as exc:
+        # Names and types are checked before; what is left is a value DuckDB cannot compare (e.g. out of range).
+        raise ApiError(
+            400,
+            "bad_value",
+            f"a filter or cursor value does not fit its field: {exc}",
+            "过滤条件或游标的取值超出字段范围",
         ) from None
-    names = [d[0] for d in cur.description]  # type: ignore[union-attr]
-    rows = cur.fetchall()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    key_idx = [names.index(k) for k in pk]
-    next_cursor = encode_cursor([rows[-1][i] for i in key_idx]) if more and rows else None
-    records = jsonable_encoder([dict(zip(names, r, strict=True)) for r in rows])
-    return RecordsPage(
-        dataset=dataset_id, version=snapshot.version, limit=limit, records=records, next_cursor=next_cursor
+    finally:
+        if not streaming:
+            con.close()
+    more = len(rows) > page
+    rows = rows[:page]
+    order_idx = [names.index(n) for n, _ in query.order]
+    next_cursor = records.encode_cursor(secret, query, [rows[-1][i] for i in order_idx]) if more and rows else None
+    if format != "json":
+        if next_cursor:
+            headers["X-Next-Cursor"] = next_cursor
+            headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
+        return StreamingResponse(
+            _write([rows], keep, query.fields, format), media_type=FORMATS[format], headers=headers
+        )
+    body = RecordsPage(
+        dataset=dataset_id,
+        version=snapshot.version,
+        limit=page,
+        sort=[("-" if d else "") + n for n, d in query.order],
+        total=int(headers["X-Total-Count"]) if total else None,
+        records=jsonable_encoder([{f: row[i] for f, i in zip(query.fields, keep, strict=True)} for row in rows]),
+        next_cursor=next_cursor,
     )
+    return JSONResponse(body.model_dump(), headers=headers)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +13,11 @@ import httpx
 import pytest
 
 from orchestration.publish import publish
+from tests.support.api import page_all, serve, warehouse_rows
 from tests.support.marts import make_warehouse
-from tests.support.pipeline import free_port, wait_for_http
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -32,45 +27,10 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return s
 
 
-def serve(settings: Settings) -> Iterator[httpx.Client]:
-    port = free_port()
-    env = {**os.environ, "ZHONGTAI_DATA_DIR": str(settings.data_dir)}
-    command = [sys.executable, "-m", "uvicorn", "apis.main:create_app", "--factory", "--host", "127.0.0.1"]
-    proc = subprocess.Popen([*command, "--port", str(port)], cwd=ROOT, env=env, stderr=subprocess.PIPE)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
-    try:
-        wait_for_http(client, "/health", proc)
-        yield client
-    finally:
-        client.close()
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def api(settings: Settings) -> Iterator[httpx.Client]:
     """A server started before anything is published; the first tests see it empty."""
     yield from serve(settings)
-
-
-def warehouse_rows(settings: Settings, sql: str) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        return con.execute(sql).fetchall()
-
-
-def page_all(api: httpx.Client, dataset: str, limit: int) -> list[dict]:
-    records, cursor, pages = [], None, 0
-    while True:
-        params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
-        page = api.get(f"/v1/datasets/{dataset}/records", params=params)
-        assert page.status_code == 200, page.text
-        body = page.json()
-        records += body["records"]
-        pages += 1
-        cursor = body["next_cursor"]
-        if cursor is None:
-            return records
-        assert len(body["records"]) == limit and pages < 10_000
 
 
 def test_503_before_the_first_publish(api: httpx.Client) -> None:
@@ -169,6 +129,7 @@ def test_publishing_while_paging(api: httpx.Client, settings: Settings, publishe
     first = api.get("/v1/datasets/grid_event/records", params={"limit": 100}).json()
     cursor = first["next_cursor"]
     assert first["version"] == published
+    before = sorted(r[0] for r in warehouse_rows(settings, "select event_no from marts.grid_event"))
 
     # The district moves on: records after the cursor disappear and appear before the next publish.
     with duckdb.connect(str(settings.warehouse_path)) as con:
@@ -207,11 +168,15 @@ def test_publishing_while_paging(api: httpx.Client, settings: Settings, publishe
     while page["next_cursor"]:
         page = api.get("/v1/datasets/grid_event/records", params={"limit": 40, "cursor": page["next_cursor"]})
         page = page.json()
-        assert page["version"] == versions[-1]
+        assert page["version"] == published  # the cursor pins the version its walk started on
         rest += [r["event_no"] for r in page["records"]]
     ids = [r["event_no"] for r in first["records"]] + rest
-    assert len(ids) == len(set(ids)) == 300 - 50 + 10
-    assert ids == sorted(r[0] for r in warehouse_rows(settings, "select event_no from marts.grid_event"))
+    assert len(ids) == 300 and ids == before  # no record of the later versions mixed in, none lost
+    fresh = page_all(api, "grid_event", limit=100)  # a new walk reads the newest version
+    assert [r["event_no"] for r in fresh] == sorted(
+        r[0] for r in warehouse_rows(settings, "select event_no from marts.grid_event")
+    )
+    assert len(fresh) == 300 - 50 + 10
     assert api.get("/health").json()["version"] == versions[-1]
     assert (settings.published_dir / published / "serving.duckdb").is_file()
 

@@ -1,0 +1,325 @@
+"""Records queries built from declared fields only: filters, sort, field selection and a signed keyset cursor.
+
+Every name in the SQL comes from the published catalog (never from the request) and every value is a bound
+parameter, so nothing a caller sends is interpolated. The cursor is signed with the server's secret and carries the
+published version, the dataset and a fingerprint of the filters and sort it was issued for: a forged cursor, or one
+from another dataset or query, is refused, and a walk stays on the version it started on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from apis.errors import ApiError
+from catalog.channels import is_sortable
+from zhongtai.sql import quote_identifier
+
+OPERATORS = ("eq", "in", "gt", "ge", "lt", "le", "prefix")
+MAX_IN = 100
+MAX_VALUE = 1000
+_COMPARE = {"eq": "=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+_INT_TYPES = ("tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger", "ubigint")
+_NUM_TYPES = ("decimal", "numeric", "double", "float", "real")
+_INT = re.compile(r"-?[0-9]{1,38}")
+
+
+def bad(code: str, en: str, zh: str, param: str | None = None) -> ApiError:
+    return ApiError(400, code, en, zh, param=param)
+
+
+quote = quote_identifier
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: str
+    op: str
+    values: tuple[Any, ...]
+    raw: str  # canonical text, for the cursor's fingerprint
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """A parsed, validated records request against one dataset of one published version."""
+
+    dataset: str
+    version: str
+    types: dict[str, str]
+    fields: list[str]  # returned, in declared order unless `fields=` chose an order
+    filters: list[Filter]
+    order: list[tuple[str, bool]]  # (field, descending); the primary key closes it so the order is total
+
+    @property
+    def fingerprint(self) -> str:
+        text = "|".join([self.dataset, *(f.raw for f in self.filters), *(f"{n}:{d}" for n, d in self.order)])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def coerce(field: str, data_type: str, text: str) -> Any:
+    """A request's text as a value of the field's type; 400 naming the field when it is not one."""
+    t = data_type.lower()
+    if len(text) > MAX_VALUE:
+        raise bad("bad_value", f"value for field {field!r} is too long", f"字段 {field} 的取值过长", field)
+    try:
+        if t.startswith(_INT_TYPES):
+            if not _INT.fullmatch(text):
+                raise ValueError(text)
+            return int(text)
+        if t.startswith(_NUM_TYPES):
+            number = Decimal(text)
+            if not number.is_finite():
+                raise ValueError(text)
+            return number
+        if t.startswith("timestamp"):
+            return datetime.fromisoformat(text)
+        if t == "date":
+            return date.fromisoformat(text)
+        if t == "time":
+            return time.fromisoformat(text)
+        if t == "boolean":
+            return {"true": True, "false": False}[text.lower()]
+    except (ValueError, KeyError, InvalidOperation):
+        raise bad(
+            "bad_value",
+            f"value {text[:60]!r} is not a valid {data_type} for field {field!r}",
+            f"字段 {field} 的取值 {text[:60]!r} 不是合法的 {data_type}",
+            field,
+        ) from None
+    if "\x00" in text:
+        raise bad("bad_value", f"value for field {field!r} contains a NUL byte", f"字段 {field} 的取值含空字符", field)
+    return text
+
+
+def plain(value: Any) -> Any:
+    """A key value as JSON for the cursor; coerce() reads it back."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def parse_filter(spec: str, types: dict[str, str]) -> Filter:
+    """`<field>:<op>:<value>`; `in` takes comma-separated values."""
+    parts = spec.split(":", 2)
+    if len(parts) != 3:
+        raise bad(
+            "bad_filter",
+            f"filter {spec[:60]!r} is not <field>:<op>:<value>",
+            f"过滤条件 {spec[:60]!r} 格式应为 <字段>:<运算符>:<取值>",
+            "filter",
+        )
+    field, op, text = parts
+    if field not in types:
+        raise bad(
+            "unknown_field",
+            f"unknown field {field[:60]!r} in filter: only the dataset's declared fields can be filtered",
+            f"过滤条件中的字段 {field[:60]!r} 不存在，只能按数据集声明的字段过滤",
+            field[:60],
+        )
+    if op not in OPERATORS:
+        raise bad(
+            "bad_operator",
+            f"unknown operator {op[:20]!r} for field {field!r}: use one of {', '.join(OPERATORS)}",
+            f"字段 {field} 的运算符 {op[:20]!r} 不支持，可用：{'、'.join(OPERATORS)}",
+            field,
+        )
+    data_type = types[field]
+    if op == "prefix" and not data_type.lower().startswith(("varchar", "text", "string")):
+        raise bad(
+            "bad_operator",
+            f"operator 'prefix' needs a text field; {field!r} is {data_type}",
+            f"prefix 运算符只适用于文本字段，{field} 的类型为 {data_type}",
+            field,
+        )
+    texts = text.split(",") if op == "in" else [text]
+    if len(texts) > MAX_IN:
+        raise bad("bad_value", f"at most {MAX_IN} values in 'in' for {field!r}", f"in 最多 {MAX_IN} 个取值", field)
+    values = tuple(coerce(field, data_type, t) for t in texts)
+    return Filter(field, op, values, f"{field}:{op}:{text}")
+
+
+def parse_query(
+    entry: dict[str, Any],
+    version: str,
+    *,
+    filters: Sequence[str] = (),
+    sort: str | None = None,
+    fields: str | None = None,
+) -> RecordQuery:
+    declared = [f["name"] for f in entry["fields"]]
+    types = {f["name"]: f["data_type"] or "varchar" for f in entry["fields"]}
+    pk: list[str] = entry["primary_key"]
+    chosen = declared
+    if fields is not None:
+        chosen = [n.strip() for n in fields.split(",") if n.strip()]
+        unknown = [n for n in chosen if n not in types]
+        if unknown or not chosen:
+            name = unknown[0][:60] if unknown else ""
+            raise bad(
+                "unknown_field",
+                f"unknown field {name!r} in fields: choose among {', '.join(declared)}",
+                f"fields 中的字段 {name!r} 不存在，可选：{'、'.join(declared)}",
+                "fields",
+            )
+        chosen = list(dict.fromkeys(chosen))
+    order: list[tuple[str, bool]] = []
+    for item in (sort or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        desc = item.startswith("-")
+        name = item.lstrip("-+")
+        if name not in types:
+            raise bad(
+                "unknown_field",
+                f"unknown field {name[:60]!r} in sort",
+                f"排序字段 {name[:60]!r} 不存在",
+                "sort",
+            )
+        if not is_sortable(name, types[name], pk):
+            sortable = [n for n in declared if is_sortable(n, types[n], pk)]
+            raise bad(
+                "not_sortable",
+                f"field {name!r} is not sortable: sort by one of {', '.join(sortable)}",
+                f"字段 {name} 不可排序，可排序字段：{'、'.join(sortable)}",
+                "sort",
+            )
+        if name not in (n for n, _ in order):
+            order.append((name, desc))
+    order += [(k, False) for k in pk if k not in (n for n, _ in order)]
+    return RecordQuery(
+        dataset=entry["id"],
+        version=version,
+        types=types,
+        fields=chosen,
+        filters=[parse_filter(f, types) for f in filters],
+        order=order,
+    )
+
+
+# ------------------------------------------------------------------------------------------------ cursor
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt="zhongtai-records-cursor")
+
+
+def encode_cursor(secret: str, query: RecordQuery, values: Sequence[Any]) -> str:
+    payload = {"v": query.version, "d": query.dataset, "q": query.fingerprint, "k": [plain(v) for v in values]}
+    return _serializer(secret).dumps(payload)
+
+
+def cursor_version(secret: str, cursor: str) -> tuple[str, dict[str, Any]]:
+    """The published version a cursor was issued on (the walk stays there) and its payload; 400 if forged."""
+    try:
+        payload = _serializer(secret).loads(cursor)
+    except BadSignature:
+        raise bad(
+            "bad_cursor",
+            "bad cursor: not one this API issued (forged, altered or truncated)",
+            "游标无效：不是本接口签发的（伪造、篡改或不完整）",
+            "cursor",
+        ) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("v"), str) or not isinstance(payload.get("k"), list):
+        raise bad("bad_cursor", "bad cursor: malformed", "游标无效：格式错误", "cursor")
+    return payload["v"], payload
+
+
+def cursor_keys(payload: dict[str, Any], query: RecordQuery) -> list[Any]:
+    """The key values to continue after; 400 when the cursor belongs to another dataset or other filters/sort."""
+    if payload.get("d") != query.dataset or payload.get("q") != query.fingerprint:
+        raise bad(
+            "foreign_cursor",
+            "bad cursor: it was issued for another dataset, filter or sort; keep them unchanged while paging",
+            "游标无效：它属于其他数据集、过滤条件或排序，翻页时请保持这些参数不变",
+            "cursor",
+        )
+    keys = payload["k"]
+    if len(keys) != len(query.order):
+        raise bad("bad_cursor", "bad cursor: wrong number of key values", "游标无效：键值个数不符", "cursor")
+    order = [n for n, _ in query.order]
+    return [None if v is None else coerce(n, query.types[n], str(v)) for n, v in zip(order, keys, strict=True)]
+
+
+# ------------------------------------------------------------------------------------------------ SQL
+
+
+def _where(query: RecordQuery) -> tuple[list[str], list[Any]]:
+    terms: list[str] = []
+    params: list[Any] = []
+    for f in query.filters:
+        col = quote(f.field)
+        if f.op == "in":
+            terms.append(f"{col} in ({', '.join('?' for _ in f.values)})")
+        elif f.op == "prefix":
+            terms.append(f"starts_with({col}, ?)")
+        else:
+            terms.append(f"{col} {_COMPARE[f.op]} ?")
+        params.extend(f.values)
+    return terms, params
+
+
+def _after(query: RecordQuery, keys: list[Any]) -> tuple[str, list[Any]]:
+    """Rows strictly after the cursor in (field asc/desc, nulls last) order, spelled as an OR of ANDs."""
+    ors: list[str] = []
+    params: list[Any] = []
+    for i, (name, desc) in enumerate(query.order):
+        if keys[i] is None:
+            continue  # nothing comes after a null in nulls-last order but other nulls, handled by later keys
+        ands: list[str] = []
+        these: list[Any] = []
+        for (prev, _), value in zip(query.order[:i], keys[:i], strict=True):
+            if value is None:
+                ands.append(f"{quote(prev)} is null")
+            else:
+                ands.append(f"{quote(prev)} = ?")
+                these.append(value)
+        ands.append(f"({quote(name)} {'<' if desc else '>'} ? or {quote(name)} is null)")
+        these.append(keys[i])
+        ors.append("(" + " and ".join(ands) + ")")
+        params += these
+    return ("(" + " or ".join(ors) + ")" if ors else "false"), params
+
+
+def equals_filter(field: str, texts: Sequence[Any], types: dict[str, str]) -> Filter:
+    """`field` equal to one of `texts` (CKAN's `filters`): no comma splitting, so values may hold commas."""
+    if field not in types:
+        raise bad("unknown_field", f"unknown field {field[:60]!r} in filters", f"过滤字段 {field[:60]!r} 不存在", field)
+    values = tuple(coerce(field, types[field], str(t)) for t in texts)
+    if not values or len(values) > MAX_IN:
+        raise bad("bad_value", f"1 to {MAX_IN} values for {field!r}", f"{field} 须有 1 至 {MAX_IN} 个取值", field)
+    return Filter(field, "in", values, f"{field}:in:{values!r}")
+
+
+def select_sql(
+    query: RecordQuery, keys: list[Any] | None, limit: int | None, offset: int = 0
+) -> tuple[str, list[Any], list[str]]:
+    """The page's SQL, its parameters and the selected column names (the requested fields, then the order's keys)."""
+    terms, params = _where(query)
+    if keys is not None:
+        after, more = _after(query, keys)
+        terms.append(after)
+        params += more
+    names = query.fields + [n for n, _ in query.order if n not in query.fields]
+    where = f"where {' and '.join(terms)}" if terms else ""
+    order = ", ".join(f"{quote(n)} {'desc' if d else 'asc'} nulls last" for n, d in query.order)
+    sql = f"select {', '.join(quote(n) for n in names)} from {quote(query.dataset)} {where} order by {order}"
+    if limit is not None:
+        sql += " limit ? offset ?"
+        params += [limit, offset]
+    return sql, params, names
+
+
+def count_sql(query: RecordQuery) -> tuple[str, list[Any]]:
+    terms, params = _where(query)
+    where = f"where {' and '.join(terms)}" if terms else ""
+    return f"select count(*) from {quote(query.dataset)} {where}", params

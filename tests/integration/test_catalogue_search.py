@@ -1,0 +1,67 @@
+"""/v1/datasets?q= over HTTP: Chinese words segmented with jieba, ranked by where they occur, with facet counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.api import catalogue_texts, published_settings, serve
+from zhongtai.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Settings:
+    return published_settings(tmp_path_factory.mktemp("search"), dbt_manifest)
+
+
+@pytest.fixture(scope="module")
+def api(settings: Settings) -> Iterator[httpx.Client]:
+    yield from serve(settings)
+
+
+def ids(api: httpx.Client, **params: str) -> list[str]:
+    r = api.get("/v1/datasets", params=params)
+    assert r.status_code == 200, r.text
+    return [d["id"] for d in r.json()["datasets"]]
+
+
+def test_chinese_words_in_titles_descriptions_and_field_titles(api: httpx.Client, dbt_manifest: Path) -> None:
+    texts = catalogue_texts(dbt_manifest)
+    titles = {i: t.split("\n")[0] for i, t in texts.items()}
+    # 信用 is credit_record's title (信用记录) and in a field title (统一社会信用代码) of the enterprise directory:
+    # the title ranks first.
+    assert "信用" in titles["credit_record"] and "信用" not in titles["enterprise_directory"]
+    assert ids(api, q="信用") == ["credit_record", "enterprise_directory"]
+    # An unspaced phrase is segmented (村居 / 人口 / 统计); every word must occur, and only 村居人口统计 has all three.
+    assert ids(api, q="村居人口统计") == ["village_population"]
+    assert {i for i, t in texts.items() if "村居" in t} >= {"village", "grid_event", "enterprise_directory"}
+    assert ids(api, q="行政处罚") == ["credit_record"]  # in its description only
+    assert "行政处罚" not in titles["credit_record"]
+    assert ids(api, q="注册资本") == ["enterprise_directory"]  # a field title only: 注册资本（万元）
+    assert "注册资本" not in texts["enterprise_directory"].split("\n")[1]
+    assert ids(api, q="企业 网格") == []  # both words must occur: 企业名录 and 网格事件 each have one
+    assert ids(api, q="网格") == ["grid_event"]
+
+
+def test_facets_count_what_was_found(api: httpx.Client) -> None:
+    everything = api.get("/v1/datasets").json()
+    assert everything["total"] == len(everything["datasets"]) == 5
+    departments = Counter(d["owner_department"] for d in everything["datasets"])
+    assert {c["value"]: c["count"] for c in everything["facets"]["department"]} == departments
+    assert {c["value"]: c["count"] for c in everything["facets"]["open_level"]} == Counter(
+        d["open_level"] for d in everything["datasets"]
+    )
+    assert everything["facets"]["theme"] == [{"value": "未标注", "count": 5}]  # the catalog has no themes yet
+
+    department, count = departments.most_common(1)[0]
+    narrowed = api.get("/v1/datasets", params={"department": department}).json()
+    assert narrowed["total"] == count and {d["owner_department"] for d in narrowed["datasets"]} == {department}
+    found = api.get("/v1/datasets", params={"q": "村居"}).json()
+    assert sum(c["count"] for c in found["facets"]["department"]) == found["total"] == len(found["datasets"])
+    assert api.get("/v1/datasets", params={"q": "x" * 201}).status_code == 422

@@ -1,0 +1,84 @@
+"""The open-data API as the HTTP tests use it: started with uvicorn on a data directory, read a page at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+
+from orchestration.publish import publish
+from tests.support.marts import make_warehouse
+from tests.support.pipeline import free_port, wait_for_http
+from zhongtai.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def serve(settings: Settings) -> Iterator[httpx.Client]:
+    """uvicorn serving `settings.data_dir` on a free port, for as long as the generator is open."""
+    port = free_port()
+    env = {**os.environ, "ZHONGTAI_DATA_DIR": str(settings.data_dir)}
+    command = [sys.executable, "-m", "uvicorn", "apis.main:create_app", "--factory", "--host", "127.0.0.1"]
+    proc = subprocess.Popen([*command, "--port", str(port)], cwd=ROOT, env=env, stderr=subprocess.PIPE)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    try:
+        wait_for_http(client, "/health", proc)
+        yield client
+    finally:
+        client.close()
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def warehouse_rows(settings: Settings, sql: str) -> list[tuple]:
+    """What the warehouse itself answers, to compare the API's records with."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def page_all(api: httpx.Client, dataset: str, limit: int) -> list[dict]:
+    """Every record of a dataset, following next_cursor page by page."""
+    records, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        page = api.get(f"/v1/datasets/{dataset}/records", params=params)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        records += body["records"]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return records
+        assert len(body["records"]) == limit and pages < 10_000
+
+
+def published_settings(folder: Path, manifest: Path) -> Settings:
+    """A data directory under `folder` with the fixture warehouse built and published once from `manifest`."""
+    settings = Settings(data_dir=folder / "data")
+    make_warehouse(settings)
+    publish(settings, manifest)
+    return settings
+
+
+def catalogue_texts(manifest: Path) -> dict[str, str]:
+    """Each mart's title, description and field titles as one text, read from the parsed manifest: what a catalogue
+    search looks in, so a test can say which datasets a word should find without trusting the search itself."""
+    nodes: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
+    return {
+        n["alias"]: "\n".join(
+            [
+                n["config"]["meta"]["title"],
+                n["description"],
+                *(c["meta"].get("title", "") for c in n["columns"].values()),
+            ]
+        )
+        for n in nodes.values()
+        if n["resource_type"] == "model" and n["schema"] == "marts"
+    }
