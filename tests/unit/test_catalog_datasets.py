@@ -14,8 +14,8 @@ from catalog.datasets import CatalogError, Channel, datasets_from_manifest, load
 
 # The marts the project publishes somewhere, and those kept inside.
 PUBLISHED = {
-    "credit_record", "enterprise_directory", "grid_event", "grid_governance_kpi", "legal_person", "village", "village_population",
-    "village_roster",
+    "credit_record", "enterprise_directory", "grid_event", "grid_governance_kpi", "legal_person", "village",
+    "village_population", "village_roster",
 }  # fmt: skip
 
 
