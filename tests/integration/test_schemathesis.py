@@ -52,7 +52,7 @@ def key(settings: Settings, api: httpx.Client) -> str:
 
 def run(api: httpx.Client, tmp_path: Path, *headers: str) -> int:
     """One schemathesis run over every operation; returns the number of test cases it generated."""
-    command = [SCHEMATHESIS, "run", f"{api.base_url}/openapi.json", "--checks", CHECKS, "--max-examples", "150"]
+    command = [SCHEMATHESIS, "run", f"{api.base_url}/openapi.json", "--checks", CHECKS, "--max-examples", "60"]
     command += ["--seed", "10", "--workers", "1", "--request-timeout", "30", "--no-color"]
     command += ["--suppress-health-check=all"]
     for header in headers:
