@@ -19,9 +19,14 @@ from zhongtai.settings import Settings
 
 def dbt_env(settings: Settings) -> dict[str, str]:
     """What dbt needs to find the warehouse and the key secret, and to stay offline and quiet."""
+    return dbt_env_for(settings.warehouse_path, settings.key_secret)
+
+
+def dbt_env_for(warehouse: Path, secret: str) -> dict[str, str]:
+    """dbt's environment for any warehouse file and key secret (tests build throwaway warehouses)."""
     return {
-        "ZHONGTAI_WAREHOUSE_PATH": str(settings.warehouse_path),
-        "ZHONGTAI_KEY_SECRET": settings.key_secret,
+        "ZHONGTAI_WAREHOUSE_PATH": str(warehouse),
+        "ZHONGTAI_KEY_SECRET": secret,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_VERSION_CHECK": "false",
         "DO_NOT_TRACK": "1",

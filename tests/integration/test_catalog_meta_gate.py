@@ -11,6 +11,7 @@ import pytest
 
 from catalog.dbt_sources import assemble_project
 from catalog.registry import load_registry
+from orchestration.dbt import dbt_env_for
 
 pytestmark = pytest.mark.integration
 
@@ -21,11 +22,7 @@ def copy_project(tmp: Path) -> Path:
 
 
 def dbt(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {
-        "ZHONGTAI_WAREHOUSE_PATH": str(project.parent / "warehouse.duckdb"),
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = os.environ | dbt_env_for(project.parent / "warehouse.duckdb", "test-secret")
     command = [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(project), "--profiles-dir",
                str(project)]  # fmt: skip
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=180, check=False)

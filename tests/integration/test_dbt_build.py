@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,14 +12,13 @@ import duckdb
 import pytest
 
 from catalog.registry import load_registry
-from tests.support.dbt import dbt_project
+from tests.support.dbt import SECRET, run_dbt
 from zhongtai import bookkeeping
 from zhongtai.identifiers import make_citizen_id, make_uscc
 from zhongtai.keys import pseudonym
 
 pytestmark = pytest.mark.integration
 
-SECRET = "test-secret"
 
 RAW_TYPES = {
     "varchar": "varchar",
@@ -36,31 +32,6 @@ RAW_TYPES = {
 }
 
 # ---------------------------------------------------------------- running dbt
-
-
-def dbt_env(warehouse: Path, secret: str = SECRET) -> dict[str, str]:
-    return os.environ | {
-        "ZHONGTAI_WAREHOUSE_PATH": str(warehouse),
-        "ZHONGTAI_KEY_SECRET": secret,
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_VERSION_CHECK": "false",
-    }
-
-
-def run_dbt(args: list[str], warehouse: Path, work: Path, secret: str = SECRET) -> subprocess.CompletedProcess[str]:
-    """Run the dbt CLI of this venv on the project, with target/ and logs/ kept out of the repository."""
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
-        *args,
-        "--project-dir", str(dbt_project()),
-        "--profiles-dir", str(dbt_project()),
-        "--target-path", str(work / "target"),
-        "--log-path", str(work / "logs"),
-    ]  # fmt: skip
-    result = subprocess.run(command, env=dbt_env(warehouse, secret), capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-    return result
 
 
 # ---------------------------------------------------------------- raw tables as the pipeline writes them

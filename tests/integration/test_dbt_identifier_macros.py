@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from orchestration.dbt import dbt_env_for
 from tests.support.dbt import dbt_project
 from zhongtai.identifiers import (
     ORG_CODE_ALPHABET,
@@ -68,13 +69,7 @@ from checked
 def macro_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The query above compiled by dbt itself (`dbt compile --inline`), to be run on any table `cases`."""
     work = tmp_path_factory.mktemp("dbt-macros")
-    env = os.environ | {
-        "ZHONGTAI_WAREHOUSE_PATH": str(work / "compile.duckdb"),
-        "ZHONGTAI_KEY_SECRET": SECRET,
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_VERSION_CHECK": "false",
-    }
+    env = os.environ | dbt_env_for(work / "compile.duckdb", SECRET)
     command = [
         str(Path(sys.executable).parent / "dbt"), "compile", "--inline", QUERY, "--output", "json", "--quiet",
         "--project-dir", str(dbt_project()), "--profiles-dir", str(dbt_project()),

@@ -20,7 +20,7 @@ from catalog.forms.evaluate import score, target_key
 from catalog.forms.matcher import ELEMENTS
 from sandbox import DEFAULT_SEED
 from sandbox.forms import SPEC, generate_forms
-from tests.integration.test_dbt_build import run_dbt
+from tests.support.dbt import run_dbt
 
 pytestmark = pytest.mark.integration
 ZHONGTAI = str(Path(sys.executable).parent / "zhongtai")

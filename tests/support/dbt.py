@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from catalog.dbt_sources import assemble_project
 from catalog.registry import load_registry
-from orchestration.dbt import prepare_manifest
+from orchestration.dbt import dbt_env_for, prepare_manifest
 from zhongtai.settings import Settings
 
 
@@ -24,6 +27,25 @@ def dbt_project() -> Path:
     """The project as a run assembles it (dbt_project/ plus the files generated from the registry), once a session."""
     project, _ = assemble_project(load_registry(), Path(tempfile.mkdtemp(prefix="dbt_project_")))
     return project
+
+
+SECRET = "test-secret"
+
+
+def run_dbt(args: list[str], warehouse: Path, work: Path, secret: str = SECRET) -> subprocess.CompletedProcess[str]:
+    """Run the dbt CLI of this venv on the assembled project, with target/ and logs/ kept under `work`."""
+    command = [
+        str(Path(sys.executable).parent / "dbt"),
+        *args,
+        "--project-dir", str(dbt_project()),
+        "--profiles-dir", str(dbt_project()),
+        "--target-path", str(work / "target"),
+        "--log-path", str(work / "logs"),
+    ]  # fmt: skip
+    env = os.environ | dbt_env_for(warehouse, secret)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+    return result
 
 
 def parsed_manifest(folder: Path) -> Path:
