@@ -46,11 +46,15 @@ postgres: ## install Debian's PostgreSQL server: the operational-database tests 
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
 
+# Two pytest-xdist workers, one per core: a pipeline run keeps about one core busy. Tests that share a pipeline run
+# stay in one worker (tests/conftest.py groups them); `make test PYTEST_WORKERS=0` runs everything in one process.
+PYTEST_WORKERS ?= 2
+
 test: install browser postgres ## lint, type-check, then every test: unit, integration (real DuckDB, dbt, Dagster), end to end
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy zhongtai catalog apis
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test-fast: install ## unit tests only
 	$(BIN)/pytest -m "not integration and not e2e"

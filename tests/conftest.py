@@ -1,4 +1,5 @@
-"""Shared fixtures: the dbt manifest of the real project (helpers are in tests/support)."""
+"""Shared fixtures: the dbt manifest of the real project (helpers are in tests/support); how the suite is split
+between pytest-xdist's workers (`make test` runs two)."""
 
 from __future__ import annotations
 
@@ -20,3 +21,56 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 hypothesis_settings.register_profile("zhongtai", deadline=None)
 hypothesis_settings.load_profile("zhongtai")
+
+
+# Splitting the suite between workers (`pytest -n 2 --dist loadgroup --no-loadscope-reorder`, as `make test` runs it).
+# A pipeline run is a session or module fixture: every test that uses one must run in the worker that made it, or the
+# run is made twice. So each module is one group, and modules that share a session fixture from SHARED_RUNS are one
+# group. The groups that take longest (pytest's durations) go first, so the other worker is not left waiting at the end.
+SHARED_RUNS = ("small_run", "later_delivery", "onboarded_tiny")
+LONGEST_FIRST = (
+    "small_run",
+    "tests/e2e/test_end_to_end.py",
+    "tests/integration/test_kill_ingestion.py",
+    "onboarded_tiny",
+    "tests/integration/test_schemathesis.py",
+)
+
+
+def _groups(items: list[pytest.Item]) -> dict[str, str]:
+    """module path -> group: modules joined when they share a run (later_delivery joins small_run: it copies it)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            # a run's name wins over a module's, so the group is named for what it shares
+            keep, drop = (ra, rb) if ra in SHARED_RUNS or rb not in SHARED_RUNS else (rb, ra)
+            parent[drop] = keep
+
+    union("small_run", "later_delivery")
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        find(module)
+        for run in SHARED_RUNS:
+            if run in item.fixturenames:
+                union(run, module)
+    return {item.nodeid.split("::", 1)[0]: find(item.nodeid.split("::", 1)[0]) for item in items}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    groups = _groups(items)
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid.split("::", 1)[0]]))
+
+    def rank(item: pytest.Item) -> int:
+        group = groups[item.nodeid.split("::", 1)[0]]
+        return LONGEST_FIRST.index(group) if group in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: within a group, the collection order stays
