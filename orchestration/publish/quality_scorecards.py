@@ -29,6 +29,7 @@ VALIDITY_PATTERNS = {
     "phone": r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
     "village_code": r"^440604\d{6}$",
 }
+# shares are published rounded to six places: a float's long run of digits reads like an ID number to the scanner
 TABLES = ("quality_source", "quality_delivery", "quality_field", "quality_quarantine", "quality_check")
 LOCAL = "Asia/Shanghai"
 
@@ -129,9 +130,9 @@ def write_scorecards(con: duckdb.DuckDBPyConnection, registry: Registry, *, wh: 
     con.execute(f"""
         create table {out}.quality_field as
         select d.source_id, d.entity, r.owner_department, f.delivery_id, {_local("d.received_at")} as received_at,
-            f.field, f.canonical, f.rows, f.filled, f.filled / nullif(f.rows, 0) as completeness,
+            f.field, f.canonical, f.rows, f.filled, round(f.filled / nullif(f.rows, 0), 6) as completeness,
             case when f.checked then f.valid end as valid,
-            case when f.checked then f.valid / nullif(f.filled, 0) end as validity
+            case when f.checked then round(f.valid / nullif(f.filled, 0), 6) end as validity
         from _qf as f
         join {deliveries} as d on f.delivery_id = d.delivery_id
         left join _qr as r on d.source_id = r.source_id and d.entity = r.entity
@@ -159,7 +160,8 @@ def write_scorecards(con: duckdb.DuckDBPyConnection, registry: Registry, *, wh: 
         create table {out}.quality_delivery as
         select source_id, entity, source_title, entity_title, owner_department, delivery_id,
             {_local("received_at")} as received_at, delivery_seq, status, error_code, rows_delivered, rows_loaded,
-            rows_quarantined, quarantine_rate, duplicate_keys, completeness, validity
+            rows_quarantined, round(quarantine_rate, 6) as quarantine_rate, duplicate_keys,
+            round(completeness, 6) as completeness, round(validity, 6) as validity
         from _qd order by source_id, entity, delivery_seq
     """)  # fmt: skip
     con.execute(f"""
@@ -175,8 +177,9 @@ def write_scorecards(con: duckdb.DuckDBPyConnection, registry: Registry, *, wh: 
         create table {out}.quality_source as
         with totals as (
             select source_id, entity, count(*) as deliveries, max(received_at) as last_received_at,
-                sum(rows_delivered) as rows_delivered, sum(rows_loaded) as rows_loaded,
-                sum(rows_quarantined) as rows_quarantined,
+                -- DuckDB sums integers to HUGEINT, which SQLite would store as text
+                cast(sum(rows_delivered) as bigint) as rows_delivered, cast(sum(rows_loaded) as bigint) as rows_loaded,
+                cast(sum(rows_quarantined) as bigint) as rows_quarantined,
                 count(*) filter (where status <> 'loaded') as deliveries_refused
             from _qd group by source_id, entity
         ),
@@ -208,8 +211,9 @@ def write_scorecards(con: duckdb.DuckDBPyConnection, registry: Registry, *, wh: 
             {_local("last_received_at")} as last_received_at, {_local(f"cast({at} as timestamptz)")} as measured_at,
             freshness_hours, round(hours_since_delivery, 2) as hours_since_delivery,
             coalesce(hours_since_delivery <= freshness_hours, false) as is_fresh,
-            rows_delivered, rows_loaded, rows_quarantined, deliveries_refused, quarantine_rate, duplicate_keys,
-            completeness, validity, checks, checks_failed,
+            rows_delivered, rows_loaded, rows_quarantined, deliveries_refused, round(quarantine_rate, 6)
+                as quarantine_rate, duplicate_keys, round(completeness, 6) as completeness,
+            round(validity, 6) as validity, checks, checks_failed,
             round(100 * case when deliveries = 0 then 0 else
                 (1 - coalesce(quarantine_rate, 0)) * coalesce(completeness, 1) * coalesce(validity, 1)
                 * case when hours_since_delivery <= freshness_hours then 1 else 0.8 end
