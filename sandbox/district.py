@@ -733,7 +733,8 @@ def _credit_records(
 def _grid_events(rng: np.random.Generator, persons: pl.DataFrame, scale: Scale, today: int) -> pl.DataFrame:
     k = round(scale.grid_events_per_person * scale.persons)
     # events happen where people live, so sample places by population
-    where = persons.select("grid_code", "village_code")[rng.integers(0, persons.height, k)]
+    # ... and the platform records where: the address of the home the grid worker was called to
+    where = persons.select("grid_code", "village_code", "address")[rng.integers(0, persons.height, k)]
     cat = rng.integers(0, len(EVENT_CATEGORIES), k)
     sub = rng.integers(0, 3, k)
     types = np.asarray([t for _, ts, _ in EVENT_CATEGORIES for t in ts])
@@ -750,6 +751,7 @@ def _grid_events(rng: np.random.Generator, persons: pl.DataFrame, scale: Scale, 
             "department": np.asarray([d for _, _, d in EVENT_CATEGORIES])[cat],
             "grid_code": where["grid_code"],
             "village_code": where["village_code"],
+            "address": where["address"],
             "reported_at": _to_datetime(reported),
             "status": status,
             "closed_at": _to_datetime(closed),

@@ -301,6 +301,7 @@ def grid_events(events: pl.DataFrame, first_id: int) -> pl.DataFrame:
         department="department",
         grid_code="grid_code",
         village_code="village_code",
+        address="address",
         reported_at=_ts("reported_at"),
         status="status",
         closed_at=_ts("closed_at"),

@@ -403,7 +403,7 @@ def live(world: World, seed: int, start: dt.date, days: int, counters: dict[str,
 
     # grid events where people live
     k = _count(rng, "grid_events", n_people, days)
-    where = persons.filter(pl.col("alive")).select("grid_code", "village_code")
+    where = persons.filter(pl.col("alive")).select("grid_code", "village_code", "address")
     where = where[rng.integers(0, where.height, k)]
     cat = rng.integers(0, len(EVENT_CATEGORIES), k)
     types = np.asarray([t for _, ts, _ in EVENT_CATEGORIES for t in ts])
@@ -420,6 +420,7 @@ def live(world: World, seed: int, start: dt.date, days: int, counters: dict[str,
             "department": np.asarray([d for _, _, d in EVENT_CATEGORIES])[cat],
             "grid_code": where["grid_code"],
             "village_code": where["village_code"],
+            "address": where["address"],
             "reported_at": _to_datetime(reported),
             "status": np.where(done, "已办结", "处置中"),
             "closed_at": _to_datetime(closed_at),

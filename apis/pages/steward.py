@@ -15,5 +15,9 @@ router = APIRouter(prefix="/steward", include_in_schema=False)
 def steward_home(request: Request, steward: CurrentSteward) -> Response:
     """Steward."""
     return landing(
-        request, steward, heading="数据管理", coming=["人员匹配人工复核", "各数据源质量评分卡", "报表事项匹配确认"]
+        request,
+        steward,
+        heading="数据管理",
+        coming=["人员匹配人工复核", "报表事项匹配确认"],
+        links={"/steward/quality": "各数据源质量评分卡（按主管部门，最差在前）"},
     )

@@ -12,6 +12,7 @@ import yaml
 from catalog.channels import datasette_metadata
 from catalog.datasets import Channel
 from catalog.masking import CHANNEL_AUDIENCE, masked_select
+from orchestration.publish import quality_scorecards
 from orchestration.publish.context import PublishContext, Writer, order, source, suppressed_select
 from zhongtai.sql import quote_identifier, quote_literal
 
@@ -34,6 +35,7 @@ def write(context: PublishContext, version_dir: Path) -> None:
                 sql = f"select * replace ({casts}) from ({sql})"
             con.execute(f"create table analyst.{q(d.id)} as {sql}")
             rows[d.id] = con.execute(f"select count(*) from analyst.{q(d.id)}").fetchone()[0]  # type: ignore[index]
+        quality_scorecards.write(context, "analyst")
     finally:
         con.execute("detach analyst")
     with sqlite3.connect(path) as db:
@@ -44,6 +46,7 @@ def write(context: PublishContext, version_dir: Path) -> None:
     db.close()
     context.result.rows["datasette"] = rows
     metadata = datasette_metadata(context.datasets)
+    quality_scorecards.describe(metadata)
     metadata.setdefault("plugins", {})["datasette-dashboards"] = dashboards()
     text = json.dumps(metadata, ensure_ascii=False, indent=2)
     (version_dir / "metadata.json").write_text(text, encoding="utf-8")

@@ -14,6 +14,12 @@ from orchestration.resolution.features import LinkageInput, normalise_name
 from orchestration.resolution.model import Thresholds, load_person_model, load_thresholds, predict_edges
 
 
+def match_weight(column: str) -> pl.Expr:
+    """log2 of the odds of a match probability (Splink's match weight), finite at 0 and 1."""
+    p = pl.col(column).clip(1e-12, 1 - 1e-12)
+    return (p / (1 - p)).log(2)
+
+
 def decide(edges: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
     """Per loose mention: linked to one golden person, queued for review with its best candidate, or neither."""
     # orient every edge as (loose mention, other side)
@@ -39,9 +45,12 @@ def decide(edges: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
     best = ranked.filter(pl.col("rank") == 0).drop("rank")
     second = ranked.filter(pl.col("rank") == 1).select("mention", second_anchor="other_anchor", second_p="p")
     best = best.join(second, on="mention", how="left")
-    # two different people both above the link threshold: a person decides, not the model
+    # two different people both above the link threshold, or a runner-up nearly as likely as the best (within
+    # `thresholds.margin` bits of match weight): a person decides, not the model
     confident = pl.col("p") >= thresholds.link
-    unambiguous = pl.col("second_p").is_null() | (pl.col("second_p") < thresholds.link)
+    unambiguous = pl.col("second_p").is_null() | (
+        (pl.col("second_p") < thresholds.link) & (match_weight("p") - match_weight("second_p") >= thresholds.margin)
+    )
     linked = best.filter(confident & unambiguous).select("mention", id_number="other_anchor", p="p")
     # one hop: a loose mention confidently equal to a linked loose mention joins that person
     loose_pairs = both.filter(pl.col("other_anchor").is_null() & (pl.col("p") >= thresholds.link))

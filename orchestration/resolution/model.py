@@ -175,11 +175,12 @@ def _finalise(model: dict[str, Any], model_u: dict[str, Any]) -> dict[str, Any]:
 class Thresholds:
     link: float
     review: float
+    margin: float = 0.0  # bits of match weight the best candidate must lead the second by
 
 
 def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))["person"]
-    return Thresholds(link=float(data["link"]), review=float(data["review"]))
+    return Thresholds(link=float(data["link"]), review=float(data["review"]), margin=float(data.get("margin", 0.0)))
 
 
 def load_person_model(path: Path = PERSON_MODEL) -> dict[str, Any]:

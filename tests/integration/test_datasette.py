@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.support.datasette import published_fixture, served_datasette
+from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -31,6 +32,11 @@ def test_datasette_serves_tables_with_chinese_titles(tmp_path: Path, dbt_manifes
         assert {"village_code", "category", "status"} <= set(facets)
         query = client.get("/analyst/grid_event_by_category.json", params={"_shape": "array"}).json()
         assert sum(r["记录数"] for r in query) == 300
+
+
+def kpi_sum(settings: Settings, column: str) -> int:
+    with sqlite3.connect(f"file:{settings.current_snapshot / 'analyst.sqlite'}?mode=ro", uri=True) as db:
+        return int(db.execute(f"select sum({column}) from grid_governance_kpi").fetchone()[0])
 
 
 def test_grid_governance_dashboard_and_its_charts_answer_with_data(tmp_path: Path, dbt_manifest: Path) -> None:
@@ -79,3 +85,5 @@ def test_grid_governance_dashboard_and_its_charts_answer_with_data(tmp_path: Pat
         assert chart("events-reported", town="石湾镇街道")[0]["events_reported"] == town_reported < reported
         assert len(chart("closure-by-month", month_from="2026-03-01", month_to="2026-04-01")) == 2
         assert chart("days-by-category")
+        repeats = kpi_sum(settings, "repeat_events")
+        assert sum(r["repeat_events"] for r in chart("repeats-by-category")) == repeats > 0

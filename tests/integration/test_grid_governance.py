@@ -32,9 +32,10 @@ def settings(small_run: Settings) -> Settings:
 def platform_events(settings: Settings) -> pl.DataFrame:
     with sqlite3.connect(f"file:{settings.upstream / 'grid' / 'grid.sqlite'}?mode=ro", uri=True) as db:
         rows = db.execute(
-            "select event_no, category, department, grid_code, village_code, reported_at, closed_at from events"
+            "select event_no, category, department, grid_code, village_code, address, reported_at, closed_at "
+            "from events"
         ).fetchall()
-    columns = ["event_no", "category", "department", "grid_code", "village_code", "reported_at", "closed_at"]
+    columns = ["event_no", "category", "department", "grid_code", "village_code", "address", "reported_at", "closed_at"]
     return pl.DataFrame(rows, schema=columns, orient="row")
 
 
@@ -56,6 +57,9 @@ def expected_kpis(settings: Settings) -> pl.DataFrame:
             overdue=pl.col("closed_at").is_null()
             & ((pl.lit(as_of) - pl.col("reported_on")).dt.total_days() > pl.col("limit_days")),
         )
+        # a repeat: the platform already held an event of the same category at the same address, reported earlier
+        .sort("reported_at", "event_no")
+        .with_columns(repeat=pl.col("address").is_not_null() & (pl.int_range(pl.len()).over("address", "category") > 0))
     )
     return (
         events.group_by(KEY)
@@ -65,6 +69,7 @@ def expected_kpis(settings: Settings) -> pl.DataFrame:
             median_days_to_close=pl.col("days").median(),
             p90_days_to_close=pl.col("days").quantile(0.9, interpolation="linear"),
             overdue_open_events=pl.col("overdue").sum(),
+            repeat_events=pl.col("repeat").sum(),
         )
         .with_columns(closure_rate=pl.col("events_closed") / pl.col("events_reported"))
     )
@@ -79,7 +84,7 @@ def test_grid_kpis_equal_figures_computed_from_the_grid_platform(settings: Setti
         query(
             settings,
             "select report_month, category, department, grid_code, village_code, events_reported, events_closed, "
-            "closure_rate, median_days_to_close, p90_days_to_close, overdue_open_events, town_code "
+            "closure_rate, median_days_to_close, p90_days_to_close, overdue_open_events, repeat_events, town_code "
             "from marts.grid_governance_kpi",
         ),
         "marts.grid_governance_kpi",
@@ -88,7 +93,7 @@ def test_grid_kpis_equal_figures_computed_from_the_grid_platform(settings: Setti
     joined = actual.join(expected, on=KEY, how="full", suffix="_expected", coalesce=True)
     missing = joined.filter(pl.col("events_reported").is_null() | pl.col("events_reported_expected").is_null())
     assert missing.height == 0, missing.head(5)
-    for column in ("events_reported", "events_closed", "overdue_open_events"):
+    for column in ("events_reported", "events_closed", "overdue_open_events", "repeat_events"):
         wrong = joined.filter(pl.col(column) != pl.col(f"{column}_expected"))
         assert wrong.height == 0, (column, wrong.head(5))
     for column in ("closure_rate", "median_days_to_close", "p90_days_to_close"):
@@ -100,6 +105,8 @@ def test_grid_kpis_equal_figures_computed_from_the_grid_platform(settings: Setti
     # the figures are worth checking: events were closed, some late ones are still open, every village has a town
     assert joined["events_closed"].sum() > 0.9 * joined["events_reported"].sum()
     assert joined["overdue_open_events"].sum() > 0
+    # households call the grid worker back about the same thing: repeats exist, and most events are not one
+    assert 0 < joined["repeat_events"].sum() < 0.5 * joined["events_reported"].sum()
     assert joined["median_days_to_close"].drop_nulls().len() > 0
     assert actual["town_code"].null_count() == 0
     assert expected["report_month"].n_unique() >= 12

@@ -10,6 +10,7 @@ events as (
         events.department,
         events.grid_code,
         coalesce(events.village_code, grids.village_code) as village_code,
+        events.address,
         events.reported_at,
         events.closed_at,
         events.status,
@@ -18,6 +19,25 @@ events as (
     from {{ ref('stg_grid__events') }} as events
     left join {{ ref('grids') }} as grids on events.grid_code = grids.grid_code
     where events.event_no is not null
+),
+
+latest as (
+    select
+        event_no,
+        category,
+        event_type,
+        department,
+        grid_code,
+        village_code,
+        reported_at,
+        closed_at,
+        status,
+        -- the n-th event of its category at one address (the address itself stays here: it is where someone lives)
+        case when address is null then 1 else row_number() over (
+            partition by address, category order by reported_at, event_no
+        ) end as nth_at_address
+    from events
+    where event_rank = 1
 ),
 
 final as (
@@ -36,9 +56,9 @@ final as (
             "cast(reported_at at time zone 'Asia/Shanghai' as date)",
             "cast(closed_at at time zone 'Asia/Shanghai' as date)",
             'day'
-        ) }} as days_to_close
-    from events
-    where event_rank = 1
+        ) }} as days_to_close,
+        nth_at_address > 1 as is_repeat_at_address
+    from latest
 )
 
 select
@@ -51,5 +71,6 @@ select
     reported_at,
     closed_at,
     status,
-    cast(days_to_close as integer) as days_to_close
+    cast(days_to_close as integer) as days_to_close,
+    is_repeat_at_address
 from final

@@ -1,5 +1,6 @@
 -- Grid governance figures (网格治理指标) per month of report, category, department, grid and village: events reported,
--- closed, closure rate, median and p90 days to close, and open events past their category's time limit.
+-- closed, closure rate, median and p90 days to close, open events past their category's time limit, and repeat
+-- events (an earlier event of the same category had been reported at the same address).
 
 with
 
@@ -12,7 +13,8 @@ events as (
         -- months and ages are counted in the district's own calendar (Asia/Shanghai), not the session's
         cast(reported_at at time zone 'Asia/Shanghai' as date) as reported_on,
         closed_at,
-        days_to_close
+        days_to_close,
+        is_repeat_at_address
     from {{ ref('grid_event') }}
 ),
 
@@ -41,6 +43,7 @@ aged as (
         cast({{ dbt.date_trunc('month', 'events.reported_on') }} as date) as report_month,
         events.closed_at,
         events.days_to_close,
+        case when events.is_repeat_at_address then 1 else 0 end as is_repeat,
         -- an open event is overdue once more whole days than its category allows have passed by the as-of date
         case
             when events.closed_at is null
@@ -63,7 +66,8 @@ figures as (
         count(closed_at) as events_closed,
         percentile_cont(0.5) within group (order by days_to_close) as median_days_to_close,
         percentile_cont(0.9) within group (order by days_to_close) as p90_days_to_close,
-        sum(is_overdue_open) as overdue_open_events
+        sum(is_overdue_open) as overdue_open_events,
+        sum(is_repeat) as repeat_events
     from aged
     group by report_month, category, department, grid_code, village_code
 )
@@ -82,6 +86,7 @@ select
     cast(figures.events_closed as double) / figures.events_reported as closure_rate,
     cast(figures.median_days_to_close as double) as median_days_to_close,
     cast(figures.p90_days_to_close as double) as p90_days_to_close,
-    cast(figures.overdue_open_events as integer) as overdue_open_events
+    cast(figures.overdue_open_events as integer) as overdue_open_events,
+    cast(figures.repeat_events as integer) as repeat_events
 from figures
 left join villages on figures.village_code = villages.village_code

@@ -18,6 +18,7 @@ renamed as (
         {{ clean_text('department') }} as department,
         {{ clean_text('grid_code') }} as grid_code,
         {{ clean_text('village_code') }} as village_code,
+        {{ clean_text('address') }} as address,
         reported_at,
         {{ clean_text('status') }} as status,
         closed_at,
