@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import NodeId
 
 from tests.support.dbt import parsed_manifest
 
@@ -64,10 +65,16 @@ def _groups(items: list[pytest.Item]) -> dict[str, str]:
     return {item.nodeid.split("::", 1)[0]: find(item.nodeid.split("::", 1)[0]) for item in items}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the marks into the node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     groups = _groups(items)
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid.split("::", 1)[0]]))
+        group = groups[item.nodeid.split("::", 1)[0]]
+        item.add_marker(pytest.mark.xdist_group(group))
+        if config.getvalue("loadgroup") and hasattr(item, "_id"):
+            # xdist 3.8 sends a group by suffixing `item._nodeid`, which pytest 9.2 no longer reads (the id is a
+            # NodeId in `_id`): without this every test would be its own group and each worker would make every run
+            item._id = NodeId.parse(f"{item.nodeid}@{group}")
 
     def rank(item: pytest.Item) -> int:
         group = groups[item.nodeid.split("::", 1)[0]]
