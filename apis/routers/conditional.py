@@ -100,7 +100,7 @@ application was approved: only the approved fields, only until the approval expi
 - 403 `no_application`、`application_pending`、`application_rejected`（附理由 with the reason）、`application_expired`；
   `field_not_granted`：请求了未获批的字段 a field outside the approval.
 - 每次读取与拒绝都记入审计日志 every read and refusal is audited.""",
-    responses=responses(400, 403, 404, 410),
+    responses=responses(400, 403, 404, 410, 503),
 )
 def conditional_records(
     dataset_id: Annotated[str, Path(description="有条件开放数据集 conditional dataset id", examples=["credit_record"])],
