@@ -166,7 +166,8 @@ def get_application(
 
 class UsageOut(BaseModel):
     key_prefix: str
-    dataset_id: str = Field(description="数据集（空为不涉及数据集的接口）dataset, empty for other routes")
+    # Not `dataset_id`: clients (and schemathesis' inferred links) would feed its null into dataset routes.
+    dataset: str | None = Field(description="数据集（不涉及数据集的接口为 null）dataset, null for other routes")
     requests: int
     rows: int
 
@@ -180,6 +181,6 @@ class UsageOut(BaseModel):
 def usage(key: ApiKey, db: OperationalDb) -> list[UsageOut]:
     """API key: the key's own enterprise only."""
     return [
-        UsageOut(key_prefix=u.who, dataset_id=u.dataset_id, requests=u.requests, rows=u.rows)
+        UsageOut(key_prefix=u.who, dataset=u.dataset_id or None, requests=u.requests, rows=u.rows)
         for u in applications.usage_of_enterprise(db, key.enterprise_id)
     ]

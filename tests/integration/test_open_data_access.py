@@ -231,7 +231,7 @@ def test_apply_decide_and_read_only_the_approved_fields_until_expiry(base: str, 
 
     # Usage: the enterprise sees its own per key and dataset, the department its datasets'.
     usage = program.get("/v1/usage").json()
-    row = next(u for u in usage if u["dataset_id"] == DATASET)
+    row = next(u for u in usage if u["dataset"] == DATASET)
     pages = -(-len(truth) // 1000)
     assert row["key_prefix"] == key[: len(accounts.KEY_PREFIX) + 8]
     assert row["rows"] == len(truth) + 1 and row["requests"] == pages + 1  # the walk, then the narrowed read
