@@ -262,18 +262,35 @@ _key_header = APIKeyHeader(
 )
 
 
-def api_key(settings: SettingsDep, secret: Annotated[str | None, Depends(_key_header)]) -> KeyHolder:
+def key_holder(request: Request, settings: Settings, secret: str | None) -> KeyHolder | None:
+    """The enterprise behind this live key, or None; looked up once per request (the quota asks first)."""
+    cached = request.scope.setdefault("state", {}).get("key_holder", _UNSEEN)
+    if cached is not _UNSEEN:
+        return cached  # type: ignore[no-any-return]
+    holder = None
+    if secret:
+        with session_scope(settings) as db:
+            key = accounts.find_key(db, secret)
+            if key is not None:
+                e = key.enterprise
+                holder = KeyHolder(key.prefix, e.id, e.uscc, e.name, key.expires_at)
+    request.state.key_holder = holder
+    return holder
+
+
+_UNSEEN = object()
+
+
+def api_key(request: Request, settings: SettingsDep, secret: Annotated[str | None, Depends(_key_header)]) -> KeyHolder:
     """401 without a key, or with an unknown, revoked or expired one."""
     if not secret:
         raise HTTPException(status_code=401, detail="需要接口密钥 X-API-Key (an API key is required)")
-    with session_scope(settings) as db:
-        key = accounts.find_key(db, secret)
-        if key is None:
-            raise HTTPException(
-                status_code=401, detail="接口密钥无效、已吊销或已过期 (API key unknown, revoked or expired)"
-            )
-        e = key.enterprise
-        return KeyHolder(key.prefix, e.id, e.uscc, e.name, key.expires_at)
+    holder = key_holder(request, settings, secret)
+    if holder is None:
+        raise HTTPException(
+            status_code=401, detail="接口密钥无效、已吊销或已过期 (API key unknown, revoked or expired)"
+        )
+    return holder
 
 
 api_key.role = "api_key"  # type: ignore[attr-defined]

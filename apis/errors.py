@@ -44,8 +44,9 @@ _WHAT = {
     401: "没有密钥，或密钥无效、已吊销、已过期 No valid API key",
     403: "该数据集需申请审批（有条件开放）This dataset needs an approved application",
     404: "未找到该数据集 Unknown dataset",
+    409: "与已有登记冲突（如统一社会信用代码已登记）Conflicts with an existing registration",
     410: "游标所属的发布版本已不存在，请从第一页重新开始 The cursor's published version is gone; start again",
-    429: "请求过于频繁 Too many requests",
+    429: "请求过于频繁，超过配额；`Retry-After` 给出等待秒数 Over the quota: wait `Retry-After` seconds",
     503: "尚未发布数据快照 No published snapshot yet",
 }
 
@@ -58,7 +59,18 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             out[status] = {"description": _WHAT[status]}
         else:
             out[status] = {"model": ErrorBody, "description": _WHAT[status]}
+        if status == 429:
+            out[status]["headers"] = QUOTA_HEADERS
     return out
+
+
+_SECONDS = {"type": "string", "pattern": "^[0-9]+$"}
+QUOTA_HEADERS: dict[str, Any] = {
+    "Retry-After": {"description": "再过多少秒可重试 seconds to wait", "schema": _SECONDS},
+    "RateLimit-Limit": {"description": "本窗口配额 requests allowed in the window", "schema": _SECONDS},
+    "RateLimit-Remaining": {"description": "本窗口剩余 requests left in the window", "schema": _SECONDS},
+    "RateLimit-Reset": {"description": "本窗口还剩多少秒 seconds until the window resets", "schema": _SECONDS},
+}
 
 
 def _calls(dependant: Any) -> Iterator[Any]:
@@ -67,10 +79,18 @@ def _calls(dependant: Any) -> Iterator[Any]:
         yield from _calls(sub)
 
 
-def document(routers: Iterable[APIRouter], *, snapshot: Callable[..., Any], key: Callable[..., Any]) -> None:
+def document(
+    routers: Iterable[APIRouter],
+    *,
+    snapshot: Callable[..., Any],
+    key: Callable[..., Any],
+    everywhere: Iterable[int] = (),
+) -> None:
     """Add to every JSON route the answers its dependencies give: 503 where it reads the published snapshot, 401
-    where it needs an API key — so the OpenAPI description lists them without each route repeating it. Call it
-    before the routers are included (inclusion copies each route's responses)."""
+    where it needs an API key, and `everywhere` (429: the quota counts every API route) — so the OpenAPI
+    description lists them without each route repeating it. Call it before the routers are included (inclusion
+    copies each route's responses)."""
+    everywhere = tuple(everywhere)
     for router in routers:
         for route in router.routes:
             if not isinstance(route, APIRoute) or not route.include_in_schema:
@@ -79,3 +99,5 @@ def document(routers: Iterable[APIRouter], *, snapshot: Callable[..., Any], key:
             for status, dependency in ((503, snapshot), (401, key)):
                 if dependency in calls and status not in route.responses:
                     route.responses[status] = responses(status)[status]
+            for status in everywhere:
+                route.responses.setdefault(status, responses(status)[status])

@@ -5,19 +5,29 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from apis import docs
+from apis import docs, quota
 from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, api_key, principal_of, sign_in_url
 from apis.deps import get_snapshot
 from apis.errors import ApiError, api_error_handler, document
 from apis.operational.db import upgrade
-from apis.pages import analyst, auth, cadre, department, enterprise, steward, steward_quality
-from apis.routers import access, catalog, ckan, datasets, health
+from apis.pages import (
+    analyst,
+    auth,
+    cadre,
+    department,
+    department_applications,
+    enterprise,
+    register,
+    steward,
+    steward_quality,
+)
+from apis.routers import access, catalog, ckan, conditional, datasets, health
 from apis.templating import STATIC_DIR, render
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
@@ -67,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.middleware("http")(quota.quota_headers)  # RateLimit-* headers and usage counts of the API routes
 
     @app.middleware("http")
     async def stale_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -125,10 +136,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    api_routers = [health.router, datasets.router, catalog.router, access.router, ckan.router]
-    document(api_routers, snapshot=get_snapshot, key=api_key)
+    api_routers = [health.router, datasets.router, catalog.router, access.router, ckan.router, conditional.router]
+    document(api_routers, snapshot=get_snapshot, key=api_key, everywhere=[429])
     for router in api_routers:
-        app.include_router(router)
-    for pages in (auth, cadre, department, steward, analyst, enterprise, steward_quality):
+        app.include_router(router, dependencies=[Depends(quota.enforce_quota)])  # every API route counts
+    pages_modules = (auth, cadre, department, department_applications, steward, steward_quality, analyst, enterprise)
+    for pages in (*pages_modules, register):
         app.include_router(pages.router)
     return app

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     sign_in_limit: str = Field(
         default="5/minute", description="failed sign-ins allowed per account and per client address (limits syntax)"
     )
+    quota_anonymous: str = Field(
+        default="60/minute", description="API requests allowed per client address without a key (limits syntax)"
+    )
+    quota_keyed: str = Field(default="1200/minute", description="API requests allowed per API key (limits syntax)")
 
     @property
     def root(self) -> Path:

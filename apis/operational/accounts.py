@@ -23,6 +23,10 @@ class AccountError(ValueError):
     """A request about accounts that cannot be done; the message is shown to the person as it is."""
 
 
+class Taken(AccountError):
+    """The USCC or username is registered already."""
+
+
 @lru_cache(maxsize=1)
 def password_hasher() -> PasswordHash:
     """Argon2id with pwdlib's recommended parameters (DESIGN.md §6 item 11)."""
@@ -81,7 +85,7 @@ def add_account(
     if len(password) < 10:
         raise AccountError("密码至少 10 个字符 (a password has at least 10 characters)")
     if session.scalar(select(Account).where(Account.username == username)) is not None:
-        raise AccountError(f"用户名已存在 (username taken): {username}")
+        raise Taken(f"用户名已存在 (username taken): {username}")
     scope = check_scope(role, scope)
     if role is Role.enterprise_admin and scope is not None:
         register_enterprise(session, uscc=scope, name=enterprise_name or display_name or scope, exist_ok=True)
@@ -223,7 +227,7 @@ def register_enterprise(
     if existing is not None:
         if exist_ok:
             return existing
-        raise AccountError(f"该统一社会信用代码已登记 (already registered): {code}")
+        raise Taken(f"该统一社会信用代码已登记 (already registered): {code}")
     if not name.strip():
         raise AccountError("企业名称不能为空 (an enterprise needs a name)")
     enterprise = Enterprise(
@@ -236,6 +240,36 @@ def register_enterprise(
     session.add(enterprise)
     session.flush()
     return enterprise
+
+
+def self_register(
+    session: Session,
+    *,
+    uscc: str,
+    name: str,
+    username: str,
+    password: str,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+) -> Account:
+    """An enterprise registers itself: the enterprise (a USCC registered once) and its administrator's account."""
+    enterprise = register_enterprise(
+        session,
+        uscc=uscc,
+        name=name,
+        contact_name=contact_name.strip()[:100],
+        contact_email=contact_email.strip()[:200],
+        contact_phone=contact_phone.strip()[:40],
+    )
+    return add_account(
+        session,
+        username=username,
+        role=Role.enterprise_admin,
+        password=password,
+        display_name=contact_name.strip()[:100] or enterprise.name,
+        scope=enterprise.uscc,
+    )
 
 
 @dataclass(frozen=True)

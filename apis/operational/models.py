@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Dialect, ForeignKey, Integer, MetaData, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Dialect, Float, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -126,3 +126,68 @@ class ApiKey(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="keys")
+
+
+# ------------------------------------------------------------------------------------------------ issue 10: access
+
+
+class QuotaWindow(Base):
+    """One caller's request count in its current fixed window (`bucket` is "key:<prefix>" or "addr:<address>").
+
+    Kept here, not in each worker's memory, so every uvicorn worker (and every host on PostgreSQL) counts against
+    the same number; one atomic upsert per request increments it (`apis.quota`)."""
+
+    __tablename__ = "quota_windows"
+
+    bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    resets_at: Mapped[float] = mapped_column(Float)  # epoch seconds: plain arithmetic in one SQL statement
+
+
+class ApplicationStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class DataApplication(Base):
+    """An enterprise's request to use a conditional (有条件开放) dataset: purpose, fields and until when; decided by
+    the dataset's owning department, which may approve it (fields and expiry as asked) or reject it with a reason."""
+
+    __tablename__ = "data_applications"
+    __table_args__ = (
+        CheckConstraint("status in (" + ", ".join(f"'{s.value}'" for s in ApplicationStatus) + ")", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    dataset_id: Mapped[str] = mapped_column(String(100), index=True)
+    department: Mapped[str] = mapped_column(String(200), index=True)  # the owner when the application was made
+    purpose: Mapped[str] = mapped_column(Text)
+    fields: Mapped[str] = mapped_column(Text)  # comma-separated field names, in the dataset's order
+    expires_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.pending.value)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    applied_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+    @property
+    def field_list(self) -> list[str]:
+        return [f for f in self.fields.split(",") if f]
+
+
+class UsageCount(Base):
+    """Requests and rows served per day, API key (or "anonymous") and dataset ("" for routes of no dataset)."""
+
+    __tablename__ = "usage_counts"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, Asia/Shanghai
+    key_prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    enterprise_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    rows: Mapped[int] = mapped_column(Integer, default=0)

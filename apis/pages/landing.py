@@ -18,7 +18,7 @@ def landing(
     scope_label: str = "",
     scope_value: str = "",
     template: str = "landing.html",
-    links: dict[str, str] | None = None,
+    links: list[tuple[str, str]] | None = None,
 ) -> Response:
     return render(
         request,
@@ -28,5 +28,5 @@ def landing(
         coming=coming,
         scope_label=scope_label,
         scope_value=scope_value,
-        links=links or {},
+        links=links or [],
     )

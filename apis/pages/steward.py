@@ -19,5 +19,5 @@ def steward_home(request: Request, steward: CurrentSteward) -> Response:
         steward,
         heading="数据管理",
         coming=["人员匹配人工复核", "报表事项匹配确认"],
-        links={"/steward/quality": "各数据源质量评分卡（按主管部门，最差在前）"},
+        links=[("/steward/quality", "各数据源质量评分卡（按主管部门，最差在前）")],
     )

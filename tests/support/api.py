@@ -21,10 +21,15 @@ from zhongtai.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def serve(settings: Settings) -> Iterator[httpx.Client]:
+# Tests of other features read many pages from one address: quotas out of their way (tests/integration/test_quota.py
+# and test_open_data_access.py test the quotas themselves).
+NO_QUOTA = {"ZHONGTAI_QUOTA_ANONYMOUS": "1000000/minute", "ZHONGTAI_QUOTA_KEYED": "1000000/minute"}
+
+
+def serve(settings: Settings, env: dict[str, str] | None = None) -> Iterator[httpx.Client]:
     """uvicorn serving `settings.data_dir` on a free port, for as long as the generator is open."""
     port = free_port()
-    env = {**os.environ, "ZHONGTAI_DATA_DIR": str(settings.data_dir)}
+    env = {**os.environ, "ZHONGTAI_DATA_DIR": str(settings.data_dir), **NO_QUOTA, **(env or {})}
     command = [sys.executable, "-m", "uvicorn", "apis.main:create_app", "--factory", "--host", "127.0.0.1"]
     proc = subprocess.Popen([*command, "--port", str(port)], cwd=ROOT, env=env, stderr=subprocess.PIPE)
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)

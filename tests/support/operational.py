@@ -80,13 +80,14 @@ def fresh_postgres_database(cluster_url: str) -> str:
 
 
 @contextlib.contextmanager
-def served_api(env: dict[str, str]) -> Iterator[str]:
-    """The real app under uvicorn on a free port; yields its base URL."""
+def served_api(env: dict[str, str], workers: int = 1) -> Iterator[str]:
+    """The real app under uvicorn (with `workers` worker processes) on a free port; yields its base URL."""
     port = free_port()
     Path(env["ZHONGTAI_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    command = [str(BIN / "uvicorn"), "apis.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)]
     server = processes.start(
         "api",
-        [str(BIN / "uvicorn"), "apis.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
+        command + (["--workers", str(workers)] if workers > 1 else []),
         url="",
         host="127.0.0.1",
         port=port,

@@ -13,10 +13,18 @@ from apis.auth import api_key
 from apis.deps import get_snapshot
 from apis.errors import _calls
 from apis.main import create_app
+from apis.quota import enforce_quota
 from zhongtai.settings import Settings
 
 # Helpers a route calls, and the status each can raise.
-RAISED_BY_HELPER = {"_dataset(": 404, "_open_only(": 403, "records.parse_query(": 400, "records.cursor_version(": 400}
+RAISED_BY_HELPER = {
+    "_dataset(": 404,
+    "_open_only(": 403,
+    "records.parse_query(": 400,
+    "records.cursor_version(": 400,
+    "_snapshot(": 503,
+    "_grant(": 403,
+}
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +34,12 @@ def app_and_schema(tmp_path_factory: pytest.TempPathFactory) -> tuple:
 
 
 def json_routes(app) -> list[APIRoute]:  # type: ignore[no-untyped-def]
+    """Each JSON route as the app serves it: with the dependencies its router was included with (the quota)."""
     found = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         if isinstance(route, APIRoute) and route.include_in_schema:
-            found.append(route)
+            found.append(context)
     return found
 
 
@@ -43,6 +52,8 @@ def statuses_a_route_can_answer(route: APIRoute) -> set[int]:
         found.add(503)
     if api_key in calls:
         found.add(401)
+    if enforce_quota in calls:
+        found.add(429)
     if "status_code=304" in source:
         found.add(304)
     return found
@@ -52,8 +63,10 @@ def test_every_route_documents_every_status_it_can_answer(app_and_schema: tuple)
     app, schema = app_and_schema
     routes = json_routes(app)
     assert len(routes) >= 8
+    assert all(enforce_quota in set(_calls(route.dependant)) for route in routes), "a JSON route without the quota"
     for route in routes:
-        documented = {int(s) for s in schema["paths"][route.path]["get"]["responses"]}
+        method = next(iter(route.methods)).lower()
+        documented = {int(s) for s in schema["paths"][route.path][method]["responses"]}
         missing = statuses_a_route_can_answer(route) - documented
         assert not missing, f"{route.path} can answer {sorted(missing)} but its OpenAPI entry does not say so"
 
@@ -62,13 +75,16 @@ def test_error_answers_use_the_error_shape(app_and_schema: tuple) -> None:
     _app, schema = app_and_schema
     assert set(schema["components"]["schemas"]["ErrorBody"]["required"]) == {"detail"}
     for path, ops in schema["paths"].items():
-        for status, answer in ops["get"]["responses"].items():
+        for status, answer in (item for op in ops.values() for item in op["responses"].items()):
             if int(status) < 400 or status == "422":
                 continue
             ref = answer["content"]["application/json"]["schema"]["$ref"]
-            # CKAN's routes answer in CKAN's own error envelope, which its clients parse; 503 comes before them.
-            shape = "/CkanError" if path.startswith("/api/3/action/") and status != "503" else "/ErrorBody"
+            # CKAN's routes answer in CKAN's own error envelope, which its clients parse; the snapshot (503) and the
+            # quota (429) come before them.
+            shape = "/CkanError" if path.startswith("/api/3/action/") and status not in ("503", "429") else "/ErrorBody"
             assert ref.endswith(shape), (path, status)
+            if status == "429":
+                assert {"Retry-After", "RateLimit-Reset"} <= set(answer["headers"]), path
 
 
 def test_records_documents_its_bad_inputs(app_and_schema: tuple) -> None:
