@@ -16,8 +16,18 @@ from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, api_key
 from apis.deps import get_snapshot
 from apis.errors import ApiError, api_error_handler, document
 from apis.operational.db import upgrade
-from apis.pages import analyst, auth, cadre, department, enterprise, steward
-from apis.routers import access, catalog, ckan, datasets, health
+from apis.pages import (
+    analyst,
+    auth,
+    cadre,
+    department,
+    department_challenge,
+    enterprise,
+    enterprise_challenge,
+    portal,
+    steward,
+)
+from apis.routers import access, catalog, challenge, ckan, datasets, health
 from apis.templating import STATIC_DIR, render
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
@@ -63,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "access", "description": "接口密钥 API keys"},
             {"name": "health", "description": "服务状态 Service status"},
             {"name": "ckan", "description": "CKAN 兼容接口 CKAN-compatible Action API"},
+            {"name": "challenge", "description": "揭榜挂帅：部门数据需求 The challenge: departments' data needs"},
         ],
         lifespan=lifespan,
     )
@@ -125,10 +136,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    api_routers = [health.router, datasets.router, catalog.router, access.router, ckan.router]
+    api_routers = [health.router, datasets.router, catalog.router, access.router, ckan.router, challenge.router]
     document(api_routers, snapshot=get_snapshot, key=api_key)
     for router in api_routers:
         app.include_router(router)
-    for pages in (auth, cadre, department, steward, analyst, enterprise):
+    for pages in (
+        auth,
+        cadre,
+        department,
+        steward,
+        analyst,
+        enterprise,
+        portal,
+        department_challenge,
+        enterprise_challenge,
+    ):
         app.include_router(pages.router)
     return app
