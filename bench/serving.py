@@ -11,7 +11,8 @@ process each, and driven by `--clients` threads of httpx clients (keep-alive) fo
   cursor, Datasette's `_next`), each without and with a filter (`category` equal to its most common value);
 - Datasette with `_nocount=1&_nofacet=1&_nosuggest=1`, zhongtai without `total`: neither counts the rows.
 
-Every answer is checked (status 200, `--page-size` rows); the report gives requests/s, p50 and p99 latency per case,
+Three untimed requests warm each case up. Every answer is checked (status 200, `--page-size` rows); the report
+gives requests/s, p50 and p99 latency per case,
 zhongtai/Datasette ratios and page 1,000 / page 1 latency ratios, and the machine's load average before and after
 (the figures are only comparable within one run). Results: bench/results/serving.json.
 """
@@ -138,6 +139,10 @@ def load(base: str, url: tuple[str, dict[str, Any]], *, clients: int, seconds: f
         with lock:
             latencies.extend(mine)
 
+    with httpx.Client(base_url=base, timeout=60) as warm:  # not timed: the first answers open files and caches
+        for _ in range(3):
+            warm.get(path, params=params).raise_for_status()
+    stop = time.monotonic() + seconds
     threads = [threading.Thread(target=run) for _ in range(clients)]
     started_at = time.monotonic()
     for t in threads:

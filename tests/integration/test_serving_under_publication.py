@@ -230,4 +230,5 @@ def test_three_publishes_while_clients_read_fail_nothing_and_mix_no_versions(
         assert keys == (want[: len(keys)] if what == RECORDS else want), f"{what} of {version} mixed versions"
     assert len({v for _, v, _ in seen.responses}) >= 3
     pages = sum(w.pages for _, w in seen.walks)
-    print(f"{len(seen.walks)} walks ({pages} pages, {len(crossing)} across a switch), {len(seen.responses)} whole reads")
+    reads = len(seen.responses)
+    print(f"{len(seen.walks)} walks ({pages} pages, {len(crossing)} across a switch), {reads} whole reads")
