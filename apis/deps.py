@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,9 +74,25 @@ def snapshot_at(settings: Settings, version: str) -> Snapshot | None:
     return _load_snapshot(real)
 
 
+@lru_cache(maxsize=4)
+def _serving_database(path: str, _identity: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
+    """One read-only connection per published serving file and process, kept open: opening the file was most of a
+    records request's time (bench/serving.py). `_identity` (device, inode, mtime) keys the cache to the file itself,
+    so a version folder replaced under the same name is opened afresh. An evicted connection's database stays open
+    while a request still reads from one of its cursors."""
+    return duckdb.connect(path, read_only=True)
+
+
+_serving_lock = threading.Lock()
+
+
 def open_serving(snapshot: Snapshot) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the snapshot's serving database; the caller closes it."""
-    con = duckdb.connect(str(snapshot.path / "serving.duckdb"), read_only=True)
+    """A read-only cursor on the snapshot's serving database (its own connection to the shared, already open
+    database, so requests in other threads run beside it); the caller closes it."""
+    path = str(snapshot.path / "serving.duckdb")
+    found = os.stat(path)
+    with _serving_lock:
+        con = _serving_database(path, (found.st_dev, found.st_ino, found.st_mtime_ns)).cursor()
     con.execute("set TimeZone = 'Asia/Shanghai'")
     return con
 

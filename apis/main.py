@@ -22,12 +22,15 @@ from apis.pages import (
     cadre,
     department,
     department_applications,
+    department_challenge,
     enterprise,
+    enterprise_challenge,
+    portal,
     register,
     steward,
     steward_quality,
 )
-from apis.routers import access, catalog, ckan, conditional, datasets, health
+from apis.routers import access, catalog, challenge, ckan, conditional, datasets, health
 from apis.templating import STATIC_DIR, render
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "access", "description": "接口密钥 API keys"},
             {"name": "health", "description": "服务状态 Service status"},
             {"name": "ckan", "description": "CKAN 兼容接口 CKAN-compatible Action API"},
+            {"name": "challenge", "description": "揭榜挂帅：部门数据需求 The challenge: departments' data needs"},
         ],
         lifespan=lifespan,
     )
@@ -136,11 +140,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    api_routers = [health.router, datasets.router, catalog.router, access.router, ckan.router, conditional.router]
+    api_routers = [
+        health.router,
+        datasets.router,
+        catalog.router,
+        access.router,
+        ckan.router,
+        conditional.router,
+        challenge.router,
+    ]
     document(api_routers, snapshot=get_snapshot, key=api_key, everywhere=[429])
     for router in api_routers:
         app.include_router(router, dependencies=[Depends(quota.enforce_quota)])  # every API route counts
-    pages_modules = (auth, cadre, department, department_applications, steward, steward_quality, analyst, enterprise)
-    for pages in (*pages_modules, register):
+    for pages in (
+        auth,
+        cadre,
+        department,
+        department_applications,
+        department_challenge,
+        steward,
+        steward_quality,
+        analyst,
+        enterprise,
+        enterprise_challenge,
+        register,
+        portal,
+    ):
         app.include_router(pages.router)
     return app

@@ -191,3 +191,53 @@ class UsageCount(Base):
     enterprise_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     requests: Mapped[int] = mapped_column(Integer, default=0)
     rows: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# -------------------------------------------------------------------------------------- issue 10: the challenge
+# Imported here, with the block that uses them, so that blocks added by other issues do not touch the same lines.
+from datetime import date  # noqa: E402
+
+from sqlalchemy import JSON, Date, Text  # noqa: E402
+
+
+class NeedStatus(StrEnum):
+    """A data need's life (揭榜挂帅): published by a department, taken by an enterprise with its proposal,
+    delivered by that enterprise, accepted by the department."""
+
+    open = "open"
+    taken = "taken"
+    delivered = "delivered"
+    accepted = "accepted"
+
+
+NEED_STATUS_TITLES: dict[str, str] = {"open": "征集中", "taken": "已揭榜", "delivered": "已交付", "accepted": "已验收"}
+
+
+class ChallengeNeed(Base):
+    """A department's published data need and, once an enterprise takes it, that enterprise's proposal and delivery.
+    One taker per need: taking it is what moves it from open to taken."""
+
+    __tablename__ = "challenge_needs"
+    __table_args__ = (
+        CheckConstraint("status in (" + ", ".join(f"'{s.value}'" for s in NeedStatus) + ")", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    datasets: Mapped[list[str]] = mapped_column(JSON)
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=NeedStatus.open.value, index=True)
+    published_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    taker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    proposal: Mapped[str] = mapped_column(Text, default="")
+    taken_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    delivery_note: Mapped[str] = mapped_column(Text, default="")
+    delivered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    taker: Mapped[Enterprise | None] = relationship()

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from apis.auth import LANDING, route_table
 from apis.main import create_app
-from apis.operational import accounts
+from apis.operational import accounts, challenge
 from apis.operational.db import session_scope, upgrade
 from apis.operational.models import DataApplication, Role, WebSession
 from tests.support.api import NO_QUOTA
@@ -37,6 +37,7 @@ PASSWORD = "a-long-test-password-1"
 ENTERPRISE_USCC = make_uscc("9", "1", "440604", "MA51AAAA")
 ENTERPRISE_KEY = "zt_0badc0de"  # the prefix of a key of the signed-in enterprise (made in `callers`)
 APPLICATION_ID = 1  # the signed-in enterprise's application to the reviewer's department (made in `callers`)
+NEED_ID = 1  # the reviewer's department's data need (made in `base`)
 # Marks only the owner of a page may see: the owner's name and village must not reach anyone else.
 OWNER_NAMES = {"cadre": "甲村干部张三丰", "village": accounts.village_names()[VILLAGE]}
 
@@ -87,6 +88,17 @@ def base(env: dict[str, str], settings: Settings) -> Iterator[str]:
         ]
         for username, role, scope, name in people:
             accounts.add_account(db, username=username, role=role, password=PASSWORD, scope=scope, display_name=name)
+        # A data need of the reviewer's department, for the challenge's routes (揭榜挂帅, issue 10).
+        need = challenge.publish_need(
+            db,
+            department="区民政局",
+            title="需求",
+            description="d",
+            datasets=["village"],
+            deadline=date(2099, 1, 1),
+            by="r",
+        )
+        assert need.id == NEED_ID
     with served_api(env) as url:
         yield url
 
@@ -152,6 +164,7 @@ def every_route(settings: Settings) -> list[tuple[str, str, Role | str | None]]:
     for route in route_table(create_app(settings)):
         path = route.path.replace("{village_code}", VILLAGE).replace("{dataset_id}", "enterprise_directory")
         path = path.replace("{prefix}", ENTERPRISE_KEY).replace("{application_id}", str(APPLICATION_ID))
+        path = path.replace("{need_id}", str(NEED_ID))
         assert "{" not in path, f"a parameter the matrix does not know how to fill: {route.path}"
         found += [(method, path, route.role) for method in sorted(route.methods) if method != "HEAD"]
     # Signing out ends the caller's session: last, so every other route still sees the callers as they are.
