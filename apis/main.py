@@ -16,8 +16,19 @@ from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, api_key
 from apis.deps import get_snapshot
 from apis.errors import ApiError, api_error_handler, document
 from apis.operational.db import upgrade
-from apis.pages import analyst, auth, cadre, department, enterprise, steward
+from apis.pages import (
+    analyst,
+    auth,
+    cadre,
+    cadre_forms,
+    department,
+    department_forms,
+    enterprise,
+    steward,
+    steward_forms,
+)
 from apis.routers import access, catalog, ckan, datasets, health
+from apis.routers import forms as form_registry
 from apis.templating import STATIC_DIR, render
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
@@ -63,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "access", "description": "接口密钥 API keys"},
             {"name": "health", "description": "服务状态 Service status"},
             {"name": "ckan", "description": "CKAN 兼容接口 CKAN-compatible Action API"},
+            {"name": "forms", "description": "报表登记（填表报数）Report-form registry, for department clerks"},
         ],
         lifespan=lifespan,
     )
@@ -126,9 +138,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     api_routers = [health.router, datasets.router, catalog.router, access.router, ckan.router]
+    api_routers.append(form_registry.router)
     document(api_routers, snapshot=get_snapshot, key=api_key)
     for router in api_routers:
         app.include_router(router)
     for pages in (auth, cadre, department, steward, analyst, enterprise):
+        app.include_router(pages.router)
+    for pages in (cadre_forms, department_forms, steward_forms):
         app.include_router(pages.router)
     return app
