@@ -9,6 +9,7 @@ import io
 import os
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
+from apis.operational.forms import SHANGHAI
 from apis.operational.models import FormItem, ReportForm
 from catalog.forms import read_template
 from zhongtai.settings import Settings
@@ -97,7 +99,12 @@ def _number(value: Any) -> Any:
 
 
 def _cell_value(value: Any) -> Any:
-    return value if value is None or isinstance(value, int | float | str) else str(value)
+    """What a cell can hold: Excel knows no time zones, so a moment is written as Shanghai's wall-clock time."""
+    if isinstance(value, datetime):
+        return value.astimezone(SHANGHAI).replace(tzinfo=None) if value.tzinfo else value
+    if value is None or isinstance(value, int | float | str | date):
+        return value
+    return str(value)
 
 
 def filled_workbook(settings: Settings, form: ReportForm, village: str, village_name: str) -> tuple[bytes, Filled]:

@@ -75,11 +75,19 @@ def published_datasets(settings: Settings) -> list[Dataset]:
 
 
 def matcher(settings: Settings, db: Session) -> Matcher:
-    """The matcher over the published catalog, with every label stewards taught it."""
+    """The matcher over the published catalog, with every label stewards taught it (the next match uses them)."""
+    lessons = tuple(db.execute(select(FormLesson.element, FormLesson.label).order_by(FormLesson.id)).tuples())
+    published_datasets(settings)  # 503 before anything is published
+    return _matcher(catalog_manifest(settings), lessons)
+
+
+@lru_cache(maxsize=4)
+def _matcher(manifest: Path, lessons: tuple[tuple[str, str], ...]) -> Matcher:
+    """Built once per catalog and set of lessons: building one segments every dictionary name."""
     learned: dict[str, list[str]] = defaultdict(list)
-    for lesson in db.scalars(select(FormLesson).order_by(FormLesson.id)):
-        learned[lesson.element].append(lesson.label)
-    return Matcher(published_datasets(settings), learned=learned)
+    for element, label in lessons:
+        learned[element].append(label)
+    return Matcher(_datasets(manifest), learned=learned)
 
 
 # ------------------------------------------------------------------------------------------------ registration

@@ -39,9 +39,12 @@ def write(context: PublishContext, version_dir: Path) -> None:
             over = held.get(e["dataset"])
             if over is None or e["scope"] != "village" or "expression" not in e:
                 continue
+            # a mart of one row per village holds its figures already; any other is counted or summed per village
+            per_village = list(over.primary_key) == [VILLAGE_COLUMN]
             con.execute(
                 f"insert into forms.village_aggregate select {quote_literal(eid)}, {q(VILLAGE_COLUMN)}, "
-                f"cast({e['expression']} as double) from {source(over)} group by {q(VILLAGE_COLUMN)}"
+                f"cast({e['expression']} as double) from {source(over)}"
+                + ("" if per_village else f" group by {q(VILLAGE_COLUMN)}")
             )
     finally:
         con.execute("detach forms")
