@@ -119,7 +119,7 @@ def filled_workbook(settings: Settings, form: ReportForm, village: str, village_
     _move_rows(ws, start, filled.rows)
     header_row = start - 1
     for item in form.items:
-        head = ws.cell(row=header_row, column=item.column + 1)
+        head = _anchor(ws, header_row, item.column + 1)
         if item.position in filled.columns:
             head.fill = FILLED
             head.comment = Comment(f"平台已预填：{item.dataset}.{item.field}（{item.reason}）", "zhongtai")
@@ -144,6 +144,14 @@ def filled_workbook(settings: Settings, form: ReportForm, village: str, village_
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue(), filled
+
+
+def _anchor(ws: Any, row: int, column: int) -> Any:
+    """The cell that holds what is shown at (row, column): a merged header's top-left cell."""
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
+            return ws.cell(row=merged.min_row, column=merged.min_col)
+    return ws.cell(row=row, column=column)
 
 
 def _move_rows(ws: Any, at: int, amount: int) -> None:

@@ -6,7 +6,9 @@ fails any check raises `FormRefusal` before anything is flushed, so nothing half
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -150,13 +152,16 @@ def register(
         raise FormRefusal(400, "no_title", "请填写报表名称（表样中也没有标题行）", "the form needs a title")
     if len(title) > MAX_TITLE:
         raise FormRefusal(400, "title_too_long", "报表名称超过 200 个字符", "the title is longer than 200 characters")
-    duplicate = db.scalar(select(ReportForm).where(ReportForm.department == department, ReportForm.title == title))
+    fingerprint = hashlib.sha256(
+        json.dumps([department, title, [i.label for i in template.items]], ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
+    duplicate = db.scalar(select(ReportForm).where(ReportForm.fingerprint == fingerprint))
     if duplicate is not None:
         raise FormRefusal(
             409,
             "duplicate",
-            f"本部门已登记过同名报表“{title}”（编号 {duplicate.id}）",
-            f"your department already registered a form titled {title!r} (id {duplicate.id})",
+            f"本部门已登记过同一报表“{title}”（编号 {duplicate.id}，数据项相同）",
+            f"your department already registered this form, {title!r} with the same items (id {duplicate.id})",
         )
     matches = matcher(settings, db).match_template(template)
     form = ReportForm(
@@ -164,6 +169,7 @@ def register(
         title=title,
         purpose=request.purpose.strip()[:500],
         frequency=request.frequency,
+        fingerprint=fingerprint,
         status=FormStatus.allowed.value,
         file_name=file_name[:200],
         template=data,

@@ -149,7 +149,7 @@ class ReportForm(Base):
 
     __tablename__ = "report_forms"
     __table_args__ = (
-        UniqueConstraint("department", "title", name="department_title"),
+        UniqueConstraint("fingerprint", name="fingerprint"),
         CheckConstraint("status in (" + ", ".join(f"'{s.value}'" for s in FormStatus) + ")", name="status"),
     )
 
@@ -158,6 +158,9 @@ class ReportForm(Base):
     title: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(500), default="")
     frequency: Mapped[str] = mapped_column(String(20))
+    # SHA-256 of department, title and item labels: the same form registered twice (a new year's edition with other
+    # items is a new form)
+    fingerprint: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))
     file_name: Mapped[str] = mapped_column(String(200), default="")
     template: Mapped[bytes] = mapped_column(LargeBinary)  # the workbook whose layout reports and pre-fills copy

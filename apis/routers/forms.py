@@ -22,7 +22,7 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "表样或请求有误 Bad template or request"},
     403: {"model": ErrorBody, "description": "只能为本部门登记 A clerk registers for their own department only"},
     404: {"model": ErrorBody, "description": "没有这份报表，或属于其他部门 No such form of your department"},
-    409: {"model": ErrorBody, "description": "本部门已登记同名报表 Your department already registered this title"},
+    409: {"model": ErrorBody, "description": "本部门已登记同一报表 Your department already registered this form"},
     413: {"model": ErrorBody, "description": "表样超过 5 MB The template is larger than 5 MB"},
     503: {"model": ErrorBody, "description": "尚未发布数据快照 Nothing published yet"},
 }
@@ -103,6 +103,8 @@ def register_form(body: FormIn, clerk: CurrentReviewer, settings: SettingsDep, d
             raise ApiError(400, "bad_base64", "template_base64 is not base64", "表样不是 base64 编码") from None
         file_name = "template.xlsx"
     else:
+        if not body.items:
+            raise ApiError(400, "no_items", "the form has no items", "报表没有数据项")
         too_long = [i.label for i in body.items if len(i.label) > 200]
         if too_long:
             raise ApiError(

@@ -19,6 +19,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("purpose", sa.String(length=500), nullable=False),
         sa.Column("frequency", sa.String(length=20), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("file_name", sa.String(length=200), nullable=False),
         sa.Column("template", sa.LargeBinary(), nullable=False),
@@ -27,7 +28,7 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("status in ('refused', 'prefilled', 'allowed')", name=op.f("ck_report_forms_status")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_forms")),
-        sa.UniqueConstraint("department", "title", name=op.f("uq_report_forms_department_title")),
+        sa.UniqueConstraint("fingerprint", name=op.f("uq_report_forms_fingerprint")),
     )
     op.create_index(op.f("ix_report_forms_department"), "report_forms", ["department"])
     op.create_table(
