@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -196,6 +197,7 @@ def register(
     decide(form)
     db.add(form)
     db.flush()
+    publish_dashboard(settings, db)
     return form
 
 
@@ -277,6 +279,7 @@ def review(settings: Settings, db: Session, item_id: int, element: str, steward:
             lesson.element, lesson.steward = item.element, steward
     decide(item.form)
     db.flush()
+    publish_dashboard(settings, db)
     return item
 
 
@@ -322,3 +325,42 @@ def dashboard(db: Session, department: str | None = None) -> dict[str, Any]:
         "per_month": {m: _counts(fs) for m, fs in sorted(per_month.items())},
         "as_of": datetime.now(UTC).astimezone(SHANGHAI).isoformat(timespec="seconds"),
     }
+
+
+# ------------------------------------------------------------------------------------------------ Datasette
+
+
+DASHBOARD_TABLE = "form_reduction"
+
+
+def dashboard_database(settings: Settings) -> Path:
+    """The SQLite Datasette serves the dashboard from (`apis.datasette` adds it when it exists)."""
+    return settings.root / "forms" / "form_reduction.sqlite"
+
+
+def publish_dashboard(settings: Settings, db: Session) -> Path:
+    """The dashboard's figures as one table, rewritten in place in one transaction after every registration and
+    review, so a running Datasette reads the new rows on its next query (a replaced file it would not see)."""
+    board = dashboard(db)
+    path = dashboard_database(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [("overall", "全区", board["overall"])]
+    rows += [("department", d, c) for d, c in board["per_department"].items()]
+    rows += [("month", m, c) for m, c in board["per_month"].items()]
+    keys = ("registered", "refused", "prefilled", "allowed", "items", "items_saved", "reduction_rate")
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.execute(
+                f"create table if not exists {DASHBOARD_TABLE} (scope text, key text, registered integer, "
+                "refused integer, prefilled integer, allowed integer, items integer, items_saved integer, "
+                "reduction_rate real, as_of text, primary key (scope, key))"
+            )
+            con.execute(f"delete from {DASHBOARD_TABLE}")
+            con.executemany(
+                f"insert into {DASHBOARD_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(s, k, *(c[x] for x in keys), board["as_of"]) for s, k, c in rows],
+            )
+    finally:
+        con.close()
+    return path

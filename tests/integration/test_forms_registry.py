@@ -35,6 +35,7 @@ from tests.support.forms import (
     published_with_real_villages,
     real_villages,
 )
+from tests.support.datasette import served_datasette
 from tests.support.operational import form_token, served_api, sign_in
 from zhongtai import audit
 from zhongtai.settings import Settings
@@ -319,6 +320,12 @@ def test_the_dashboards_reduction_rate_equals_the_ground_truths(
         assert board["per_department"][department]["reduction_rate"] == round(sum(derivable) / len(derivable), 4)
     items_held = sum(bool(i["dataset"]) for f in truth for i in f["items"])
     assert board["overall"]["items_saved"] == items_held
+    # the same figures in Datasette, as analysts see them
+    with served_datasette(settings) as datasette:
+        rows = datasette.get("/form_reduction/form_reduction.json", params={"_shape": "objects", "_size": "max"})
+        published = {(r["scope"], r["key"]): r for r in rows.json()["rows"]}
+    assert published["overall", "全区"]["reduction_rate"] == board["overall"]["reduction_rate"]
+    assert {k for s, k in published if s == "department"} == set(per_department)
     # what the steward taught was used: far fewer corrections than the matcher's 81 misses without lessons
     print({"corrections": corrections, **board["overall"]})
     assert corrections < 60

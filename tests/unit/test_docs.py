@@ -48,6 +48,7 @@ def test_every_api_route_is_in_the_readme() -> None:
     from apis.main import create_app
     from zhongtai.settings import Settings
 
-    routes = [p.replace("{dataset_id}", "{id}") for p in create_app(Settings()).openapi()["paths"]]
-    missing = [path for path in routes if f"`GET {path}" not in README]
+    paths = create_app(Settings()).openapi()["paths"]
+    routes = [f"{m.upper()} {p.replace('{dataset_id}', '{id}')}" for p, ops in paths.items() for m in ops]
+    missing = [route for route in routes if f"`{route}" not in README]
     assert routes and not missing, f"README does not document the routes: {missing}"
