@@ -28,6 +28,7 @@ from apis.operational.db import session_scope
 from apis.operational.models import FormItem, ReportForm, Role
 from sandbox import DEFAULT_SEED
 from sandbox.forms import generate_forms
+from tests.support.datasette import served_datasette
 from tests.support.forms import (
     DEPARTMENT,
     PASSWORD,
@@ -35,7 +36,6 @@ from tests.support.forms import (
     published_with_real_villages,
     real_villages,
 )
-from tests.support.datasette import served_datasette
 from tests.support.operational import form_token, served_api, sign_in
 from zhongtai import audit
 from zhongtai.settings import Settings
