@@ -132,7 +132,7 @@ class ApiKey(Base):
 # A department registers a form before sending it to villages (填表报数); each item is matched to what the platform
 # holds; stewards confirm or correct matches, and a confirmed correction teaches the dictionary (FormLesson).
 
-from sqlalchemy import Float, LargeBinary, UniqueConstraint  # noqa: E402  (kept with this block, for merging)
+from sqlalchemy import Float, LargeBinary  # noqa: E402  (kept with this block, for merging)
 
 
 class FormStatus(StrEnum):
@@ -149,7 +149,6 @@ class ReportForm(Base):
 
     __tablename__ = "report_forms"
     __table_args__ = (
-        UniqueConstraint("fingerprint", name="fingerprint"),
         CheckConstraint("status in (" + ", ".join(f"'{s.value}'" for s in FormStatus) + ")", name="status"),
     )
 
@@ -160,7 +159,7 @@ class ReportForm(Base):
     frequency: Mapped[str] = mapped_column(String(20))
     # SHA-256 of department, title and item labels: the same form registered twice (a new year's edition with other
     # items is a new form)
-    fingerprint: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(20))
     file_name: Mapped[str] = mapped_column(String(200), default="")
     template: Mapped[bytes] = mapped_column(LargeBinary)  # the workbook whose layout reports and pre-fills copy
