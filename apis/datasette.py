@@ -27,4 +27,13 @@ def datasette_command(settings: Settings, *, port: int | None = None) -> list[st
         "--port", str(port if port is not None else settings.datasette_port),
         "--setting", "sql_time_limit_ms", "5000",
         "--setting", "default_page_size", "50",
+        *_form_dashboard(settings),
     ]  # fmt: skip
+
+
+def _form_dashboard(settings: Settings) -> list[str]:
+    """The report-form dashboard's SQLite (written by the API after each registration), served mutable."""
+    from apis.operational.forms import dashboard_database
+
+    path = dashboard_database(settings)
+    return [str(path)] if path.is_file() else []

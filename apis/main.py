@@ -20,17 +20,21 @@ from apis.pages import (
     analyst,
     auth,
     cadre,
+    cadre_forms,
     department,
     department_applications,
     department_challenge,
+    department_forms,
     enterprise,
     enterprise_challenge,
     portal,
     register,
     steward,
+    steward_forms,
     steward_quality,
 )
 from apis.routers import access, catalog, challenge, ckan, conditional, datasets, health
+from apis.routers import forms as form_registry
 from apis.templating import STATIC_DIR, render
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
@@ -77,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "health", "description": "服务状态 Service status"},
             {"name": "ckan", "description": "CKAN 兼容接口 CKAN-compatible Action API"},
             {"name": "challenge", "description": "揭榜挂帅：部门数据需求 The challenge: departments' data needs"},
+            {"name": "forms", "description": "报表登记（填表报数）Report-form registry, for department clerks"},
         ],
         lifespan=lifespan,
     )
@@ -148,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ckan.router,
         conditional.router,
         challenge.router,
+        form_registry.router,
     ]
     document(api_routers, snapshot=get_snapshot, key=api_key, everywhere=[429])
     for router in api_routers:
@@ -166,5 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         register,
         portal,
     ):
+        app.include_router(pages.router)
+    for pages in (cadre_forms, department_forms, steward_forms):
         app.include_router(pages.router)
     return app

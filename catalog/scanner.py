@@ -45,6 +45,7 @@ ARTEFACT_AUDIENCE: dict[str, Audience] = {
     "analyst.sqlite": Audience.analyst,
     "metadata.json": Audience.analyst,
     "rosters": Audience.village_cadre,
+    "forms.duckdb": Audience.village_cadre,  # what automatic reports and pre-filled forms are filled from
 }
 
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
@@ -212,7 +213,7 @@ def scan_version(
     hits: list[Hit] = []
     con = connect()
     try:
-        for artefact, kind in (("serving.duckdb", ""), ("analyst.sqlite", " (type sqlite)")):
+        for artefact, kind in (("serving.duckdb", ""), ("analyst.sqlite", " (type sqlite)"), ("forms.duckdb", "")):
             path = folder / artefact
             if not path.is_file():
                 continue

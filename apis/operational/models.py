@@ -220,6 +220,28 @@ class ChallengeNeed(Base):
     __tablename__ = "challenge_needs"
     __table_args__ = (
         CheckConstraint("status in (" + ", ".join(f"'{s.value}'" for s in NeedStatus) + ")", name="status"),
+# ---------------------------------------------------------------------------------------- issue 12: report forms
+# A department registers a form before sending it to villages (填表报数); each item is matched to what the platform
+# holds; stewards confirm or correct matches, and a confirmed correction teaches the dictionary (FormLesson).
+
+from sqlalchemy import Float, LargeBinary  # noqa: E402  (kept with this block, for merging)
+
+
+class FormStatus(StrEnum):
+    """What the gate decided: refused (every item derivable: an automatic report replaces it), prefilled (some items
+    derivable: villages get them filled), allowed (nothing derivable)."""
+
+    refused = "refused"
+    prefilled = "prefilled"
+    allowed = "allowed"
+
+
+class ReportForm(Base):
+    """A form a department asked to send to villages, with the template it was registered from."""
+
+    __tablename__ = "report_forms"
+    __table_args__ = (
+        CheckConstraint("status in (" + ", ".join(f"'{s.value}'" for s in FormStatus) + ")", name="status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -241,3 +263,67 @@ class ChallengeNeed(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     taker: Mapped[Enterprise | None] = relationship()
+    purpose: Mapped[str] = mapped_column(String(500), default="")
+    frequency: Mapped[str] = mapped_column(String(20))
+    # SHA-256 of department, title and item labels: the same form registered twice (a new year's edition with other
+    # items is a new form)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    template: Mapped[bytes] = mapped_column(LargeBinary)  # the workbook whose layout reports and pre-fills copy
+    registered_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    decided_at: Mapped[datetime] = mapped_column(default=now)  # the gate's last decision (a review can change it)
+
+    items: Mapped[list[FormItem]] = relationship(
+        back_populates="form", order_by="FormItem.position", cascade="all, delete-orphan"
+    )
+    villages: Mapped[list[FormVillage]] = relationship(cascade="all, delete-orphan", order_by="FormVillage.code")
+
+
+class FormVillage(Base):
+    __tablename__ = "report_form_villages"
+
+    form_id: Mapped[int] = mapped_column(ForeignKey("report_forms.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+
+
+class FormItem(Base):
+    """One data item of a form: its label as written, and what it is matched to (dataset and field, or nothing)."""
+
+    __tablename__ = "report_form_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("report_forms.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    column: Mapped[int] = mapped_column(Integer)  # 0-based column in the template
+    label: Mapped[str] = mapped_column(String(200))
+    group_label: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    element: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    dataset: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    field: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    aggregate: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit_factor: Mapped[float | None] = mapped_column(Float, nullable=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(500))
+    review: Mapped[str] = mapped_column(String(20), default="pending")  # pending, confirmed, corrected
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    form: Mapped[ReportForm] = relationship(back_populates="items")
+
+    @property
+    def derivable(self) -> bool:
+        return self.dataset is not None
+
+
+class FormLesson(Base):
+    """A label a steward confirmed as naming a data element: the matcher reads these as synonyms on its next match."""
+
+    __tablename__ = "report_form_lessons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(200), unique=True)
+    element: Mapped[str] = mapped_column(String(64))
+    steward: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)

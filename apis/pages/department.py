@@ -20,6 +20,7 @@ def department_home(request: Request, reviewer: CurrentReviewer) -> Response:
         heading=f"{reviewer.scope} 审核",
         scope_label="部门",
         scope_value=reviewer.scope or "",
-        coming=["村（居）提交的更正待审核", "报表登记与填表报数"],
+        coming=["村（居）提交的更正待审核"],
         links=[("/department/applications/", "有条件开放数据的使用申请与调用量")],
+        template="forms/department_landing.html",
     )

@@ -60,7 +60,8 @@ class Match:
 
 
 @cache
-def _dictionary(path: Path = ELEMENTS) -> dict[str, Any]:
+def read_dictionary(path: Path = ELEMENTS) -> dict[str, Any]:
+    """The data-element dictionary as data (elements.yaml), read once."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
@@ -76,7 +77,7 @@ class Matcher:
         self, datasets: list[Dataset], dictionary: Path = ELEMENTS, learned: Mapping[str, Iterable[str]] | None = None
     ) -> None:
         """`learned`: labels stewards confirmed for an element (element id → labels), names like the dictionary's."""
-        d = _dictionary(dictionary)
+        d = read_dictionary(dictionary)
         learned = learned or {}
         unknown = sorted(set(learned) - set(d["elements"]))
         if unknown:

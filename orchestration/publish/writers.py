@@ -4,7 +4,14 @@ analyst workbooks) is one more module with a `WRITER`, listed here — the frame
 Order matters where a writer reads another's output: open extracts and the catalog read what serving wrote.
 """
 
-from orchestration.publish import analyst, catalog_index, open_extracts, rosters, serving
+from orchestration.publish import analyst, catalog_index, forms, open_extracts, rosters, serving
 from orchestration.publish.context import Writer
 
-WRITERS: list[Writer] = [serving.WRITER, analyst.WRITER, rosters.WRITER, open_extracts.WRITER, catalog_index.WRITER]
+WRITERS: list[Writer] = [
+    serving.WRITER,
+    analyst.WRITER,
+    rosters.WRITER,
+    forms.WRITER,
+    open_extracts.WRITER,
+    catalog_index.WRITER,
+]

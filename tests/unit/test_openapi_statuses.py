@@ -65,7 +65,7 @@ def test_every_route_documents_every_status_it_can_answer(app_and_schema: tuple)
     assert len(routes) >= 8
     assert all(enforce_quota in set(_calls(route.dependant)) for route in routes), "a JSON route without the quota"
     for route in routes:
-        method = next(iter(route.methods)).lower()
+        method = sorted(route.methods - {"HEAD"})[0].lower()
         documented = {int(s) for s in schema["paths"][route.path][method]["responses"]}
         missing = statuses_a_route_can_answer(route) - documented
         assert not missing, f"{route.path} can answer {sorted(missing)} but its OpenAPI entry does not say so"
@@ -75,7 +75,8 @@ def test_error_answers_use_the_error_shape(app_and_schema: tuple) -> None:
     _app, schema = app_and_schema
     assert set(schema["components"]["schemas"]["ErrorBody"]["required"]) == {"detail"}
     for path, ops in schema["paths"].items():
-        for status, answer in (item for op in ops.values() for item in op["responses"].items()):
+        answers = {s: a for op in ops.values() for s, a in op["responses"].items()}
+        for status, answer in answers.items():
             if int(status) < 400 or status == "422":
                 continue
             ref = answer["content"]["application/json"]["schema"]["$ref"]
