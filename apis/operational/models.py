@@ -220,6 +220,29 @@ class ChallengeNeed(Base):
     __tablename__ = "challenge_needs"
     __table_args__ = (
         CheckConstraint("status in (" + ", ".join(f"'{s.value}'" for s in NeedStatus) + ")", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    datasets: Mapped[list[str]] = mapped_column(JSON)
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=NeedStatus.open.value, index=True)
+    published_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    taker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    proposal: Mapped[str] = mapped_column(Text, default="")
+    taken_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    delivery_note: Mapped[str] = mapped_column(Text, default="")
+    delivered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    taker: Mapped[Enterprise | None] = relationship()
+
+
 # ---------------------------------------------------------------------------------------- issue 12: report forms
 # A department registers a form before sending it to villages (填表报数); each item is matched to what the platform
 # holds; stewards confirm or correct matches, and a confirmed correction teaches the dictionary (FormLesson).
@@ -247,22 +270,6 @@ class ReportForm(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     department: Mapped[str] = mapped_column(String(200), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
-    datasets: Mapped[list[str]] = mapped_column(JSON)
-    deadline: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default=NeedStatus.open.value, index=True)
-    published_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=now)
-    taker_id: Mapped[int | None] = mapped_column(
-        ForeignKey("enterprises.id", ondelete="SET NULL"), nullable=True, index=True
-    )
-    proposal: Mapped[str] = mapped_column(Text, default="")
-    taken_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    delivery_note: Mapped[str] = mapped_column(Text, default="")
-    delivered_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
-
-    taker: Mapped[Enterprise | None] = relationship()
     purpose: Mapped[str] = mapped_column(String(500), default="")
     frequency: Mapped[str] = mapped_column(String(20))
     # SHA-256 of department, title and item labels: the same form registered twice (a new year's edition with other
