@@ -11,8 +11,9 @@ entry, which `zhongtai audit who-looked-at` reads. A request that ran no stateme
 is not audited.
 
 A table page reads one row past the page to know whether there is a next one; that row's person is listed too: the
-audit may over-report by that row, it never misses one. Every request answers at most `max_returned_rows` rows (CSV streaming of a whole table is switched off in
-`apis.datasette.datasette_command`), so an entry names at most that many keys per statement; paging is more requests.
+audit may over-report by that row, it never misses one. Every request answers at most `max_returned_rows` rows (CSV
+streaming of a whole table is switched off in `apis.datasette.datasette_command`), so an entry names at most that
+many keys per statement; paging is more requests.
 """
 
 from __future__ import annotations

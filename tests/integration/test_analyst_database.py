@@ -75,9 +75,7 @@ def test_the_widened_tables_are_de_identified_and_described(tmp_path: Path, dbt_
         )
         by_status = client.get("/analyst/residents_by_village_and_status.json", params={"_shape": "array"}).json()
         assert sum(r["人数"] for r in by_status) == 400
-        roles = client.get(
-            "/analyst/roles_of_person.json", params={"person_key": "pk000007", "_shape": "array"}
-        ).json()
+        roles = client.get("/analyst/roles_of_person.json", params={"person_key": "pk000007", "_shape": "array"}).json()
         assert [r["法人键"] for r in roles] == ["ok000007"]
 
 
