@@ -117,10 +117,11 @@ async def sign_in_page(datasette: Any, request: Any) -> Any:
 
     settings: Settings = datasette._zhongtai_settings
 
-    async def page(error: str = "", username: str = "", status: int = 200) -> Any:
+    async def page(error: str = "", username: str = "", status: int = 200, next_path: str = "") -> Any:
+        next_path = next_path or request.args.get("next", "")
         html = await datasette.render_template(
             "zhongtai_sign_in.html",
-            {"error": error, "username": username, "next": request.args.get("next", ""), "signed_in": None},
+            {"error": error, "username": username, "next": next_path, "signed_in": None},
             request=request,
         )
         return Response.html(html, status=status)
@@ -132,16 +133,16 @@ async def sign_in_page(datasette: Any, request: Any) -> Any:
     next_path = form.get("next", "")
     address = (request.scope.get("client") or ("-",))[0]
     if not username or not password:
-        return await page("请填写用户名和密码。", username, 400)
+        return await page("请填写用户名和密码。", username, 400, next_path)
     if not sign_in_allowed(address, settings, username):
         record(settings, who=username, role="anonymous", action="datasette_sign_in_throttled")
-        return await page("登录失败次数过多，请稍后再试。", username, 429)
+        return await page("登录失败次数过多，请稍后再试。", username, 429, next_path)
     token, role = await asyncio.to_thread(_open_session, settings, username, password)
     if token is None:
         sign_in_failed(address, settings, username)
         record(settings, who=username, role=role or "anonymous", action="datasette_sign_in_failed")
         message = "此账号无权使用分析库。" if role else "用户名或密码错误，或账号已停用。"
-        return await page(message, username, 403 if role else 401)
+        return await page(message, username, 403 if role else 401, next_path)
     record(settings, who=username, role=str(role), action="datasette_sign_in")
     response = Response.redirect(safe_next(next_path))
     response.set_cookie(

@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -51,6 +52,15 @@ def sign_in(client: httpx.Client, username: str, password: str = PASSWORD, next_
     assert token, form.text
     data = {"csrftoken": token[1], "username": username, "password": password, "next": next_path}
     return client.post("/-/sign-in", data=data)
+
+
+def browser_sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Fill and send the sign-in form in a browser page already on it (after a redirect to it, say)."""
+    assert "/-/sign-in" in page.url, page.url
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
 
 
 @contextmanager
