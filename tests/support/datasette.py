@@ -40,7 +40,12 @@ def account(settings: Settings, username: str, role: Role, password: str = PASSW
         try:
             accounts.get_account(db, username)
         except accounts.AccountError:
-            scope = "区民政局" if role is Role.department_reviewer else None
+            scopes = {
+                Role.department_reviewer: "区民政局",
+                Role.cadre: min(accounts.village_names()),
+                Role.enterprise_admin: accounts.DEMO_ENTERPRISE_USCC,
+            }
+            scope = scopes.get(role)
             accounts.add_account(db, username=username, role=role, password=password, scope=scope)
     return username
 
