@@ -180,23 +180,26 @@ def _limit(text: str) -> RateLimitItem:
 ADDRESS_FACTOR = 5
 
 
-def _throttles(request: Request, settings: Settings, username: str) -> list[tuple[RateLimitItem, str]]:
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def _throttles(address: str, settings: Settings, username: str) -> list[tuple[RateLimitItem, str]]:
     per_account = _limit(settings.sign_in_limit)
     per_address = type(per_account)(per_account.amount * ADDRESS_FACTOR, per_account.multiples)
-    address = request.client.host if request.client else "-"
     return [(per_account, f"user:{username.strip().lower()}"), (per_address, f"addr:{address}")]
 
 
-def sign_in_allowed(request: Request, settings: Settings, username: str) -> bool:
+def sign_in_allowed(address: str, settings: Settings, username: str) -> bool:
     """False once an account has failed `sign_in_limit` times in the moving window (an address: five times that).
 
     Counters are kept per process: with N workers an attacker gets at most N times the limit, still slow enough
     against argon2-hashed passwords; a shared store can replace MemoryStorage without touching the callers."""
-    return all(_limiter.test(limit, "sign-in", key) for limit, key in _throttles(request, settings, username))
+    return all(_limiter.test(limit, "sign-in", key) for limit, key in _throttles(address, settings, username))
 
 
-def sign_in_failed(request: Request, settings: Settings, username: str) -> None:
-    for limit, key in _throttles(request, settings, username):
+def sign_in_failed(address: str, settings: Settings, username: str) -> None:
+    for limit, key in _throttles(address, settings, username):
         _limiter.hit(limit, "sign-in", key)
 
 

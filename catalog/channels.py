@@ -49,7 +49,9 @@ def _is_facet(o: OutputField, dataset: Dataset) -> bool:
 def _column_doc(o: OutputField) -> str:
     # Many dbt descriptions restate the title; say it once ("企业名称", not "企业名称：企业名称").
     described = o.description and o.description.strip() != o.title
-    doc = o.title + (f"：{o.description}" if described else "")
+    doc = (
+        o.title + (f"（单位：{o.source.unit}）" if o.source.unit else "") + (f"：{o.description}" if described else "")
+    )
     if o.action is Action.generalise:
         doc += "（已泛化）"
     elif o.action is Action.mask:
@@ -57,10 +59,16 @@ def _column_doc(o: OutputField) -> str:
     return doc
 
 
-def datasette_metadata(datasets: list[Dataset]) -> dict[str, Any]:
-    """Datasette metadata.json for the analyst database: Chinese titles, licences, sortable columns, facets, queries."""
+def datasette_metadata(
+    datasets: list[Dataset],
+    sources: dict[str, list[str]] | None = None,
+    queries: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Datasette metadata.json for the analyst database: Chinese titles, licences, sources (dataset id → the source
+    systems' titles, from lineage), units, sortable columns, facets, and canned queries (`queries`, each naming the
+    table it reads as `table`; a table's first facet gets a count query when there are none)."""
     tables: dict[str, Any] = {}
-    queries: dict[str, Any] = {}
+    canned: dict[str, Any] = {}
     for d in datasets:
         if not d.published_to(Channel.datasette):
             continue
@@ -76,9 +84,13 @@ def datasette_metadata(datasets: list[Dataset]) -> dict[str, Any]:
             "facets": facets,
             "size": 50,
         }
-        if facets and len(queries) < 4:
+        if search_columns(d):
+            tables[d.id].update(fts_table=fts_table(d.id), fts_pk="rowid", searchmode="escaped")
+        if (sources or {}).get(d.id):
+            tables[d.id]["source"] = "来源：" + "、".join(sources[d.id])  # type: ignore[index]
+        if facets and len(canned) < 4:
             facet = next(o for o in outs if o.name == facets[0])
-            queries[f"{d.id}_by_{facet.name}"] = {
+            canned[f"{d.id}_by_{facet.name}"] = {
                 "title": f"{d.title}：按{facet.title}统计",
                 "description": f"{d.title}的记录数，按{facet.title}分组。",
                 "sql": f'select "{facet.name}", count(*) as "记录数" from "{d.id}" group by 1 order by 2 desc',
@@ -94,9 +106,27 @@ def datasette_metadata(datasets: list[Dataset]) -> dict[str, Any]:
                 "description": "每个数据集一张表；字段说明为中文标题与描述。",
                 "license": ANALYST_LICENSE,
                 "tables": tables,
-                "queries": queries,
+                "queries": {**canned, **_queries_on(tables, queries or {})},
             }
         },
+    }
+
+
+def fts_table(dataset_id: str) -> str:
+    return f"{dataset_id}_fts"
+
+
+def search_columns(dataset: Dataset) -> list[str]:
+    """The analyst columns of a dataset that get full-text search (meta `search`), as the analyst policy keeps them."""
+    return [o.name for o in channel_fields(dataset, Channel.datasette) if o.source.search and o.action is Action.keep]
+
+
+def _queries_on(tables: dict[str, Any], queries: dict[str, Any]) -> dict[str, Any]:
+    """The canned queries whose `table` is published (that key is ours, not Datasette's: it is left out)."""
+    return {
+        name: {k: v for k, v in query.items() if k != "table"}
+        for name, query in queries.items()
+        if query.get("table") in tables
     }
 
 

@@ -55,6 +55,8 @@ class Field(_Frozen):
     field_class: FieldClass
     mask: str | None = None  # optional meta `mask`: id_number | phone | name | text; otherwise guessed from the name
     facet: bool | None = None  # optional meta `facet`: offer it as a facet in Datasette
+    search: bool | None = None  # optional meta `search`: full-text searchable in Datasette (SQLite trigram FTS5)
+    unit: str | None = None  # optional meta `unit`: what a number counts (人, 件, 条), shown beside its title
     # optional meta `personal_when`: a boolean column of the same dataset; where it is true the value identifies a
     # person (a sole trader's credit code) and is treated as a direct identifier of its kind.
     personal_when: str | None = None
@@ -140,6 +142,8 @@ def _dataset(unique_id: str, node: dict[str, Any], problems: list[str]) -> Datas
                     field_class=col_meta["field_class"],
                     mask=col_meta.get("mask"),
                     facet=col_meta.get("facet"),
+                    unit=col_meta.get("unit"),
+                    search=col_meta.get("search"),
                     personal_when=col_meta.get("personal_when"),
                 )
             )

@@ -211,7 +211,7 @@ def dbt_prepare(data_dir: DataDir = None) -> None:
 
 
 def _servers(settings: Settings) -> list:  # type: ignore[type-arg]
-    from apis.datasette import datasette_command
+    from apis.datasette import datasette_command, datasette_env
     from orchestration.execute import prepare_instance
     from zhongtai import processes
 
@@ -247,6 +247,7 @@ def _servers(settings: Settings) -> list:  # type: ignore[type-arg]
                 host=settings.host,
                 port=settings.datasette_port,
                 log=logs / "datasette.log",
+                env=datasette_env(settings),
             )
         )
         servers.append(

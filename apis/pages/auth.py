@@ -13,6 +13,7 @@ from apis.auth import (
     SESSION_COOKIE,
     CsrfChecked,
     MaybeSignedIn,
+    client_address,
     record,
     sign_in_allowed,
     sign_in_failed,
@@ -63,7 +64,7 @@ def sign_in(
 
     if not username.strip() or not password:
         return again("请填写用户名和密码。", 400)  # not a guess: not counted against the account
-    if not sign_in_allowed(request, settings, username):
+    if not sign_in_allowed(client_address(request), settings, username):
         record(settings, who=username, role="anonymous", action="sign_in_throttled")
         return again("登录失败次数过多，请稍后再试。", 429)
     with session_scope(settings) as db:
@@ -74,7 +75,7 @@ def sign_in(
             token = accounts.start_session(db, account, settings)
             role = Role(account.role)
     if token is None:
-        sign_in_failed(request, settings, username)
+        sign_in_failed(client_address(request), settings, username)
         record(settings, who=username, role="anonymous", action="sign_in_failed")
         return again("用户名或密码错误，或账号已停用。", 401)
     record(settings, who=username, role=role.value, action="sign_in")

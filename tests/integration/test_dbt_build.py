@@ -446,3 +446,27 @@ def test_exposures_follow_the_publish_meta(manifest: dict[str, Any]) -> None:
         if name not in CHANNELS.values():
             depends = {manifest["nodes"][n]["name"] for n in exposure["depends_on"]["nodes"]}
             assert depends and not any(marts(manifest)[m]["config"]["meta"]["publish"] for m in depends), name
+
+
+def test_analyst_marts_follow_their_sources(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """marts/analyst: one profile per person and per household, keys only, counts that add up to their lists."""
+
+    def one(sql: str) -> object:
+        return warehouse.execute(sql).fetchone()[0]  # type: ignore[index]
+
+    assert one("select count(*) from marts.person_profile") == one("select count(*) from marts.natural_person") > 0
+    assert one("select count(*) from marts.household_profile") == one("select count(*) from marts.household")
+    assert one(
+        "select count(*) from marts.household_profile p join marts.household h on p.household_key = h.household_no"
+    ) == 0  # fmt: skip
+    assert one("select count(*) from marts.person_profile where residence_status is null") == 0
+    assert one("select sum(persons) from marts.life_event_count") == one(
+        "select count(*) from (select distinct l.person_key, l.event_type, date_trunc('month', l.event_date), "
+        "p.village_code from marts.life_events l join marts.natural_person p using (person_key))"
+    )
+    assert one("select count(*) from marts.person_enterprise_link") == one(
+        "select count(*) from marts.person_enterprise_role"
+    )
+    assert one("select sum(residents) from marts.village_profile") == one(
+        "select count(*) from marts.natural_person where village_code in (select village_code from marts.village)"
+    )

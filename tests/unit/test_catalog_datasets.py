@@ -16,6 +16,9 @@ from catalog.datasets import CatalogError, Channel, datasets_from_manifest, load
 PUBLISHED = {
     "credit_record", "enterprise_directory", "grid_event", "grid_governance_kpi", "legal_person", "village",
     "village_population", "village_roster",
+    # the analyst database's own (marts/analyst)
+    "person_profile", "household_profile", "person_enterprise_link", "life_event_count", "service_eligibility_count",
+    "enterprise_credit_profile", "village_profile",
 }  # fmt: skip
 
 
