@@ -16,7 +16,7 @@ from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, api_key
 from apis.deps import get_snapshot
 from apis.errors import ApiError, api_error_handler, document
 from apis.operational.db import upgrade
-from apis.pages import analyst, auth, cadre, department, enterprise, steward
+from apis.pages import analyst, auth, cadre, department, department_corrections, enterprise, steward
 from apis.routers import access, catalog, ckan, datasets, health
 from apis.templating import STATIC_DIR, render
 from zhongtai.notice import read_notice
@@ -129,6 +129,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document(api_routers, snapshot=get_snapshot, key=api_key)
     for router in api_routers:
         app.include_router(router)
-    for pages in (auth, cadre, department, steward, analyst, enterprise):
+    for pages in (auth, cadre, department, department_corrections, steward, analyst, enterprise):
         app.include_router(pages.router)
     return app

@@ -20,5 +20,6 @@ def department_home(request: Request, reviewer: CurrentReviewer) -> Response:
         heading=f"{reviewer.scope} 审核",
         scope_label="部门",
         scope_value=reviewer.scope or "",
-        coming=["村（居）提交的更正待审核", "有条件开放数据的使用申请", "报表登记与填表报数"],
+        coming=["有条件开放数据的使用申请", "报表登记与填表报数"],
+        links=[("/department/corrections/", "村（居）提交的更正待审核")],
     )

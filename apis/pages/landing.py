@@ -18,6 +18,7 @@ def landing(
     scope_label: str = "",
     scope_value: str = "",
     template: str = "landing.html",
+    links: list[tuple[str, str]] | None = None,
 ) -> Response:
     return render(
         request,
@@ -27,4 +28,5 @@ def landing(
         coming=coming,
         scope_label=scope_label,
         scope_value=scope_value,
+        links=links or [],
     )
