@@ -30,7 +30,9 @@ def corrections(request: Request, reviewer: CurrentReviewer, settings: SettingsD
     return queue_page(request, reviewer, settings)
 
 
-def queue_page(request: Request, reviewer: Principal, settings: Settings, message: str | None = None) -> Response:
+def queue_page(
+    request: Request, reviewer: Principal, settings: Settings, message: str | None = None, status_code: int = 200
+) -> Response:
     with session_scope(settings) as db:
         refresh_applied(db, settings)
         cases = queue(db, reviewer.scope or "")
@@ -48,7 +50,7 @@ def queue_page(request: Request, reviewer: Principal, settings: Settings, messag
         village_names=village_names(),
         status_titles=STATUS_TITLES,
         message=message,
-        status_code=200 if message is None else 409,
+        status_code=status_code,
     )
 
 
@@ -78,6 +80,6 @@ def decide_case(
     except ReviewRefused as refused:
         if refused.status_code == 404:
             raise HTTPException(status_code=404, detail=refused.message) from None
-        return queue_page(request, reviewer, settings, message=refused.message)
+        return queue_page(request, reviewer, settings, message=refused.message, status_code=refused.status_code)
     record(settings, reviewer, "correction_decision", what)
     return RedirectResponse("/department/corrections/", status_code=303)
