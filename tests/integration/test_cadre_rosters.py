@@ -32,6 +32,7 @@ from orchestration.ingestion.ingest import ingest_source
 from orchestration.publish import publish
 from tests.support.marts import make_warehouse
 from tests.support.operational import form_token, served_api, sign_in
+from tests.support.village_corrections import edited
 from zhongtai import audit
 from zhongtai.identifiers import citizen_id_check_char
 from zhongtai.settings import Settings
@@ -113,19 +114,6 @@ def residents(settings: Settings, village: str) -> list[tuple[str, str]]:
 def audit_entries(settings: Settings) -> list[dict]:
     path = audit.log_path(settings.root)
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def edited(workbook: bytes, edits: dict[int, dict[str, object]]) -> bytes:
-    """The downloaded workbook with cells of the 人口 sheet changed: {row number: {header: new value}}."""
-    book = openpyxl.load_workbook(io.BytesIO(workbook))
-    sheet = book["人口"]
-    headers = [c.value for c in sheet[1]]
-    for row, cells in edits.items():
-        for title, value in cells.items():
-            sheet.cell(row=row, column=headers.index(title) + 1, value=value)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def upload_as(client: httpx.Client, data: bytes, name: str = "花名册.xlsx") -> httpx.Response:
