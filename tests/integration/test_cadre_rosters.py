@@ -30,18 +30,14 @@ from apis.operational.models import Role, WebSession
 from catalog.registry import load_registry
 from orchestration.ingestion.ingest import ingest_source
 from orchestration.publish import publish
-from tests.support.marts import make_warehouse
 from tests.support.operational import form_token, served_api, sign_in
-from tests.support.village_corrections import edited
+from tests.support.village_corrections import OTHER_VILLAGE, VILLAGE, edited, published_fixture_rosters
 from zhongtai import audit
 from zhongtai.identifiers import citizen_id_check_char
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-# The fixture's first two villages under codes of the district's real villages, which cadre accounts must name.
-VILLAGE, OTHER_VILLAGE = "440604010001", "440604010002"
-RENAMED = {"440604001001": VILLAGE, "440604001002": OTHER_VILLAGE}
 PASSWORD = "a-long-test-password-2"
 GRID_DEPARTMENT, POLICE = "区委政法委（社会综合治理中心）", "区公安分局"  # owners of actual addresses, of names
 CADRE_URLS = [
@@ -61,18 +57,7 @@ class Caller:
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Settings:
-    s = Settings(data_dir=tmp_path_factory.mktemp("cadre") / "data")
-    make_warehouse(s)
-    with duckdb.connect(str(s.warehouse_path)) as con:
-        tables = con.execute(
-            "select table_schema || '.' || table_name from information_schema.columns "
-            "where column_name = 'village_code'"
-        ).fetchall()
-        for (table,) in tables:
-            for old, new in RENAMED.items():
-                con.execute(f"update {table} set village_code = ? where village_code = ?", [new, old])
-    publish(s, dbt_manifest)
-    return s
+    return published_fixture_rosters(tmp_path_factory.mktemp("cadre") / "data", dbt_manifest)
 
 
 @pytest.fixture(scope="module")

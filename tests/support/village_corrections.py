@@ -12,13 +12,17 @@ import re
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 import httpx
 import openpyxl
 
 from apis.operational import accounts
 from apis.operational.db import session_scope, upgrade
 from apis.operational.models import Role
+from orchestration.publish import publish
+from tests.support.marts import make_warehouse
 from tests.support.operational import form_token, served_api, sign_in
 from zhongtai.settings import Settings
 
@@ -27,6 +31,27 @@ NEW_ADDRESS = "佛山市禅城区核对更正路11号"
 NEW_NAME = "错改的名字"
 REJECTION = "户籍登记的姓名无误，请勿更改"
 ADDRESS, NAME = "实际居住地地址", "姓名"
+
+
+# The fixture warehouse's first two villages under codes of the district's real villages, which cadre accounts name.
+VILLAGE, OTHER_VILLAGE = "440604010001", "440604010002"
+RENAMED = {"440604001001": VILLAGE, "440604001002": OTHER_VILLAGE}
+
+
+def published_fixture_rosters(data: Path, manifest: Path) -> Settings:
+    """The fixture warehouse (villages renamed to real codes) published once: rosters without a pipeline run."""
+    settings = Settings(data_dir=data)
+    make_warehouse(settings)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.columns "
+            "where column_name = 'village_code'"
+        ).fetchall()
+        for (table,) in tables:
+            for old, new in RENAMED.items():
+                con.execute(f"update {table} set village_code = ? where village_code = ?", [new, old])
+    publish(settings, manifest)
+    return settings
 
 
 @dataclass(frozen=True)
