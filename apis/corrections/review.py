@@ -34,13 +34,16 @@ def queue(db: Session, department: str) -> Sequence[Correction]:
 
 
 def decide(
-    db: Session, settings: Settings, reviewer: Principal, correction_id: int, accept: bool, reason: str
+    db: Session, settings: Settings, reviewer: Principal, correction_id: int, decision: str, reason: str
 ) -> Correction:
     """Accept, or reject with a reason, one pending case of the reviewer's department (another department's case
-    is not found)."""
+    is not found). `decision` is "accept" or "reject"."""
     case = db.get(Correction, correction_id)
     if case is None or case.department != reviewer.scope:
         raise ReviewRefused("未找到该更正", 404)
+    if decision not in ("accept", "reject"):
+        raise ReviewRefused("请选择采纳或不采纳", 400)
+    accept = decision == "accept"
     if case.status != CorrectionStatus.pending:
         raise ReviewRefused(f"该更正已审核（{case.status}），不能重复审核")
     reason = reason.strip()

@@ -65,11 +65,9 @@ def decide_case(
 ) -> Response:
     """Department reviewer of the owning department only (another department's case answers 404): accept, or
     reject with a reason (audited)."""
-    if decision not in ("accept", "reject"):
-        raise HTTPException(status_code=400, detail="请选择采纳或不采纳 (decision must be accept or reject)")
     try:
         with session_scope(settings) as db:
-            case = decide(db, settings, reviewer, correction_id, decision == "accept", reason)
+            case = decide(db, settings, reviewer, correction_id, decision, reason)
             what = {
                 "department": reviewer.scope,
                 "correction_id": case.id,
