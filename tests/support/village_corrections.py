@@ -68,9 +68,12 @@ class VillageCorrections:
 
 
 def _village(settings: Settings) -> str:
-    """The first village whose roster has at least two residents."""
+    """The first village of the district whose roster has at least two residents."""
     index = json.loads((settings.current_snapshot / "rosters" / "index.json").read_text(encoding="utf-8"))
-    return next(code for code, v in sorted(index["villages"].items()) if v["rows"].get("population", 0) >= 2)
+    known = accounts.village_names()
+    return next(
+        code for code, v in sorted(index["villages"].items()) if code in known and v["rows"].get("population", 0) >= 2
+    )
 
 
 def edited(workbook: bytes, edits: dict[int, dict[str, object]]) -> bytes:
