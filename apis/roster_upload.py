@@ -1,6 +1,6 @@
 """A corrected roster a cadre uploads, checked row by row against the published version of their village: only own
 village, only the correctable columns, ID check digits, dates, code lists. Each bad row gets its reason; nothing is
-applied here (landing the good rows as a source comes later)."""
+applied here: `apis.corrections.submit` lands the rows of a roster that passed."""
 
 from __future__ import annotations
 
@@ -34,6 +34,15 @@ class RowProblem:
     reasons: list[str]
 
 
+@dataclass(frozen=True)
+class CheckedRow:
+    """A good row: the resident it names and what the cadre changed, (column title, old, new); none: confirmed."""
+
+    row: int
+    key: str
+    changes: list[tuple[str, str, str]]
+
+
 @dataclass
 class UploadCheck:
     file_problem: str | None = None
@@ -41,6 +50,7 @@ class UploadCheck:
     corrected: int = 0  # rows with a valid correction
     confirmed: int = 0  # rows returned unchanged: confirmed, no change
     person_keys: list[str] = field(default_factory=list)  # rows naming a person of the village's roster
+    rows: list[CheckedRow] = field(default_factory=list)  # the good rows, in the workbook's order
 
     @property
     def ok(self) -> bool:
@@ -104,7 +114,12 @@ def check_upload(data: bytes, code: str, roster: VillageRoster) -> UploadCheck:
             check.person_keys.append(cells[key_title])
         if reasons:
             check.problems.append(RowProblem(number, cells.get(key_title, ""), reasons))
-        elif changed:
+            continue
+        assert before is not None
+        correctable = spec["correctable"]
+        changes = [(t, before.get(t, ""), v) for t, v in cells.items() if t in correctable and v != before.get(t, "")]
+        check.rows.append(CheckedRow(number, cells[key_title], changes))
+        if changed:
             check.corrected += 1
         else:
             check.confirmed += 1

@@ -154,7 +154,9 @@ class LifeEvent(_Strict):
 
 class Connector(_Strict):
     kind: Literal["http_api", "database", "file_drop", "upload"]
-    location: str = Field(description="URL, database file or folder; {upstream} and {onewindow_url} are expanded")
+    location: str = Field(
+        description="URL, database file or folder; {upstream}, {onewindow_url} and {uploads} are expanded"
+    )
     driver: Literal["sqlite"] | None = None
     page_size: int = 500
 

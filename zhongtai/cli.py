@@ -98,6 +98,18 @@ def sandbox_advance(
         console.print(f"  {key:<28} {value}")
 
 
+@sandbox_app.command("corrections")
+def sandbox_corrections(data_dir: DataDir = None) -> None:
+    """Write the corrections the villages' cadres would send, from where the deliveries are wrong against the truth."""
+    from sandbox.village_corrections import corrections_path, write_village_corrections
+
+    settings = _settings(data_dir)
+    counts = write_village_corrections(settings)
+    console.print(f"[green]✓[/] village corrections written to {corrections_path(settings)}")
+    for key, value in counts.items():
+        console.print(f"  {key:<28} {value}")
+
+
 @sandbox_app.command("serve")
 def sandbox_serve(data_dir: DataDir = None) -> None:
     """Serve the simulated one-window HTTP API on 127.0.0.1 (as a real upstream would run)."""

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         return self.root / "landing"
 
     @property
+    def uploads_dir(self) -> Path:
+        """Where the API drops what people send in (cadres' corrections) for the pipeline to land as a source."""
+        return self.root / "uploads"
+
+    @property
     def warehouse_path(self) -> Path:
         return self.root / "warehouse" / "zhongtai.duckdb"
 

@@ -334,3 +334,68 @@ class FormLesson(Base):
     element: Mapped[str] = mapped_column(String(64))
     steward: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+# ------------------------------------------------------------------------------------------------ issue 11: corrections
+from sqlalchemy import UniqueConstraint  # noqa: E402  (kept with this block, for merging)
+
+# A cadre's upload of a verified roster, and each of its rows that corrects or confirms a resident (还数于村). The
+# department owning a corrected attribute decides it; the pipeline reads uploads and decisions only as deliveries of
+# the "village verification" source that the API drops, never from these tables.
+
+
+class CorrectionStatus(StrEnum):
+    confirmed = "confirmed"  # "confirmed, no change": counts toward coverage, needs no review
+    pending = "pending"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+class CorrectionUpload(Base):
+    """One roster a cadre sent back; the same file (sha256) is taken once per village."""
+
+    __tablename__ = "correction_uploads"
+    __table_args__ = (UniqueConstraint("village_code", "sha256", name="uq_correction_uploads_village_file"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(12), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    roster_version: Mapped[str] = mapped_column(String(64))
+    delivery_file: Mapped[str] = mapped_column(String(255))
+    uploaded_at: Mapped[datetime] = mapped_column(default=now)
+
+    corrections: Mapped[list[Correction]] = relationship(back_populates="upload")
+
+
+class Correction(Base):
+    """One row of an upload: a changed attribute of one resident (a case for its owning department), or a
+    confirmation that the row is right. `applied_*` is set once a published roster shows the accepted value."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (
+        CheckConstraint("status in (" + ", ".join(f"'{s.value}'" for s in CorrectionStatus) + ")", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("correction_uploads.id", ondelete="CASCADE"), index=True)
+    village_code: Mapped[str] = mapped_column(String(12), index=True)
+    person_key: Mapped[str] = mapped_column(String(64), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    attribute: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the roster column; None: confirmed
+    title: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    old_value: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    new_value: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    department: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(default=now)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    applied_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    applied_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    upload: Mapped[CorrectionUpload] = relationship(back_populates="corrections")

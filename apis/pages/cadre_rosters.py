@@ -37,13 +37,21 @@ class VillageRoster:
         return self.folder / DOWNLOADS[kind][0].format(code=code)
 
 
-def village_roster(settings: Settings, code: str) -> VillageRoster | None:
-    """None when nothing is published yet, or the version has no roster of this village."""
+def roster_index(settings: Settings) -> tuple[Path, dict[str, Any]] | None:
+    """The rosters folder of the version serving now and its index; None when nothing is published yet."""
     folder = Path(os.path.realpath(settings.current_snapshot)) / "rosters"
     index_path = folder / INDEX
     if not index_path.is_file():
         return None
-    index = json.loads(index_path.read_text(encoding="utf-8"))
+    return folder, json.loads(index_path.read_text(encoding="utf-8"))
+
+
+def village_roster(settings: Settings, code: str) -> VillageRoster | None:
+    """None when nothing is published yet, or the version has no roster of this village."""
+    found = roster_index(settings)
+    if found is None:
+        return None
+    folder, index = found
     summary = index.get("villages", {}).get(code)
     if summary is None:
         return None

@@ -20,7 +20,11 @@ def department_home(request: Request, reviewer: CurrentReviewer) -> Response:
         heading=f"{reviewer.scope} 审核",
         scope_label="部门",
         scope_value=reviewer.scope or "",
-        coming=["村（居）提交的更正待审核"],
-        links=[("/department/applications/", "有条件开放数据的使用申请与调用量")],
+        coming=[],
+        links=[
+            ("/department/corrections/", "村（居）提交的更正待审核"),
+            ("/department/applications/", "有条件开放数据的使用申请与调用量"),
+            ("/department/challenge/", "揭榜挂帅：发布数据需求"),
+        ],
         template="forms/department_landing.html",
     )

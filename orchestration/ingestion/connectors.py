@@ -31,7 +31,9 @@ class Pulled:
 
 
 def resolve_location(source: SourceSystem, settings: Settings) -> str:
-    return source.connector.location.format(upstream=settings.upstream, onewindow_url=settings.onewindow_url)
+    return source.connector.location.format(
+        upstream=settings.upstream, onewindow_url=settings.onewindow_url, uploads=settings.uploads_dir
+    )
 
 
 def pull(source: SourceSystem, entity: Entity, settings: Settings, landing: Landing) -> Pulled:
@@ -39,9 +41,16 @@ def pull(source: SourceSystem, entity: Entity, settings: Settings, landing: Land
         "file_drop": pull_file_drop,
         "http_api": pull_http_api,
         "database": pull_database,
-        "upload": pull_file_drop,
+        "upload": pull_uploads,
     }
     return kinds[source.connector.kind](source, entity, settings, landing)
+
+
+def pull_uploads(source: SourceSystem, entity: Entity, settings: Settings, landing: Landing) -> Pulled:
+    """Files the API dropped for the pipeline: a drop folder that is not there yet means nobody has sent any."""
+    if not Path(resolve_location(source, settings)).is_dir():
+        return Pulled()
+    return pull_file_drop(source, entity, settings, landing)
 
 
 def pull_file_drop(source: SourceSystem, entity: Entity, settings: Settings, landing: Landing) -> Pulled:

@@ -10,7 +10,7 @@ import duckdb
 from catalog.registry import Registry, SourceSystem, load_registry, registry_dirs
 from orchestration.ingestion.connectors import ConnectorError, pull
 from orchestration.ingestion.landing import Landing
-from orchestration.ingestion.loader import LoadResult, load_delivery
+from orchestration.ingestion.loader import LoadResult, ensure_raw_table, load_delivery
 from zhongtai import bookkeeping
 from zhongtai.duckdb import connect
 from zhongtai.settings import Settings
@@ -72,6 +72,9 @@ def ingest_source(
         bookkeeping.ensure_ingestion_tables(con)
         for entity in source.entities:
             summary = EntitySummary(source.id, entity.name)
+            if source.connector.kind == "upload":
+                # sent by people, maybe never: dbt reads the raw table even before the first delivery
+                ensure_raw_table(con, source, entity)
             try:
                 pulled = pull(source, entity, settings, landing)
                 summary.landed, summary.already_seen = len(pulled.landed), pulled.already_seen

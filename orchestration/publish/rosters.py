@@ -46,6 +46,8 @@ def write(context: PublishContext, version_dir: Path) -> None:
             "columns": [c.title for c in s.columns],
             "key": [c.title for c in s.columns if c.name in s.spec.row_key],
             "correctable": [c.title for c in s.columns if c.correctable],
+            # what a correction of each correctable column is a correction of (the sheet's column name)
+            "fields": {c.title: c.name for c in s.columns if c.correctable},
             "dates": [c.title for c in s.columns if c.correctable and c.is_date],
             "choices": {c.title: s.choices[c.name] for c in s.columns if c.name in s.choices},
         }

@@ -180,6 +180,25 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
         (W_BROKEN, "禅城丙公司", "有限责任公司", None, None, "2019-01-01", "存续"),
     ], **same)  # fmt: skip
 
+    # The village verified its roster (还数于村): B's actual address corrected and accepted, B's sex "corrected" and
+    # rejected, E's name corrected and accepted but not yet decided on first delivery, A confirmed as it was.
+    corrections = "correction_id person_key attribute old_value new_value department submitted_at"
+    same = {"upload_sha256": "f" * 64, "village_code": VILLAGE, "cadre": "cadre1"}
+    deliver(con, "village_verification__corrections", ("vv-c1", "2026-11-03 08:00:00+08"), corrections, [
+        (1, person_key(B18), "actual_address", "网格地址", "核对地址8号", "网格", "2026-11-03 07:00:00+08"),
+        (2, person_key(B18), "sex", "女", "男", "公安", "2026-11-03 07:00:00+08"),
+        (3, person_key(E), "name", "小红", "王小红", "公安", "2026-11-03 07:00:00+08"),
+        (4, person_key(A), None, None, None, None, "2026-11-03 07:00:00+08"),
+    ], **same)  # fmt: skip
+    decisions = "correction_id decision department reviewer decided_at reason"
+    deliver(con, "village_verification__decisions", ("vv-d1", "2026-11-04 08:00:00+08"), decisions, [
+        (1, "accepted", "网格", "grid-reviewer", "2026-11-04 07:00:00+08", None),
+        (2, "rejected", "公安", "police-reviewer", "2026-11-04 07:30:00+08", "户籍登记为女，证件号码为女"),
+    ])  # fmt: skip
+    deliver(con, "village_verification__decisions", ("vv-d2", "2026-11-05 08:00:00+08"), decisions, [
+        (3, "accepted", "公安", "police-reviewer", "2026-11-05 07:00:00+08", None),
+    ])  # fmt: skip
+
     marriage = "registration_no registration_type registered_on husband_name husband_id_number wife_name wife_id_number"
     for delivery in ("cm-1", "cm-1-resent"):  # the same weekly file sent twice
         deliver(con, "civil_marriage__registrations", (delivery, "2026-10-10 08:00:00+08"), marriage, [
@@ -291,6 +310,50 @@ def test_survivorship(warehouse: duckdb.DuckDBPyConnection) -> None:
     assert e == ("F", dt.date(2015, 6, 1), VILLAGE)  # the village from the grid's code
 
 
+def test_accepted_village_corrections_survive_with_their_provenance_and_rejected_ones_do_not(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    # E's name as the village corrected it beats the grid's; B's sex stays the register's (the correction rejected)
+    [e] = rows(warehouse, "select name from marts.natural_person where id_number = ?", E)
+    assert e == ("王小红",)
+    [b] = rows(warehouse, "select sex from marts.natural_person where id_number = ?", B18)
+    assert b == ("F",)
+    [provenance] = rows(
+        warehouse,
+        "select village_code, cadre, submitted_at, approving_department, reviewer, decided_at "
+        "from intermediate.int_village_verified_attributes where person_key = ? and attribute = 'name'",
+        person_key(E),
+    )
+    assert provenance[:2] == (VILLAGE, "cadre1") and provenance[3:5] == ("公安", "police-reviewer")
+    assert provenance[5] > provenance[2]
+    # B's latest actual residence is the one the village corrected
+    [actual] = rows(
+        warehouse,
+        "select address, village_code, source_id, record_id from marts.person_residence "
+        "where person_key = ? and residence_kind = 'actual' and is_latest",
+        person_key(B18),
+    )
+    assert actual == ("核对地址8号", VILLAGE, "village_verification", "1")
+    # the village's metrics: A, B and E verified of the roster; 3 corrections, 2 accepted (both applied), 1 rejected
+    metrics = rows(
+        warehouse,
+        "select scope_level, residents, verified, submitted, accepted, rejected, applied, median_days_to_apply "
+        "from marts.village_verification where scope_code in (?, '440604') order by scope_level desc",
+        VILLAGE,
+    )
+    [roster_size] = rows(warehouse, "select count(*) from marts.village_roster where village_code = ?", VILLAGE)
+    verified = rows(
+        warehouse,
+        "select count(*) from marts.village_roster where village_code = ? and person_key in (?, ?, ?)",
+        VILLAGE, person_key(A), person_key(B18), person_key(E),
+    )[0][0]  # fmt: skip
+    # days to apply: from 11-03 07:00 to the landing of the decisions, 11-04 08:00 (B) and 11-05 08:00 (E)
+    median = ((25 / 24) + (49 / 24)) / 2
+    for scope, row in zip(("village", "district"), metrics, strict=True):
+        assert row[:7] == (scope, roster_size[0], verified, 3, 2, 1, 2), row
+        assert abs(row[7] - median) < 1e-9
+
+
 def test_legal_person_and_open_directory(warehouse: duckdb.DuckDBPyConnection) -> None:
     [x] = rows(
         warehouse, "select org_key, legal_rep_person_key, is_sole_trader from marts.legal_person where uscc = ?", X
@@ -355,22 +418,24 @@ def test_relations(warehouse: duckdb.DuckDBPyConnection) -> None:
     assert household == (VILLAGE, "新地址1号", 2, 1, "hukou")
     members = rows(warehouse, "select person_key, household_no, is_head from marts.household_member order by 1")
     assert members == sorted([(person_key(A), "H001", True), (person_key(B18), "H001", True)])
-    # registered residences from the household register, actual ones from the grid;
+    # registered residences from the household register, actual ones from the grid and the village's verification;
     # E's grid record names no village: the grid's
     residences = rows(
         warehouse,
         "select person_key, residence_kind, house_no, address, village_code, grid_code, located_by, is_latest, "
-        "source_id from marts.person_residence order by 1, 2",
+        "source_id from marts.person_residence order by 1, 2, source_id",
     )
     assert residences == sorted(
         [
             (person_key(A), "registered", None, "新地址1号", VILLAGE, None, None, True, "hukou"),
             (person_key(B18), "registered", None, "新地址2号", VILLAGE, None, None, True, "hukou"),
             (person_key(A), "actual", "F01", "网格地址", VILLAGE, GRID, "grid_record", True, "grid"),
-            (person_key(B18), "actual", "F01", "网格地址", VILLAGE, GRID, "grid_record", True, "grid"),
+            # B's actual address as the village corrected it (accepted after the grid's visit) is the latest
+            (person_key(B18), "actual", "F01", "网格地址", VILLAGE, GRID, "grid_record", False, "grid"),
+            (person_key(B18), "actual", None, "核对地址8号", VILLAGE, None, None, True, "village_verification"),
             (person_key(E), "actual", "F01", "网格地址", VILLAGE, GRID, "grid_record", True, "grid"),
         ],
-        key=lambda r: (r[0], r[1]),
+        key=lambda r: (r[0], r[1], r[8]),
     )
     premises = rows(warehouse, "select org_key, address, village_code from marts.enterprise_premises order by 1")
     assert premises == sorted(
@@ -398,6 +463,7 @@ MARTS = {
     "credit_record_status", "credit_score_contribution", "credit_profile", "life_events", "service_eligibility",
     "person_match_review", "org_source_xref", "natural_person_attribute_provenance",
     "household", "household_member", "person_residence", "enterprise_premises", "person_enterprise_role",
+    "village_verification",
 }  # fmt: skip
 CHANNELS = {"api": "open_data_api", "datasette": "datasette", "roster": "village_rosters"}
 

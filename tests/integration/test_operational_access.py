@@ -158,6 +158,11 @@ def callers(base: str, settings: Settings) -> list[Caller]:
     return found
 
 
+# Parameters naming things this module never makes (an upload's problem sheet, a correction): its own role is told
+# they do not exist (404); every other caller is judged as on any route.
+MADE_UP = {"{sha256}": "0" * 64, "{correction_id}": "999999"}
+
+
 def every_route(settings: Settings) -> list[tuple[str, str, Role | str | None]]:
     """(method, path with its parameters filled for the cadre of VILLAGE, role) for every route of the app."""
     found = []
@@ -167,6 +172,8 @@ def every_route(settings: Settings) -> list[tuple[str, str, Role | str | None]]:
         path = route.path.replace("{village_code}", VILLAGE).replace("{dataset_id}", "enterprise_directory")
         path = path.replace("{prefix}", ENTERPRISE_KEY).replace("{application_id}", str(APPLICATION_ID))
         path = path.replace("{need_id}", str(NEED_ID))
+        for parameter, made_up in MADE_UP.items():
+            path = path.replace(parameter, made_up)
         assert "{" not in path, f"a parameter the matrix does not know how to fill: {route.path}"
         found += [(method, path, route.role) for method in sorted(route.methods) if method != "HEAD"]
     # Signing out ends the caller's session: last, so every other route still sees the callers as they are.
@@ -238,6 +245,8 @@ def judge(caller: Caller, role: Role | str | None, path: str, response: httpx.Re
         return f"a wrong-scope account saw {leaked}"
     if status == 303:
         return None if location.startswith(LANDING[role]) else f"sent outside its pages to {location}"
+    if status == 404 and any(made_up in path for made_up in MADE_UP.values()):
+        return f"a 404 showed {leaked}" if leaked else None
     # 400: a form of the role's own posted empty (the matrix sends only the CSRF token) and answered with its reason.
     return None if status in (200, 400) else "the role's own page failed"
 

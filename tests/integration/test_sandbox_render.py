@@ -196,3 +196,34 @@ def test_server_faults_only_when_asked(generated: tuple[Settings, dict[str, Any]
     client = TestClient(create_app(settings, Faults(error_rate=1.0)))
     assert client.get("/api/v1/credit-records").status_code == 503
     assert client.get("/health").status_code == 200
+
+
+def test_the_villages_corrections_fix_what_the_deliveries_lack_and_mix_in_mistakes_and_confirmations(
+    generated: tuple[Settings, dict[str, Any]],
+) -> None:
+    from sandbox.village_corrections import COLUMN, corrections_path, write_village_corrections
+    from zhongtai.keys import pseudonym
+
+    settings, _ = generated
+    counts = write_village_corrections(settings)
+    frame = pl.read_csv(corrections_path(settings), infer_schema=False)
+    assert counts["fix"] > 0 and counts["mistake"] > 0 and counts["confirmation"] > counts["fix"]
+    assert set(frame["column"]) == {COLUMN}
+    persons = pl.read_parquet(settings.truth_dir / "persons.parquet")
+    by_key = {pseudonym(settings.key_secret, "person", p["citizen_id"]): p for p in persons.iter_rows(named=True)}
+    # what the grid platform delivered: its residents' ID numbers and addresses, as in its database
+    with contextlib.closing(sqlite3.connect(settings.upstream / "grid" / "grid.sqlite")) as db:
+        delivered = {}
+        for id_no, address in db.execute("select id_no, address from residents"):
+            delivered.setdefault((id_no or "").upper(), address)
+    for row in frame.iter_rows(named=True):
+        person = by_key[row["person_key"]]
+        assert person["village_code"] == row["village_code"]
+        if row["kind"] == "fix":  # the truth's address, which no grid delivery carries for them
+            assert row["decision"] == "accept" and row["new_value"] == person["address"]
+            assert person["citizen_id"] not in delivered
+        elif row["kind"] == "mistake":  # another household's address over the right one
+            assert row["decision"] == "reject" and row["new_value"] != person["address"]
+            assert delivered.get(person["citizen_id"], person["address"]) == person["address"]
+        else:
+            assert row["kind"] == "confirmation" and row["new_value"] is None and row["decision"] is None

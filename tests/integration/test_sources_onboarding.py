@@ -27,8 +27,8 @@ BIN = Path(sys.executable).parent
 def test_the_registry_holds_every_upstream_system_with_its_owner() -> None:
     registry = load_registry()
     assert not registry.errors
-    # one-window + grid + 155 legacy department systems + the credit office's repair register
-    assert len(registry.sources) == 158
+    # one-window + grid + 155 legacy department systems + the credit office's repair register + village verification
+    assert len(registry.sources) == 159
     legacy = [s for s in registry if s.staging == "generic"]
     assert len(legacy) == 152  # the other three legacy systems (hukou, marriage, market) have hand-written staging
     departments = {s.owner_department for s in registry}

@@ -1,4 +1,5 @@
-"""What the later run of the integration tests delivers before running again: a person who moved (and the repair)."""
+"""What the later run of the integration tests delivers before running again: a person who moved, the credit repair,
+and a village's corrections decided by their departments."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tests.support.credit_repair import RepairCase
+from tests.support.village_corrections import VillageCorrections
 from zhongtai.settings import Settings
 
 MOVED_TO = "佛山市禅城区祖庙街道测试新街1号101房"
@@ -18,6 +20,7 @@ class LaterDelivery:
     id_number: str  # the person who moved
     old_address: str
     repair: RepairCase  # the repair approved and the one rejected before the second run
+    corrections: VillageCorrections  # a village's correction accepted and one rejected before the second run
 
 
 def deliver_a_move(later: Settings) -> tuple[str, str]:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_challenge"
-down_revision = "0001"
+down_revision: str | None = "0002_api_access"
 branch_labels = None
 depends_on = None
 

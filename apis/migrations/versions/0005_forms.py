@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_forms"
-down_revision = "0001"
+down_revision: str | None = "0004_corrections"
 branch_labels = None
 depends_on = None
 

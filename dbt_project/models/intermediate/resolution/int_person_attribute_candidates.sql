@@ -1,6 +1,8 @@
 -- Survivorship, long form: every non-null value of every golden attribute offered by a resolved mention, ranked by
 -- the attribute's source priority (seed person_attribute_priority), then recency, then validity, then how the
 -- mention was matched. Rank 1 is the surviving value; its source, record and delivery are its provenance.
+-- Corrections the villages sent and the owning department accepted are evidence too (int_village_verified_attributes),
+-- ranked by the same seed.
 
 {%- set attributes = ['name', 'sex', 'birth_date', 'phone', 'address', 'village_code', 'household_no'] %}
 {%- set text = dbt.type_string() %}
@@ -43,8 +45,21 @@ candidates as (
         _delivery_id
     from mentions
     where {{ attribute }} is not null
-    {% if not loop.last %}union all{% endif %}
+    union all
     {% endfor %}
+    select
+        resolved_id_number,
+        attribute,
+        value,
+        source_id,
+        entity,
+        record_id,
+        role,
+        match_method,
+        observed_at,
+        _delivery_id
+    from {{ ref('int_village_verified_attributes') }}
+    where attribute in ({% for attribute in attributes %}'{{ attribute }}'{% if not loop.last %}, {% endif %}{% endfor %})
 ),
 
 valued as (

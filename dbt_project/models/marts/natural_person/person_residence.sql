@@ -2,7 +2,8 @@
 -- sources and roles speak of a residence, and of which kind (registered 户籍, actual 实际居住, rented, owned),
 -- is data: seed residence_sources. The house, address and village are the record's; the grid is the record's own
 -- (grid platform) or where the grid platform has recorded the same house, address or building (macro
--- locate_in_grid). is_latest marks each person's most recent record of each kind.
+-- locate_in_grid). is_latest marks each person's most recent record of each kind. An actual address a village
+-- corrected and its department accepted (int_village_verified_attributes) is a record too, observed when decided.
 
 with
 
@@ -58,6 +59,32 @@ mentions as (
         and mentions.record_id = grid_records.record_id
     where mentions.resolved_id_number is not null
         and (mentions.house_no is not null or mentions.address is not null or mentions.village_code is not null)
+
+    union all
+
+    select
+        verified.source_id,
+        verified.entity,
+        verified.record_id,
+        verified.role,
+        kinds.residence_kind,
+        verified.resolved_id_number,
+        verified.match_method,
+        cast(1 as double) as match_probability,
+        cast(null as {{ dbt.type_string() }}) as house_no,
+        verified.value as address,
+        villages.village_code,
+        cast(null as {{ dbt.type_string() }}) as grid_code,
+        verified.observed_at,
+        verified._delivery_id
+    from {{ ref('int_village_verified_attributes') }} as verified
+    inner join kinds
+        on verified.source_id = kinds.source_id
+        and verified.role = kinds.role
+    left join villages
+        on verified.village_code = villages.village_code
+    where verified.attribute = 'actual_address'
+        and kinds.residence_kind = 'actual'
 ),
 
 located as (
