@@ -71,7 +71,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         group = groups[item.nodeid.split("::", 1)[0]]
         item.add_marker(pytest.mark.xdist_group(group))
-        if config.getvalue("loadgroup") and hasattr(item, "_id"):
+        if getattr(config.option, "loadgroup", False) and hasattr(item, "_id"):
             # xdist 3.8 sends a group by suffixing `item._nodeid`, which pytest 9.2 no longer reads (the id is a
             # NodeId in `_id`): without this every test would be its own group and each worker would make every run
             item._id = NodeId.parse(f"{item.nodeid}@{group}")

@@ -8,10 +8,12 @@ with
 
 accepted as (
     select
+        corrections.source_id,
+        corrections.entity,
         corrections.record_id,
         corrections.correction_id,
         corrections.village_code,
-        corrections.person_key,
+        corrections.roster_person_key,
         corrections.attribute,
         corrections.old_value,
         corrections.new_value,
@@ -39,14 +41,14 @@ people as (
 
 select
     people.resolved_id_number,
-    accepted.person_key,
+    accepted.roster_person_key as person_key,
     accepted.attribute,
     accepted.new_value as value,
     accepted.old_value,
-    'village_verification' as source_id,
-    'corrections' as entity,
+    accepted.source_id,
+    accepted.entity,
     accepted.record_id,
-    'village_verification' as role,
+    accepted.source_id as role,
     'person_key' as match_method,
     accepted.decided_at as observed_at,
     accepted._delivery_id,
@@ -58,4 +60,4 @@ select
     accepted.decided_at
 from accepted
 inner join people
-    on accepted.person_key = people.person_key
+    on accepted.roster_person_key = people.person_key

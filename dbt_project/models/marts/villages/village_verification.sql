@@ -16,7 +16,7 @@ roster as (
 corrections as (
     select
         corrections.village_code,
-        corrections.person_key,
+        corrections.roster_person_key as person_key,
         corrections.record_id,
         corrections.attribute,
         corrections.submitted_at,
@@ -27,16 +27,21 @@ corrections as (
         on corrections.correction_id = decisions.correction_id
 ),
 
+-- the evidence a correction became, found by the staging model's own source id and record
 surviving as (
-    select record_id
-    from {{ ref('int_person_attribute_candidates') }}
-    where survivor_rank = 1
-        and source_id = 'village_verification'
+    select candidates.record_id
+    from {{ ref('int_person_attribute_candidates') }} as candidates
+    inner join {{ ref('stg_village_verification__corrections') }} as sent
+        on candidates.source_id = sent.source_id
+        and candidates.record_id = sent.record_id
+    where candidates.survivor_rank = 1
     union
-    select record_id
-    from {{ ref('person_residence') }}
-    where is_latest
-        and source_id = 'village_verification'
+    select residence.record_id
+    from {{ ref('person_residence') }} as residence
+    inner join {{ ref('stg_village_verification__corrections') }} as sent
+        on residence.source_id = sent.source_id
+        and residence.record_id = sent.record_id
+    where residence.is_latest
 ),
 
 judged as (

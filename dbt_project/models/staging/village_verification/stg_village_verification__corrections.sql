@@ -14,11 +14,13 @@ deduplicated as (
 
 renamed as (
     select
+        'village_verification' as source_id,
+        'corrections' as entity,
         cast(correction_id as {{ dbt.type_string() }}) as record_id,
         correction_id,
         {{ clean_text('upload_sha256') }} as upload_sha256,
         {{ clean_text('village_code') }} as village_code,
-        {{ clean_text('person_key') }} as person_key,
+        {{ clean_text('person_key') }} as roster_person_key,  -- the roster's key for the resident, not a golden record's
         {{ clean_text('attribute') }} as attribute,
         {{ clean_text('old_value') }} as old_value,
         case
