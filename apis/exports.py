@@ -21,6 +21,7 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 ARROW_BATCH = 65_536  # rows per Arrow batch and Parquet row group: a few MB at most
+XLSX_BATCH = 4_096  # rows per Arrow batch for XLSX: each batch becomes Python objects, row by row
 XLSX_ROWS = 1_048_575  # data rows per sheet under Excel's 1,048,576-row limit; more go to the next sheet
 CHUNK = 1 << 20
 _LOCAL = ZoneInfo("Asia/Shanghai")

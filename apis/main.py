@@ -17,7 +17,7 @@ from apis.deps import get_snapshot
 from apis.errors import ApiError, api_error_handler, document
 from apis.operational.db import upgrade
 from apis.pages import analyst, auth, cadre, department, enterprise, steward
-from apis.routers import access, catalog, changes, ckan, datasets, health
+from apis.routers import access, catalog, changes, ckan, credit, datasets, health
 from apis.templating import STATIC_DIR, render
 from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
@@ -125,7 +125,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    api_routers = [health.router, datasets.router, changes.router, catalog.router, access.router, ckan.router]
+    api_routers = [
+        health.router,
+        datasets.router,
+        changes.router,
+        credit.router,
+        catalog.router,
+        access.router,
+        ckan.router,
+    ]
     document(api_routers, snapshot=get_snapshot, key=api_key)
     for router in api_routers:
         app.include_router(router)

@@ -47,6 +47,8 @@ class DatasetOut(BaseModel):
     open_level: str
     security_grade: str
     owner_department: str
+    theme: str | None = None
+    cadence: str | None = None
     license: str
     primary_key: list[str]
     rows: int | None
@@ -278,7 +280,8 @@ def _binary(
     sql, params = statement
     batches: Iterable[Any]
     if page is None:
-        reader = con.execute(sql, params).fetch_record_batch(exports.ARROW_BATCH)
+        size = exports.ARROW_BATCH if fmt == "parquet" else exports.XLSX_BATCH
+        reader = con.execute(sql, params).fetch_record_batch(size)
         schema = reader.schema
         batches = (batch.select(query.fields) for batch in reader)
     else:

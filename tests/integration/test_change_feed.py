@@ -14,15 +14,11 @@ import httpx
 import pytest
 
 from orchestration.publish import publish
-from orchestration.publish.writers import WRITERS
-from tests.support.api import serve, warehouse_rows
-from tests.support.marts import make_warehouse
+from tests.support.api import API_WRITERS, api_published_settings, serve, warehouse_rows
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-# The API's writers only: rosters and the analyst database add nothing here but minutes on a loaded machine.
-API_WRITERS = [w for w in WRITERS if w.name in {"serving", "changes", "open_extracts", "catalog"}]
 STATE_SQL = "select event_no, category, days_to_close from marts.grid_event"
 
 
@@ -40,9 +36,8 @@ def diff(old: dict[str, tuple], new: dict[str, tuple]) -> dict[str, set[str]]:
 
 @pytest.fixture(scope="module")
 def versions(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> dict[str, Any]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("changes") / "data")
-    make_warehouse(settings)
-    first = publish(settings, dbt_manifest, API_WRITERS).version
+    settings = api_published_settings(tmp_path_factory.mktemp("changes"), dbt_manifest)
+    first = (settings.published_dir / "current").resolve().name
     states = [state(settings)]
     with duckdb.connect(str(settings.warehouse_path)) as con:
         kept = con.execute("select * from marts.grid_event where event_no = 'GE0000010'").fetchone()

@@ -14,7 +14,7 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from tests.support.api import published_settings, serve, warehouse_rows
+from tests.support.api import api_published_settings, serve, warehouse_rows
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -25,7 +25,7 @@ WANT_SQL = "select event_no, category, reported_at, days_to_close from marts.gri
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Settings:
-    return published_settings(tmp_path_factory.mktemp("formats"), dbt_manifest)
+    return api_published_settings(tmp_path_factory.mktemp("formats"), dbt_manifest)
 
 
 @pytest.fixture(scope="module")
