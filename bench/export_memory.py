@@ -49,7 +49,8 @@ def _child(database: str, fmt: str, queue: Any) -> None:
     con.execute("select count(*) from grid_event").fetchone()
     baseline = _rss_mib()
     started = time.perf_counter()
-    reader = con.execute("select * from grid_event order by event_no").fetch_record_batch(exports.ARROW_BATCH)
+    size = exports.ARROW_BATCH if fmt == "parquet" else exports.XLSX_BATCH
+    reader = con.execute("select * from grid_event order by event_no").fetch_record_batch(size)
     if fmt == "parquet":
         stream = exports.parquet_bytes(reader.schema, reader)
     else:
