@@ -34,7 +34,7 @@ from apis.pages import (
     steward_forms,
     steward_quality,
 )
-from apis.routers import access, catalog, challenge, ckan, conditional, datasets, health
+from apis.routers import access, catalog, challenge, changes, ckan, conditional, credit, datasets, health
 from apis.routers import forms as form_registry
 from apis.templating import STATIC_DIR, render
 from zhongtai.notice import read_notice
@@ -149,6 +149,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api_routers = [
         health.router,
         datasets.router,
+        changes.router,
+        credit.router,
         catalog.router,
         access.router,
         ckan.router,

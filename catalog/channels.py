@@ -10,6 +10,11 @@ from catalog.masking import CHANNEL_AUDIENCE, Action, OutputField, output_fields
 ANALYST_DATABASE = "analyst"
 ANALYST_LICENSE = "仅供区内政府部门分析使用，不得对外提供（内部数据，去标识化）"
 OPEN_LICENSE = "禅城区公共数据开放许可：可免费使用，须注明来源"
+CONDITIONAL_LICENSE = (
+    "禅城区公共数据有条件开放协议：经责任部门审批后，仅可按申请的用途、字段和期限使用，不得转让，须注明来源"
+)
+# meta `license` names one of these; the texts are written here once
+LICENSES = {"open": OPEN_LICENSE, "conditional": CONDITIONAL_LICENSE}
 
 # Low-cardinality columns worth a facet when the catalog does not say (meta `facet`).
 _FACET_NAMES = {"village_code", "town_code", "town_name", "category", "status", "kind", "sex", "industry", "department"}
@@ -141,7 +146,9 @@ def api_dataset_entry(
         "open_level": str(dataset.open_level),
         "security_grade": str(dataset.security_grade),
         "owner_department": dataset.owner_department,
-        "license": OPEN_LICENSE,
+        "theme": dataset.theme,
+        "cadence": dataset.cadence,
+        "license": LICENSES[dataset.license or "open"],
         "primary_key": list(dataset.primary_key),
         "rows": rows,
         "fields": [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -74,6 +74,11 @@ class Dataset(_Frozen):
     # meta `suppress_small_cells`: count columns of a published aggregate; cells under settings.roster_min_cell
     # are published empty (PIPL: small cells can single a person out)
     suppress_small_cells: tuple[str, ...] = ()
+    # meta `theme`, `cadence`, `license`: what an open-data catalogue files a dataset under (主题), how often it is
+    # refreshed (更新频率) and on what terms it may be used (开放许可); required of every dataset published to the api
+    theme: str | None = None
+    cadence: str | None = None
+    license: Literal["open", "conditional"] | None = None  # catalog.channels.LICENSES holds each one's text
     fields: tuple[Field, ...]
     relation: str  # schema.table where dbt built it
 
@@ -89,6 +94,7 @@ class Dataset(_Frozen):
 
 _MODEL_REQUIRED = ("title", "open_level", "security_grade", "owner_department", "primary_key")
 _FIELD_REQUIRED = ("title", "field_class")
+_API_REQUIRED = ("theme", "cadence", "license")
 
 
 def _meta(node: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +182,9 @@ def _dataset(unique_id: str, node: dict[str, Any], problems: list[str]) -> Datas
             primary_key=tuple(meta["primary_key"]),
             publish=tuple(meta.get("publish") or ()),
             suppress_small_cells=tuple(meta.get("suppress_small_cells") or ()),
+            theme=meta.get("theme"),
+            cadence=meta.get("cadence"),
+            license=meta.get("license"),
             fields=tuple(fields),
             relation=f"{node.get('schema') or 'marts'}.{node.get('alias') or node['name']}",
         )
@@ -185,6 +194,12 @@ def _dataset(unique_id: str, node: dict[str, Any], problems: list[str]) -> Datas
     if dataset.open_level is OpenLevel.closed and Channel.api in dataset.publish:
         problems.append(f"{unique_id}: open_level 不予开放 cannot be published to the api")
         return None
+    if Channel.api in dataset.publish:
+        missing = [k for k in _API_REQUIRED if not meta.get(k)]
+        if missing or not dataset.description:
+            what = ", ".join(f"`{k}`" for k in missing) or "a description"
+            problems.append(f"{unique_id}: published to the api without {what}")
+            return None
     return dataset
 
 

@@ -40,6 +40,7 @@ _FINDING_KIND = {
 # Which audience receives each artefact of a published version.
 ARTEFACT_AUDIENCE: dict[str, Audience] = {
     "serving.duckdb": Audience.public,
+    "changes.duckdb": Audience.public,
     "catalog.json": Audience.public,
     "datapackage": Audience.public,
     "analyst.sqlite": Audience.analyst,
@@ -213,7 +214,13 @@ def scan_version(
     hits: list[Hit] = []
     con = connect()
     try:
-        for artefact, kind in (("serving.duckdb", ""), ("analyst.sqlite", " (type sqlite)"), ("forms.duckdb", "")):
+        artefacts = (
+            ("serving.duckdb", ""),
+            ("changes.duckdb", ""),
+            ("analyst.sqlite", " (type sqlite)"),
+            ("forms.duckdb", ""),
+        )
+        for artefact, kind in artefacts:
             path = folder / artefact
             if not path.is_file():
                 continue

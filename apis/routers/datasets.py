@@ -12,12 +12,13 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any, Literal
 
 import duckdb
+import pyarrow as pa
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
-from apis import records, search
+from apis import exports, records, search
 from apis.auth import session_secret
 from apis.deps import NoticeDep, SettingsDep, Snapshot, SnapshotDep, get_snapshot, open_serving, snapshot_at
 from apis.errors import ApiError, responses
@@ -46,6 +47,8 @@ class DatasetOut(BaseModel):
     open_level: str
     security_grade: str
     owner_department: str
+    theme: str | None = None
+    cadence: str | None = None
     license: str
     primary_key: list[str]
     rows: int | None
@@ -262,6 +265,46 @@ def _write(batches: Iterable[list[tuple[Any, ...]]], keep: list[int], fields: li
         yield buffer.getvalue()
 
 
+def _binary(
+    con: duckdb.DuckDBPyConnection,
+    statement: tuple[str, list[Any]],
+    query: records.RecordQuery,
+    page: int | None,
+    fmt: str,
+    entry: dict[str, Any],
+    headers: dict[str, str],
+    request: Request,
+    secret: str,
+) -> StreamingResponse:
+    """A Parquet or XLSX answer from DuckDB's Arrow batches: all matching rows, or one page with its next cursor."""
+    sql, params = statement
+    batches: Iterable[Any]
+    if page is None:
+        size = exports.ARROW_BATCH if fmt == "parquet" else exports.XLSX_BATCH
+        reader = con.execute(sql, params).fetch_record_batch(size)
+        schema = reader.schema
+        batches = (batch.select(query.fields) for batch in reader)
+    else:
+        table = con.execute(sql, params).fetch_arrow_table()
+        if table.num_rows > page:
+            last = table.slice(page - 1, 1)
+            cursor = records.encode_cursor(secret, query, [last.column(n)[0].as_py() for n, _ in query.order])
+            headers["X-Next-Cursor"] = cursor
+            headers["Link"] = f'<{request.url.include_query_params(cursor=cursor)}>; rel="next"'
+        table = table.slice(0, page).select(query.fields)
+        schema, batches = table.schema, table.to_batches()
+    schema = pa.schema([schema.field(f) for f in query.fields])
+    version = headers["X-Zhongtai-Version"]
+    headers["Content-Disposition"] = f'attachment; filename="{query.dataset}-{version}.{fmt}"'
+    if fmt == "parquet":
+        stream = exports.parquet_bytes(schema, batches)
+    else:
+        titles = {f["name"]: f["title"] for f in entry["fields"]}
+        rows = (row for batch in batches for row in zip(*(c.to_pylist() for c in batch.columns), strict=True))
+        stream = exports.xlsx_bytes(entry["title"], [titles[f] for f in query.fields], rows)
+    return StreamingResponse(exports.closing(stream, con.close), media_type=exports.MEDIA[fmt], headers=headers)
+
+
 class RecordsPage(BaseModel):
     dataset: str
     version: str
@@ -293,12 +336,22 @@ paged with a keyset cursor.
 - `format=json|csv|jsonl`：CSV 与 JSON Lines 流式输出；不给 `limit` 时输出全部符合条件的记录，给出时分页，
   下一页游标在 `X-Next-Cursor` 头。CSV and JSON Lines stream; without `limit` they hold every matching record, with it
   one page and the next cursor in `X-Next-Cursor`.
+- `format=parquet|xlsx`：Parquet（zstd 压缩，每批一个行组）与 Excel 工作簿（首行为字段中文标题，
+  超过 1,048,575 行续写下一工作表，时间按北京时间），同样流式输出、内存恒定，分页规则同上。
+  Parquet (zstd, a row group per batch) and an Excel workbook (Chinese field titles in the first row; beyond
+  1,048,575 rows the next sheet; times in Asia/Shanghai), streamed in constant memory, paged as above.
 - `ETag` / `Last-Modified`：带 `If-None-Match` / `If-Modified-Since` 再次请求，未变化时返回 304。
 
 只有无条件开放的数据集可免密钥访问。Only 无条件开放 (open) datasets are served without an API key.""",
     response_model=RecordsPage,
     responses={
-        200: {"content": {"text/csv": {}, "application/x-ndjson": {}}},
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/x-ndjson": {},
+                **{media: {"schema": {"type": "string", "format": "binary"}} for media in exports.MEDIA.values()},
+            }
+        },
         **responses(304, 400, 403, 404, 410, 503),
     },
 )
@@ -323,7 +376,9 @@ def list_records(
     ] = None,
     fields: Annotated[str | None, Query(description="逗号分隔的字段 comma-separated fields")] = None,
     total: Annotated[bool, Query(description="返回总数 include the matching count")] = False,
-    format: Annotated[Literal["json", "csv", "jsonl"], Query(description="json | csv | jsonl")] = "json",
+    format: Annotated[
+        Literal["json", "csv", "jsonl", "parquet", "xlsx"], Query(description="json | csv | jsonl | parquet | xlsx")
+    ] = "json",
 ) -> Any:
     """Public (open datasets only)."""
     secret = session_secret(settings)
@@ -361,6 +416,9 @@ def list_records(
             count_sql, count_params = records.count_sql(query)
             headers["X-Total-Count"] = str(con.execute(count_sql, count_params).fetchone()[0])  # type: ignore[index]
         keep = [names.index(f) for f in query.fields]
+        if format in exports.MEDIA:  # _binary's stream closes the connection
+            streaming = True
+            return _binary(con, (sql, params), query, page, format, entry, headers, request, secret)
         if page is None:  # a whole CSV / JSON Lines result, streamed; _fetch closes the connection
             streaming = True
             stream = _write(_fetch(con, sql, params), keep, query.fields, format)

@@ -4,6 +4,7 @@ context        — what a writer is handed (settings, datasets, the read-only wa
 frame          — the version folder, the writers, manifest, scan and switch; or a refusal with its reason
 writers        — the registry of writers, in order; one module per channel:
   serving        serving.duckdb for the open-data API
+  changes        changes.duckdb: rows added, changed and withdrawn since the previous version
   analyst        analyst.sqlite and metadata.json for Datasette
   rosters        an Excel roster per village unit
   open_extracts  CSV + datapackage.json per unconditionally open dataset

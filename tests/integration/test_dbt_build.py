@@ -374,6 +374,17 @@ def test_credit_records_point_at_their_subjects(warehouse: duckdb.DuckDBPyConnec
     }
 
 
+def test_open_credit_data_names_enterprises_only(warehouse: duckdb.DuckDBPyConnection) -> None:
+    # CR2, a penalty of the company X, is published (双公示); the persons' records and the sole trader are not
+    publicity = rows(warehouse, "select record_no, uscc, enterprise_name, record_type from marts.credit_publicity")
+    assert publicity == [("CR2", X, "禅城甲公司", "行政处罚")]
+    assert rows(warehouse, "select count(*) from marts.credit_lists") == [(0,)]
+    grade = rows(warehouse, "select uscc, grade, grade_description, score from marts.enterprise_credit_grade")
+    assert grade == [(X, "B", "90 分至 104 分", 95)]  # 100, less 5 for one published penalty
+    stats = rows(warehouse, "select entity_type, entities, sole_traders from marts.market_entity_statistics")
+    assert sum(r[1] for r in stats) == 2 and sum(r[2] for r in stats) == 1  # X and the sole trader Z; V unregistered
+
+
 def test_the_repair_register_decides_each_records_repair_state(warehouse: duckdb.DuckDBPyConnection) -> None:
     status = {
         r[0]: r[1:]
@@ -464,6 +475,8 @@ MARTS = {
     "person_match_review", "org_source_xref", "natural_person_attribute_provenance",
     "household", "household_member", "person_residence", "enterprise_premises", "person_enterprise_role",
     "village_verification",
+    "credit_publicity", "credit_lists", "enterprise_credit_grade", "market_entity_statistics",
+    "village_household_statistics",
 }  # fmt: skip
 CHANNELS = {"api": "open_data_api", "datasette": "datasette", "roster": "village_rosters"}
 

@@ -128,7 +128,8 @@ def test_a_failed_publish_leaves_current_alone(settings: Settings, tmp_path: Pat
 def test_a_channel_is_one_more_writer_in_the_same_frame(settings: Settings, dbt_manifest: Path) -> None:
     from orchestration.publish import WRITERS, PublishContext, Writer
 
-    assert [w.name for w in WRITERS] == ["serving", "analyst", "rosters", "forms", "open_extracts", "catalog"]
+    names = [w.name for w in WRITERS]
+    assert names == ["serving", "changes", "analyst", "rosters", "forms", "open_extracts", "catalog"]
 
     def write(context: PublishContext, version_dir: Path) -> None:
         (version_dir / "counts.json").write_text(json.dumps(context.result.rows["api"]), encoding="utf-8")

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import httpx
 
-from orchestration.publish import publish
+from orchestration.publish import WRITERS, publish
 from tests.support.marts import make_warehouse
 from tests.support.pipeline import free_port, wait_for_http
 from zhongtai.settings import Settings
@@ -69,6 +69,18 @@ def published_settings(folder: Path, manifest: Path) -> Settings:
     settings = Settings(data_dir=folder / "data")
     make_warehouse(settings)
     publish(settings, manifest)
+    return settings
+
+
+# The writers the API reads: rosters and the analyst database add nothing to an API test but minutes.
+API_WRITERS = [w for w in WRITERS if w.name in {"serving", "changes", "open_extracts", "catalog"}]
+
+
+def api_published_settings(folder: Path, manifest: Path) -> Settings:
+    """As published_settings, with the API's writers only."""
+    settings = Settings(data_dir=folder / "data")
+    make_warehouse(settings)
+    publish(settings, manifest, API_WRITERS)
     return settings
 
 

@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
-from catalog.channels import api_catalog, datasette_metadata, excel_headers
+from catalog.channels import LICENSES, api_catalog, datasette_metadata, excel_headers
 from catalog.datasets import CatalogError, Channel, datasets_from_manifest, load_datasets
 
 # The marts the project publishes somewhere, and those kept inside.
 PUBLISHED = {
-    "credit_record", "enterprise_directory", "grid_event", "grid_governance_kpi", "legal_person", "village",
-    "village_population", "village_roster",
+    "credit_lists", "credit_publicity", "credit_record", "enterprise_credit_grade", "enterprise_directory",
+    "grid_event", "grid_governance_kpi", "legal_person", "market_entity_statistics", "village",
+    "village_household_statistics", "village_population", "village_roster", "village_verification",
     # the analyst database's own (marts/analyst)
     "person_profile", "household_profile", "person_enterprise_link", "life_event_count", "service_eligibility_count",
     "enterprise_credit_profile", "village_profile",
@@ -40,8 +41,11 @@ def test_reads_every_mart_and_only_marts(dbt_manifest: Path, manifest: dict[str,
     marts = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["schema"] == "marts"}
     assert set(datasets) == marts and marts > PUBLISHED
     assert {d for d, ds in datasets.items() if ds.publish} == PUBLISHED
+    for d in datasets.values():  # what an open-data catalogue files every API dataset under
+        if Channel.api in d.publish:
+            assert d.title and d.description and d.theme and d.cadence and d.license, d.id
     credit = datasets["credit_record"]
-    assert credit.title == "信用记录" and credit.open_level == "有条件开放"
+    assert credit.title == "信用记录" and credit.open_level == "有条件开放" and credit.license == "conditional"
     assert credit.publish == (Channel.api, Channel.datasette)
     assert credit.field("decided_on").data_type == "date"
     roster = datasets["village_roster"]
@@ -105,12 +109,19 @@ def test_channels_render_from_the_datasets(dbt_manifest: Path) -> None:
     assert meta["databases"]["analyst"]["queries"]
     index = api_catalog(datasets)["datasets"]
     assert [d["id"] for d in index] == [
+        "credit_lists",
+        "credit_publicity",
         "credit_record",
+        "enterprise_credit_grade",
         "enterprise_directory",
         "grid_event",
+        "grid_governance_kpi",
+        "market_entity_statistics",
         "village",
+        "village_household_statistics",
         "village_population",
     ]
+    assert {d["license"] for d in index} == set(LICENSES.values())
     assert excel_headers(next(d for d in datasets if d.id == "village_roster"))[2] == ("name", "姓名")
 
 
@@ -121,3 +132,18 @@ def test_a_column_description_that_restates_its_title_is_shown_once(manifest: di
     column["description"] = title
     meta = datasette_metadata(datasets_from_manifest(manifest))
     assert meta["databases"]["analyst"]["tables"]["grid_event"]["columns"]["category"] == title
+
+
+def test_an_api_dataset_needs_theme_cadence_and_license(manifest: dict[str, Any]) -> None:
+    for meta in meta_of(manifest, "credit_lists"):
+        del meta["theme"], meta["cadence"]
+    for meta in meta_of(manifest, "village"):
+        meta["license"] = "anything"
+    for meta in meta_of(manifest, "grid_governance_kpi"):
+        meta["publish"] = ["datasette"]
+        del meta["license"]  # not needed off the api
+    with pytest.raises(CatalogError) as err:
+        datasets_from_manifest(manifest)
+    assert len(err.value.problems) == 2, err.value.problems
+    assert "model.zhongtai.credit_lists: published to the api without `theme`, `cadence`" in err.value.problems
+    assert any(p.startswith("model.zhongtai.village:") and "license" in p for p in err.value.problems)

@@ -1,0 +1,108 @@
+"""Peak extra memory of a records export at 1,000,000 rows: the API's own Parquet and XLSX writers (apis/exports.py)
+fed by DuckDB's Arrow batches, as `/v1/datasets/<id>/records?format=…` runs them, each in a spawned child process so
+that its peak RSS (ru_maxrss) is its own.
+
+`python -m bench.export_memory [--rows 1000000] [--formats parquet,xlsx]` → bench/results/export_memory.json
+
+extra = the child's peak RSS − its RSS once DuckDB is open on the table and pyarrow/openpyxl are imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results" / "export_memory.json"
+# a grid_event-shaped table: text, timestamps with time zone, integers and a nullable column
+TABLE_SQL = """
+create table grid_event as
+select
+    'GE' || lpad(cast(i as varchar), 9, '0') as event_no,
+    ['治安隐患', '环境卫生', '消防安全', '矛盾纠纷'][1 + i % 4] as category,
+    ['占道经营', '垃圾堆放', '通道堵塞', '邻里纠纷', '噪音扰民'][1 + i % 5] as event_type,
+    ['区城市管理和综合执法局', '区应急管理局', '区司法局'][1 + i % 3] as department,
+    '440604' || lpad(cast(i % 155 as varchar), 6, '0') as village_code,
+    timestamptz '2026-01-01 08:00:00+08' + to_minutes(cast(i as bigint)) as reported_at,
+    case when i % 50 = 0 then null else cast(i % 7 as integer) end as days_to_close,
+from range(?) t(i)
+"""
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _child(database: str, fmt: str, queue: Any) -> None:
+    import duckdb
+
+    from apis import exports
+
+    con = duckdb.connect(database, read_only=True)
+    con.execute("select count(*) from grid_event").fetchone()
+    baseline = _rss_mib()
+    started = time.perf_counter()
+    size = exports.ARROW_BATCH if fmt == "parquet" else exports.XLSX_BATCH
+    reader = con.execute("select * from grid_event order by event_no").fetch_record_batch(size)
+    if fmt == "parquet":
+        stream = exports.parquet_bytes(reader.schema, reader)
+    else:
+        rows = (row for batch in reader for row in zip(*(c.to_pylist() for c in batch.columns), strict=True))
+        stream = exports.xlsx_bytes("网格事件", list(reader.schema.names), rows)
+    size = sum(len(chunk) for chunk in stream)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    con.close()
+    queue.put(
+        {
+            "format": fmt,
+            "bytes": size,
+            "seconds": round(seconds, 2),
+            "baseline_rss_mib": round(baseline, 1),
+            "peak_rss_mib": round(peak, 1),
+            "extra_rss_mib": round(peak - baseline, 1),
+        }
+    )
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench.export_memory")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--formats", default="parquet,xlsx")
+    args = parser.parse_args(argv)
+    import duckdb
+
+    spawn = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as folder:
+        database = str(Path(folder) / "serving.duckdb")
+        with duckdb.connect(database) as con:
+            con.execute(TABLE_SQL, [args.rows])
+        runs = []
+        for fmt in [f for f in args.formats.split(",") if f]:
+            queue = spawn.Queue()
+            child = spawn.Process(target=_child, args=(database, fmt, queue))
+            child.start()
+            result = queue.get()
+            child.join()
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+            runs.append(result)
+    report = {
+        "rows": args.rows,
+        "load_average": os.getloadavg()[0],
+        "note": "extra = peak RSS of a child process − its RSS with DuckDB open; taken on a shared 2-core machine",
+        "runs": runs,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+if __name__ == "__main__":
+    main()
