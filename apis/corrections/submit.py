@@ -85,7 +85,7 @@ def submit(
                 "correction_id": c.id,
                 "upload_sha256": sha256,
                 "village_code": village_code,
-                "person_key": c.person_key,
+                "roster_person_key": c.person_key,
                 "attribute": c.attribute,
                 "old_value": c.old_value,
                 "new_value": c.new_value,

@@ -182,7 +182,7 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
 
     # The village verified its roster (还数于村): B's actual address corrected and accepted, B's sex "corrected" and
     # rejected, E's name corrected and accepted but not yet decided on first delivery, A confirmed as it was.
-    corrections = "correction_id person_key attribute old_value new_value department submitted_at"
+    corrections = "correction_id roster_person_key attribute old_value new_value department submitted_at"
     same = {"upload_sha256": "f" * 64, "village_code": VILLAGE, "cadre": "cadre1"}
     deliver(con, "village_verification__corrections", ("vv-c1", "2026-11-03 08:00:00+08"), corrections, [
         (1, person_key(B18), "actual_address", "网格地址", "核对地址8号", "网格", "2026-11-03 07:00:00+08"),

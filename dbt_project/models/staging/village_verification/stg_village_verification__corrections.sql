@@ -20,7 +20,7 @@ renamed as (
         correction_id,
         {{ clean_text('upload_sha256') }} as upload_sha256,
         {{ clean_text('village_code') }} as village_code,
-        {{ clean_text('person_key') }} as roster_person_key,  -- the roster's key for the resident, not a golden record's
+        {{ clean_text('roster_person_key') }} as roster_person_key,
         {{ clean_text('attribute') }} as attribute,
         {{ clean_text('old_value') }} as old_value,
         case
