@@ -87,7 +87,8 @@ def document(
     everywhere: Iterable[int] = (),
 ) -> None:
     """Add to every JSON route the answers its dependencies give: 503 where it reads the published snapshot, 401
-    where it needs an API key, and `everywhere` (429: the quota counts every API route) — so the OpenAPI
+    where it needs an API key, 401 and 403 where it needs a signed-in role (`apis.auth.require`), and `everywhere`
+    (429: the quota counts every API route) — so the OpenAPI
     description lists them without each route repeating it. Call it before the routers are included (inclusion
     copies each route's responses)."""
     everywhere = tuple(everywhere)
@@ -99,5 +100,8 @@ def document(
             for status, dependency in ((503, snapshot), (401, key)):
                 if dependency in calls and status not in route.responses:
                     route.responses[status] = responses(status)[status]
+            if any(getattr(call, "role", None) is not None for call in calls):  # a signed-in role's JSON route
+                for status, what in ((401, "未登录 Not signed in"), (403, "账号角色不符 Signed in with another role")):
+                    route.responses.setdefault(status, {**responses(status)[status], "description": what})
             for status in everywhere:
                 route.responses.setdefault(status, responses(status)[status])

@@ -111,10 +111,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
+        if not is_page(request):  # a program calling a signed-in JSON route gets the error shape, not a page
+            return await api_error_handler(
+                request, ApiError(401, "sign_in_required", "sign in first", "请先登录", headers=None)
+            )
         return RedirectResponse(sign_in_url(exc.next_path), status_code=303)
 
     @app.exception_handler(NotYourRole)
     async def not_your_role(request: Request, exc: NotYourRole) -> Response:
+        if not is_page(request):
+            return await api_error_handler(
+                request, ApiError(403, "not_your_role", "this route serves another role", "此接口不对您的账号角色开放")
+            )
         return render(
             request,
             "error.html",

@@ -45,13 +45,15 @@ class Window:
     limit: int
     hits: int
     resets_at: float
+    length: int  # seconds in a window
 
     @property
     def remaining(self) -> int:
         return max(0, self.limit - self.hits)
 
     def reset_in(self, at: float) -> int:
-        return max(1, math.ceil(self.resets_at - at))
+        # never more than a window: another worker may have opened it a moment after this request read its clock
+        return max(1, min(self.length, math.ceil(self.resets_at - at)))
 
     def headers(self, at: float) -> dict[str, str]:
         return {
@@ -86,7 +88,7 @@ def hit(db: Session, bucket: str, item: RateLimitItem, at: float) -> Window:
     hits, resets_at = db.execute(stmt).one()
     if random.random() < 0.002:  # now and then, forget windows that ended long ago
         db.execute(delete(QuotaWindow).where(QuotaWindow.resets_at < at - 86400))
-    return Window(item.amount, int(hits), float(resets_at))
+    return Window(item.amount, int(hits), float(resets_at), int(item.get_expiry()))
 
 
 def enforce_quota(request: Request, settings: SettingsDep, secret: Annotated[str | None, Depends(_key_header)]) -> None:

@@ -9,6 +9,7 @@ The tests in this module run in order and share one data directory (three pipeli
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import httpx
 import polars as pl
 import pytest
 
+from tests.support.datasette import browser_sign_in, sign_in
 from tests.support.pipeline import pipeline_env
 from tests.support.readers import delivered_id_is_valid, loaded_mentions, truth
 from zhongtai import processes
@@ -227,17 +229,30 @@ def test_api_serves_the_open_enterprise_directory_matching_ground_truth(served, 
     assert len(villages) == 155
 
 
-def test_datasette_serves_the_analyst_database_with_chinese_titles(served, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def analyst(first_run: subprocess.CompletedProcess[str], env: dict[str, str]) -> tuple[str, str]:
+    """An analyst account made the way a steward makes one, `zhongtai users add`; its username and password."""
+    added = zhongtai(env, "users", "add", "e2e-analyst", "--role", "analyst", "--name", "分析员", timeout=120)
+    assert added.returncode == 0, added.stdout + added.stderr
+    password = re.search(r"password: (\S+)", added.stdout)
+    assert password, added.stdout
+    return "e2e-analyst", password[1]
+
+
+def test_datasette_serves_the_analyst_database_with_chinese_titles(served, env, settings: Settings, analyst) -> None:  # type: ignore[no-untyped-def]
     base = f"http://127.0.0.1:{env['ZHONGTAI_DATASETTE_PORT']}"
     with httpx.Client(base_url=base, timeout=30, follow_redirects=True) as client:
+        signed = sign_in(client, *analyst)
+        assert signed.status_code == 200 and "/-/sign-in" not in str(signed.url), signed.text
         data = client.get("/analyst/legal_person.json", params={"_shape": "objects", "_size": 1}).json()
         page = client.get("/analyst/legal_person").text
     assert data["filtered_table_rows_count"] == truth(settings, "enterprises").height
     assert "法人" in page
 
 
-def test_an_analyst_browses_datasette_in_a_real_browser(served, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    """Debian's chromium, driven by Playwright: the table page shows Chinese titles and the facet on 村居."""
+def test_an_analyst_browses_datasette_in_a_real_browser(served, env, settings: Settings, analyst) -> None:  # type: ignore[no-untyped-def]
+    """Debian's chromium, driven by Playwright: signed in on the form the table page sends them to, the analyst sees
+    the table page with Chinese titles and the facet on 村居."""
     from playwright.sync_api import sync_playwright
 
     base = f"http://127.0.0.1:{env['ZHONGTAI_DATASETTE_PORT']}"
@@ -246,6 +261,8 @@ def test_an_analyst_browses_datasette_in_a_real_browser(served, env, settings: S
         try:
             page = browser.new_page()
             page.goto(f"{base}/analyst/enterprise_directory")
+            browser_sign_in(page, base, *analyst)
+            page.wait_for_url(f"{base}/analyst/enterprise_directory")
             assert "企业名录" in page.content()
             rows = page.locator("table.rows-and-columns tbody tr")
             assert rows.count() > 0

@@ -12,6 +12,7 @@ import duckdb
 import httpx
 import pytest
 
+from catalog.datasets import load_datasets
 from orchestration.publish import publish
 from tests.support.api import page_all, serve, warehouse_rows
 from tests.support.marts import make_warehouse
@@ -50,11 +51,12 @@ def test_health_names_the_version(api: httpx.Client, published: str) -> None:
     assert body["status"] == "ok" and body["version"] == published and body["created_at"]
 
 
-def test_dataset_index_and_one_dataset(api: httpx.Client, published: str) -> None:
+def test_dataset_index_and_one_dataset(api: httpx.Client, published: str, dbt_manifest: Path) -> None:
     index = api.get("/v1/datasets").json()
     assert index["version"] == published
     ids = [d["id"] for d in index["datasets"]]
-    assert ids == ["credit_record", "enterprise_directory", "grid_event", "village", "village_population"]
+    assert ids == sorted(d.id for d in load_datasets(dbt_manifest) if d.published_to("api"))
+    assert {"credit_record", "enterprise_directory", "grid_event", "village", "village_population"} <= set(ids)
     credit = api.get("/v1/datasets/credit_record").json()
     assert credit["title"] == "信用记录" and credit["open_level"] == "有条件开放" and credit["rows"] == 2500
     decided = next(f for f in credit["fields"] if f["name"] == "decided_on")
@@ -74,10 +76,11 @@ def test_paging_returns_every_record_exactly_once(api: httpx.Client, settings: S
     first = {"event_no": "GE0000000", "category": "治安隐患", "event_type": "占道经营"}
     first |= {"department": "区城市管理和综合执法局", "grid_code": "G0000", "village_code": "440604001001"}
     first |= {"reported_at": "2026-01-01T08:00:00+08:00", "closed_at": None, "status": "办理中", "days_to_close": None}
+    first |= {"is_repeat_at_address": False}
     second = {"event_no": "GE0000001", "category": "环境卫生", "event_type": "垃圾堆放"}
     second |= {"department": "区应急管理局", "grid_code": "G0001", "village_code": "440604001002"}
     second |= {"reported_at": "2026-01-01T09:37:00+08:00", "closed_at": "2026-01-02T09:37:00+08:00"}
-    second |= {"status": "已办结", "days_to_close": 1}
+    second |= {"status": "已办结", "days_to_close": 1, "is_repeat_at_address": False}
     assert records[:2] == [first, second]
     population = page_all(api, "village_population", limit=4)
     keys = [(r["village_code"], r["residents"]) for r in population]
@@ -97,7 +100,8 @@ def test_dcat_catalogue_and_csv_export(api: httpx.Client, published: str) -> Non
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     lines = export.text.splitlines()
     assert lines[0] == (
-        "event_no,category,event_type,department,grid_code,village_code,reported_at,closed_at,status,days_to_close"
+        "event_no,category,event_type,department,grid_code,village_code,reported_at,closed_at,status,days_to_close,"
+        "is_repeat_at_address"
     )
     assert len(lines) == 1 + 300
     assert api.get("/v1/datasets/grid_event").json()["export_url"] == "/v1/datasets/grid_event/export.csv"

@@ -333,7 +333,7 @@ def test_the_correction_loop_lands_reviews_and_shows_the_accepted_value_after_th
     assert not summaries["corrections"].error and summaries["corrections"].rows_quarantined == 0
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         landed = con.execute(
-            "select person_key, new_value from raw.village_verification__corrections where attribute is not null"
+            "select roster_person_key, new_value from raw.village_verification__corrections where attribute is not null"
         ).fetchall()
         decided = dict(
             con.execute("select correction_id, decision from raw.village_verification__decisions").fetchall()

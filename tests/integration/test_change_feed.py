@@ -46,9 +46,8 @@ def versions(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> di
             "update marts.grid_event set category = '新类别' where event_no between 'GE0000100' and 'GE0000104'"
         )
         con.execute(
-            "insert into marts.grid_event select 'GN' || substr(event_no, 3), category, event_type, department, "
-            "grid_code, village_code, reported_at, closed_at, status, days_to_close from marts.grid_event "
-            "where event_no < 'GE0000003'"
+            "insert into marts.grid_event select * replace ('GN' || substr(event_no, 3) as event_no) "
+            "from marts.grid_event where event_no < 'GE0000003'"
         )
     second = publish(settings, dbt_manifest, API_WRITERS).version
     states.append(state(settings))
@@ -57,7 +56,8 @@ def versions(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> di
         con.execute("delete from marts.grid_event where event_no = 'GN0000000'")
         con.execute("update marts.grid_event set category = '治安隐患' where event_no = 'GE0000100'")
         con.execute("update marts.grid_event set days_to_close = 99 where event_no = 'GE0000200'")
-        con.execute("insert into marts.grid_event values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(kept or ()))
+        restored = list(kept or ())
+        con.execute(f"insert into marts.grid_event values ({', '.join('?' * len(restored))})", restored)
     third = publish(settings, dbt_manifest, API_WRITERS).version
     states.append(state(settings))
     return {"settings": settings, "versions": [first, second, third], "states": states}

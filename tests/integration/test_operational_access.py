@@ -160,7 +160,12 @@ def callers(base: str, settings: Settings) -> list[Caller]:
 
 # Parameters naming things this module never makes (an upload's problem sheet, a correction): its own role is told
 # they do not exist (404); every other caller is judged as on any route.
-MADE_UP = {"{sha256}": "0" * 64, "{correction_id}": "999999"}
+MADE_UP = {
+    "{sha256}": "0" * 64,
+    "{correction_id}": "999999",
+    "{version}": "v20000101T000000Z",
+    "{uscc}": make_uscc("9", "1", "440604", "MA5XXXXX"),
+}
 
 
 def every_route(settings: Settings) -> list[tuple[str, str, Role | str | None]]:

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from apis.operational import accounts
-from apis.operational.db import session_scope
+from apis.operational.db import alembic_config, current_revision, session_scope
 from apis.operational.models import Role
 from zhongtai import audit
 from zhongtai.settings import Settings
@@ -30,7 +31,9 @@ def test_users_are_added_listed_disabled_and_given_new_passwords(tmp_path: Path)
     data = tmp_path / "data"
     settings = Settings(data_dir=data)
     upgraded = zhongtai(data, "db", "upgrade")
-    assert upgraded.returncode == 0 and "revision 0001" in upgraded.stdout, upgraded.stdout + upgraded.stderr
+    head = ScriptDirectory.from_config(alembic_config(settings.operational_url)).get_current_head()
+    assert upgraded.returncode == 0 and f"revision {head}" in upgraded.stdout, upgraded.stdout + upgraded.stderr
+    assert current_revision(settings) == head
 
     added = zhongtai(data, "users", "add", "lihua", "--role", "cadre", "--scope", "440604010001", "--name", "李华")
     assert added.returncode == 0, added.stdout + added.stderr

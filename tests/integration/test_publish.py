@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from catalog.datasets import load_datasets
 from orchestration.publish import publish
 from tests.support.marts import make_warehouse
 from zhongtai.settings import Settings
@@ -69,7 +70,8 @@ def test_serving_database_holds_api_datasets_through_the_public_policy(settings:
     result = publish(settings, dbt_manifest)
     with duckdb.connect(str(result.path / "serving.duckdb"), read_only=True) as con:
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-        assert tables == {"credit_record", "enterprise_directory", "grid_event", "village", "village_population"}
+        assert tables == {d.id for d in load_datasets(dbt_manifest) if d.published_to("api")}
+        assert {"credit_record", "enterprise_directory", "grid_event", "village", "village_population"} <= tables
         credit_columns = [r[0] for r in con.execute("describe credit_record").fetchall()]
         # the public gets neither the quasi-identifying subject key nor the sensitive type and title
         assert credit_columns == [

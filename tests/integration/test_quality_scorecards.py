@@ -24,7 +24,7 @@ from apis.operational.models import Role
 from catalog.registry import load_registry, registry_dirs
 from orchestration.publish.quality_scorecards import VALIDITY_PATTERNS
 from tests.support.browser import offline_page
-from tests.support.datasette import served_datasette
+from tests.support.datasette import account, browser_sign_in, served_datasette
 from tests.support.operational import png_is_blank, served_api, sign_in
 from tests.support.readers import nonempty, query
 from zhongtai.settings import Settings
@@ -258,10 +258,15 @@ def test_the_quality_dashboard_answers_per_department_with_the_scorecards(mirror
 
 @pytest.mark.e2e
 def test_the_quality_dashboard_draws_its_charts_offline(mirror: Settings, tmp_path: Path) -> None:
-    with served_datasette(mirror) as client, offline_page() as page:
+    analyst = account(mirror, "browser-analyst", Role.analyst)
+    with served_datasette(mirror, role=None) as client, offline_page() as page:
+        base = str(client.base_url)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"{client.base_url}/-/dashboards/quality")
+        page.goto(f"{base}/-/dashboards/quality")
+        # signed in on the form the dashboard sends the analyst to, they are sent on to the dashboard
+        browser_sign_in(page, base, analyst)
+        page.wait_for_url(f"{base}/-/dashboards/quality")
         for slug in ("score-by-source", "quarantine-reasons", "quarantine-trend", "completeness-trend"):
             page.wait_for_selector(f"#chart-{slug} svg.marks", timeout=30_000)
         page.wait_for_selector("#chart-scorecard table", timeout=30_000)

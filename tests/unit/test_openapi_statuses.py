@@ -52,6 +52,8 @@ def statuses_a_route_can_answer(route: APIRoute) -> set[int]:
         found.add(503)
     if api_key in calls:
         found.add(401)
+    if any(getattr(call, "role", None) is not None for call in calls):  # no session (401) or another role (403)
+        found |= {401, 403}
     if enforce_quota in calls:
         found.add(429)
     if "status_code=304" in source:
