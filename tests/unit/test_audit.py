@@ -51,4 +51,3 @@ def test_appends_chain_onto_the_last_entry_whatever_its_length(tmp_path: Path) -
         entry = append(path, who=f"u{n}", role="steward", purpose="测试", action="read", what={"pad": "甲" * size})
         assert entry["seq"] == n + 1
     assert verify(path).ok and verify(path).entries == 7
-
