@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,15 +83,24 @@ def api_published_settings(folder: Path, manifest: Path) -> Settings:
 # since a publish takes 10-40 s and a dozen modules need one. The copy is the module's own: it may publish again,
 # register accounts or write the audit log without another module seeing it. `current` is a relative link, and nothing
 # published names its data directory, so a copied folder serves as the original would.
-_PUBLISHED: dict[tuple[Path, tuple[str, ...]], Path] = {}
+_PUBLISHED: dict[tuple[Path, tuple[str, ...], str], Path] = {}
 
 
-def published_copy(data: Path, manifest: Path, writers: list[Writer] = WRITERS) -> Settings:
-    """`data`: a copy of the fixture warehouse published with `writers`, its first publish made once per process."""
-    key = (manifest, tuple(w.name for w in writers))
+def published_copy(
+    data: Path,
+    manifest: Path,
+    writers: list[Writer] = WRITERS,
+    prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> Settings:
+    """`data`: a copy of the fixture warehouse, changed by `prepare` if given, published with `writers`; the warehouse
+    and its first publish are made once per process for each writer set and `prepare` function."""
+    key = (manifest, tuple(w.name for w in writers), f"{prepare.__module__}.{prepare.__qualname__}" if prepare else "")
     if key not in _PUBLISHED:
         template = Settings(data_dir=data.parent.parent / f"published-{len(_PUBLISHED)}" / "data")
         make_warehouse(template)
+        if prepare:
+            with duckdb.connect(str(template.warehouse_path)) as con:
+                prepare(con)
         publish(template, manifest, writers)
         _PUBLISHED[key] = template.root
     shutil.copytree(_PUBLISHED[key], data, symlinks=True)
