@@ -13,10 +13,13 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from sandbox.legacy import Rendered
+
 VILLAGES = 6  # villages whose deliveries carry planted discrepancies
 SHARE = 0.015  # of those villages' residents, per planted attribute (at least one each)
 REGISTER_ATTRIBUTES = ("name", "birth_date", "relation_to_head")
 RELATIONS = ("子", "女", "配偶", "父母")  # what a member other than the head can be
+NAMED_DESPITE = ("lower_x", "full_width")  # ID noise after which a record still names its person exactly
 COLUMNS = {
     "person_id": pl.String,
     "citizen_id": pl.String,
@@ -119,6 +122,21 @@ def plant_grid(
         pl.col("person_id").replace_strict(wrong, default=pl.col("address"), return_dtype=pl.String).alias("address")
     )
     return planted, pl.DataFrame(found, schema=COLUMNS)
+
+
+def named_only(rendered: Rendered, collected: pl.DataFrame, planted: pl.DataFrame) -> tuple[Rendered, pl.DataFrame]:
+    """Undo the outdated addresses planted on grid records whose ID the platform then delivered missing or broken:
+    such a record may name nobody, so no roster would show the discrepancy. `rendered` holds `collected`'s rows in
+    order; returns the records and the planted truth that stays."""
+    truth = pl.concat(rendered.persons)
+    named = truth.filter(pl.col("id_noise").is_null() | pl.col("id_noise").is_in(list(NAMED_DESPITE)))["person_id"]
+    undone = planted.filter(~pl.col("person_id").is_in(named.implode()))
+    if undone.height == 0:
+        return rendered, planted
+    true = dict(zip(undone["person_id"], undone["truth"], strict=True))
+    restored = collected["person_id"].replace_strict(true, default=None, return_dtype=pl.String).alias("_true")
+    frame = rendered.frame.with_columns(restored).with_columns(address=pl.coalesce("_true", "address")).drop("_true")
+    return Rendered(frame, rendered.persons, rendered.enterprises), planted.join(undone, on="person_id", how="anti")
 
 
 def _truth(person: dict, system: str, attribute: str, delivered: str, true: str) -> dict[str, str]:

@@ -496,7 +496,8 @@ def build_deliveries(district: District) -> Deliveries:
     planted_in = discrepancies.planted_villages(district.seed, alive)
     once = seen.filter(~pl.col("person_id").is_in(again["person_id"].implode()))["person_id"]
     res, grid_planted = discrepancies.plant_grid(district.seed, planted_in, res, once)
-    add("grid/residents", grid_residents(rng, res, pool, prefixes, 1))
+    grid, grid_planted = discrepancies.named_only(grid_residents(rng, res, pool, prefixes, 1), res, grid_planted)
+    add("grid/residents", grid)
     out.tables["grid/events"] = grid_events(district.grid_events, 1)
 
     # --- hukou: full extract of the living with local registration; a few exact duplicate lines
