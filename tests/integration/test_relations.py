@@ -111,7 +111,7 @@ def test_members_are_in_their_true_household_and_in_no_other(settings: Settings)
     planted = planted_values(settings, "relation_to_head")
     assert planted.height > 0
     traced = traced.join(planted, on="person_id", how="left")
-    assert (traced["relation_to_head"] == pl.coalesce("planted", "t_relation")).all()
+    assert traced.select((pl.col("relation_to_head") == pl.coalesce("planted", "t_relation")).all()).item()
     assert traced["planted"].drop_nulls().len() == planted.height
     assert (traced["is_head"] == (traced["relation_to_head"] == "户主")).all()
 
