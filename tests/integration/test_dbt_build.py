@@ -183,7 +183,8 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
     ], **same)  # fmt: skip
 
     # The village verified its roster (还数于村): B's actual address corrected and accepted, B's sex "corrected" and
-    # rejected, E's name corrected and accepted but not yet decided on first delivery, A confirmed as it was.
+    # rejected, E's name corrected and accepted but not yet decided on first delivery, A confirmed as it was, B's
+    # relation to the head corrected (the register has everybody as head) and accepted.
     corrections = "correction_id roster_person_key attribute old_value new_value department submitted_at"
     same = {"upload_sha256": "f" * 64, "village_code": VILLAGE, "cadre": "cadre1"}
     deliver(con, "village_verification__corrections", ("vv-c1", "2026-11-03 08:00:00+08"), corrections, [
@@ -191,6 +192,7 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
         (2, person_key(B18), "sex", "女", "男", "公安", "2026-11-03 07:00:00+08"),
         (3, person_key(E), "name", "小红", "王小红", "公安", "2026-11-03 07:00:00+08"),
         (4, person_key(A), None, None, None, None, "2026-11-03 07:00:00+08"),
+        (5, person_key(B18), "relation_to_head", "户主", "配偶", "公安", "2026-11-03 07:00:00+08"),
     ], **same)  # fmt: skip
     decisions = "correction_id decision department reviewer decided_at reason"
     deliver(con, "village_verification__decisions", ("vv-d1", "2026-11-04 08:00:00+08"), decisions, [
@@ -199,6 +201,7 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
     ])  # fmt: skip
     deliver(con, "village_verification__decisions", ("vv-d2", "2026-11-05 08:00:00+08"), decisions, [
         (3, "accepted", "公安", "police-reviewer", "2026-11-05 07:00:00+08", None),
+        (5, "accepted", "公安", "police-reviewer", "2026-11-05 07:10:00+08", None),
     ])  # fmt: skip
 
     marriage = "registration_no registration_type registered_on husband_name husband_id_number wife_name wife_id_number"
@@ -336,7 +339,7 @@ def test_accepted_village_corrections_survive_with_their_provenance_and_rejected
         person_key(B18),
     )
     assert actual == ("核对地址8号", VILLAGE, "village_verification", "1")
-    # the village's metrics: A, B and E verified of the roster; 3 corrections, 2 accepted (both applied), 1 rejected
+    # the village's metrics: A, B and E verified of the roster; 4 corrections, 3 accepted (all applied), 1 rejected
     metrics = rows(
         warehouse,
         "select scope_level, residents, verified, submitted, accepted, rejected, applied, median_days_to_apply "
@@ -349,10 +352,11 @@ def test_accepted_village_corrections_survive_with_their_provenance_and_rejected
         "select count(*) from marts.village_roster where village_code = ? and person_key in (?, ?, ?)",
         VILLAGE, person_key(A), person_key(B18), person_key(E),
     )[0][0]  # fmt: skip
-    # days to apply: from 11-03 07:00 to the landing of the decisions, 11-04 08:00 (B) and 11-05 08:00 (E)
-    median = ((25 / 24) + (49 / 24)) / 2
+    # days to apply: from 11-03 07:00 to the landing of the decisions, 11-04 08:00 (B's address) and 11-05 08:00
+    # (E's name, B's relation)
+    median = 49 / 24
     for scope, row in zip(("village", "district"), metrics, strict=True):
-        assert row[:7] == (scope, roster_size[0], verified, 3, 2, 1, 2), row
+        assert row[:7] == (scope, roster_size[0], verified, 4, 3, 1, 3), row
         assert abs(row[7] - median) < 1e-9
 
 
@@ -429,8 +433,18 @@ def test_relations(warehouse: duckdb.DuckDBPyConnection) -> None:
         warehouse, "select village_code, address, member_count, unresolved_member_count, source_id from marts.household"
     )
     assert household == (VILLAGE, "新地址1号", 2, 1, "hukou")
-    members = rows(warehouse, "select person_key, household_no, is_head from marts.household_member order by 1")
-    assert members == sorted([(person_key(A), "H001", True), (person_key(B18), "H001", True)])
+    # B's relation as the village corrected it and the register's department accepted, with that provenance
+    members = rows(
+        warehouse,
+        "select person_key, household_no, relation_to_head, is_head, source_id, record_id, match_method "
+        "from marts.household_member order by 1",
+    )
+    assert members == sorted(
+        [
+            (person_key(A), "H001", "户主", True, "hukou", A, "deterministic_id"),
+            (person_key(B18), "H001", "配偶", False, "village_verification", "5", "person_key"),
+        ]
+    )
     # registered residences from the household register, actual ones from the grid and the village's verification;
     # E's grid record names no village: the grid's
     residences = rows(
