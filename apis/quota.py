@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -158,7 +158,23 @@ async def quota_headers(request: Request, call_next: Callable[[Request], Awaitab
         for name, value in window.headers(at).items():
             response.headers.setdefault(name, value)
     if "usage" in state and response.status_code < 400:
-        await run_in_threadpool(
-            count_usage, request.app.state.settings, state["usage"], state.get("rows_served", 0), time.time()
-        )
+        # A streamed export reports its rows while it streams, so the count waits for the body's end; it is written
+        # before the last chunk goes out, so a client that has the whole answer finds it counted (and when cut short).
+        body = response.body_iterator  # type: ignore[attr-defined]
+
+        async def counted() -> AsyncIterator[Any]:
+            held: list[Any] = []
+            try:
+                async for chunk in body:
+                    for earlier in held:
+                        yield earlier
+                    held = [chunk]
+            finally:
+                await run_in_threadpool(
+                    count_usage, request.app.state.settings, state["usage"], state.get("rows_served", 0), time.time()
+                )
+            for chunk in held:
+                yield chunk
+
+        response.body_iterator = counted()  # type: ignore[attr-defined]
     return response

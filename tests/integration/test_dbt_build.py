@@ -182,6 +182,19 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
         (W_BROKEN, "禅城丙公司", "有限责任公司", None, None, "2019-01-01", "存续"),
     ], **same)  # fmt: skip
 
+    # The medical-insurance bureau's designated pharmacies (定点医药机构), monthly snapshots: the older one is
+    # replaced; X signed twice (the later agreement counts); the sole trader Z's point is personal data.
+    pharmacies = "record_no uscc org_name legal_rep_name event_date"
+    same = {"village_code": VILLAGE}
+    deliver(con, "yb_designated_pharmacies__records", ("yb-2026-10", "2026-10-01 08:00:00+08"), pharmacies, [
+        ("YB1", X, "禅城甲公司", "张三", "2020-01-01"),
+    ], **same)  # fmt: skip
+    deliver(con, "yb_designated_pharmacies__records", ("yb-2026-11", "2026-11-01 08:00:00+08"), pharmacies, [
+        ("YB1", X, " 禅城甲公司 ", "张三", "2021-03-01"),
+        ("YB2", X, "禅城甲公司", "张三", "2024-06-01"),
+        ("YB3", Z, "李四小卖部", "李四", "2022-01-01"),
+    ], **same)  # fmt: skip
+
     # The village verified its roster (还数于村): B's actual address corrected and accepted, B's sex "corrected" and
     # rejected, E's name corrected and accepted but not yet decided on first delivery, A confirmed as it was, B's
     # relation to the head corrected (the register has everybody as head) and accepted.
@@ -391,6 +404,26 @@ def test_open_credit_data_names_enterprises_only(warehouse: duckdb.DuckDBPyConne
     assert sum(r[1] for r in stats) == 2 and sum(r[2] for r in stats) == 1  # X and the sole trader Z; V unregistered
 
 
+def test_public_service_points_and_new_registrations_name_no_person(warehouse: duckdb.DuckDBPyConnection) -> None:
+    [village] = rows(warehouse, "select village_name, town_name from marts.village where village_code = ?", VILLAGE)
+    points = rows(
+        warehouse,
+        "select point_type, point_id, point_name, village_code, village_name, town_name, listed_on, department "
+        "from marts.public_service_point",
+    )
+    # X's latest agreement of the latest snapshot; the sole trader Z is left out
+    assert points == [("医保定点医药机构", X, "禅城甲公司", VILLAGE, *village, dt.date(2024, 6, 1), "区医疗保障局")]
+    registrations = rows(
+        warehouse,
+        "select month, town_name, entity_type, registered, sole_traders from marts.market_entity_registrations "
+        "order by month",
+    )
+    assert registrations == [  # X (2010) and the sole trader Z (2018); V and the mistyped code are not registered
+        (dt.date(2010, 1, 1), village[1], "有限责任公司", 1, 0),
+        (dt.date(2018, 1, 1), village[1], "个体工商户", 1, 1),
+    ]
+
+
 def test_the_repair_register_decides_each_records_repair_state(warehouse: duckdb.DuckDBPyConnection) -> None:
     status = {
         r[0]: r[1:]
@@ -485,7 +518,8 @@ def test_relations(warehouse: duckdb.DuckDBPyConnection) -> None:
 # ---------------------------------------------------------------- the catalog facts the platform reads
 
 # Every model under models/marts builds into the marts schema: the marts are the SQL files there.
-MARTS = {p.stem for p in (ROOT / "dbt_project" / "models" / "marts").rglob("*.sql")}
+SHARED = {"int_public_credit_records"}  # ephemeral: a query the marts beside it share, no table of its own
+MARTS = {p.stem for p in (ROOT / "dbt_project" / "models" / "marts").rglob("*.sql")} - SHARED
 CHANNELS = {"api": "open_data_api", "datasette": "datasette", "roster": "village_rosters"}
 
 
@@ -493,7 +527,7 @@ def marts(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         node["name"]: node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] == "marts"
+        if node["resource_type"] == "model" and node["schema"] == "marts" and node["name"] not in SHARED
     }
 
 
@@ -502,6 +536,8 @@ def test_every_mart_and_column_carries_its_catalog_facts(
 ) -> None:
     models = marts(manifest)
     assert set(models) == MARTS
+    shared = [manifest["nodes"][f"model.zhongtai.{name}"]["config"]["materialized"] for name in SHARED]
+    assert shared == ["ephemeral"] * len(SHARED)
     for name, node in models.items():
         meta = node["config"]["meta"]
         assert node["description"] and meta["title"], name

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.integration
 # What the real project opens without conditions; the first test checks the manifest still says so.
 OPEN_IDS = [
     "credit_lists", "credit_publicity", "enterprise_credit_grade", "enterprise_directory", "grid_event",
-    "grid_governance_kpi", "market_entity_statistics", "village", "village_household_statistics", "village_population",
+    "grid_governance_kpi", "market_entity_registrations", "market_entity_statistics", "public_service_point",
+    "village", "village_household_statistics", "village_population",
 ]  # fmt: skip
 
 

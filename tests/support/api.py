@@ -120,5 +120,5 @@ def catalogue_texts(manifest: Path) -> dict[str, str]:
             ]
         )
         for n in nodes.values()
-        if n["resource_type"] == "model" and n["schema"] == "marts"
+        if n["resource_type"] == "model" and n["schema"] == "marts" and n["config"]["materialized"] != "ephemeral"
     }
