@@ -320,10 +320,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=18765, help="the sandbox's one-window API")
     parser.add_argument("--phases", default="first,rebuild,refresh")
     parser.add_argument("--label", default=None, help="results file suffix (default: the scale)")
+    parser.add_argument("--markdown", type=Path, nargs="+", help="print a README table of these result files")
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         sys.exit(_child(args.child))
+    if args.markdown:
+        print(
+            markdown([{**json.loads(p.read_text()), "label": p.stem.removeprefix("pipeline_")} for p in args.markdown])
+        )
+        return
 
     data = (args.data_dir or CACHE / f"pipeline-{args.scale}").resolve()
     data.mkdir(parents=True, exist_ok=True)
@@ -358,6 +364,25 @@ def main(argv: list[str] | None = None) -> None:
     path = RESULTS / f"pipeline_{args.label or args.scale}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {path}")
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    """A README table: one row per stage, a seconds / peak-MiB column per phase of each result file."""
+    columns = [(r.get("label") or r["scale"], name, phase) for r in results for name, phase in r["phases"].items()]
+    stage_names = list(dict.fromkeys(stage for _l, _n, p in columns for stage in p["stages"]))
+    head = "| stage | " + " | ".join(f"{label} {name}" for label, name, _p in columns) + " |"
+    lines = [head, "| --- |" + " --- |" * len(columns)]
+    for stage in stage_names:
+        cells = []
+        for _l, _n, p in columns:
+            s = p["stages"].get(stage)
+            cells.append(f"{s['seconds']:.1f} s · {s['peak_rss_mib']:,.0f} MiB" if s else "")
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    whole = [f"**{p['seconds']:.0f} s · {p['peak_rss_mib']:,.0f} MiB**" for _l, _n, p in columns]
+    lines.append("| whole run | " + " | ".join(whole) + " |")
+    load = [f"{p['load_average_at_start'][0]:.0f}" for _l, _n, p in columns]
+    lines.append("| load average at start | " + " | ".join(load) + " |")
+    return "\n".join(lines)
 
 
 def _table(phase: dict[str, Any]) -> str:
