@@ -343,8 +343,12 @@ def main(argv: list[str] | None = None) -> None:
         "generate_seconds": _generate(data, args.scale, env),
         "phases": {},
     }
-    phases = [p for p in args.phases.split(",") if p]
-    for name in phases:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"pipeline_{args.label or args.scale}.json"
+    # phases run in separate invocations add to the same file; each phase keeps the commit it ran
+    if path.exists():
+        result = {**result, "phases": json.loads(path.read_text())["phases"]}
+    for name in [p for p in args.phases.split(",") if p]:
         print(f"== pipeline {args.scale}: {name}", flush=True)
         if name == "rebuild":
             from orchestration.ingestion.replay import set_warehouse_aside
@@ -354,16 +358,18 @@ def main(argv: list[str] | None = None) -> None:
         if name == "refresh":
             subprocess.run([str(BIN / "zhongtai"), "sandbox", "advance", "--days", "1"], env=env, check=True)
         phase = run_phase(name, data, env, upstream=name != "rebuild")
-        result["phases"][name] = phase
+        result["phases"][name] = {"commit": result["commit"], **phase}
         print(_table(phase), flush=True)
-    phases_done = result["phases"]
-    result["full_seconds"] = phases_done.get("rebuild", {}).get("seconds")
-    result["incremental_seconds"] = phases_done.get("refresh", {}).get("seconds")
-    result["peak_rss_mib"] = max((p["peak_rss_mib"] for p in phases_done.values()), default=None)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"pipeline_{args.label or args.scale}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        _write(path, result)
     print(f"wrote {path}")
+
+
+def _write(path: Path, result: dict[str, Any]) -> None:
+    done = result["phases"]
+    result["full_seconds"] = done.get("rebuild", {}).get("seconds")
+    result["incremental_seconds"] = done.get("refresh", {}).get("seconds")
+    result["peak_rss_mib"] = max((p["peak_rss_mib"] for p in done.values()), default=None)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
