@@ -20,8 +20,9 @@
 
   Every join is an equality join: (kind, value) names at most one row of int_grid_locations, and one grid_code one
   grid, so whether the village agrees is decided after the join (a case per column), never inside its condition.
-  An `or` in a left join's condition kept DuckDB from hashing it: it compared every row with every lookup row
-  (a nested-loop join), which took `person_residence` past 47 minutes at `district`.
+  With the `or` inside the left joins' conditions (DuckDB 1.5 keeps it as a residual predicate of each hash join),
+  `person_residence` ran past 47 minutes at `district`; the same rows, checksummed, now come from plain hash joins
+  (issue 14; timings in bench/README.md).
 -#}
 {% macro locate_in_grid(cte) -%}
     {%- set lookups = [('house_no', cte ~ '.house_no'), ('address', cte ~ '.address'),
