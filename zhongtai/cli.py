@@ -123,6 +123,9 @@ def sandbox_serve(data_dir: DataDir = None) -> None:
 @app.command()
 def run(
     select: Annotated[str | None, typer.Option(help="Dagster asset selection, e.g. 'group:sources'")] = None,
+    rebuild: Annotated[
+        bool, typer.Option(help="a fresh warehouse from the landed deliveries only (the old one kept beside)")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Materialise every asset once, in-process: ingest, dbt build, quality checks, publish."""
@@ -131,8 +134,17 @@ def run(
         from zhongtai import processes
 
         argv = [sys.executable, "-m", "zhongtai.cli", "run", *(["--select", select] if select else [])]
+        env = {"ZHONGTAI_RUN_IN_PROCESS": "1"}
+        if rebuild:
+            from orchestration.ingestion.replay import set_warehouse_aside
+
+            kept = set_warehouse_aside(settings)
+            console.print(
+                f"rebuild from landing: the old warehouse is kept as {kept}" if kept else "rebuild from landing"
+            )
+            env["ZHONGTAI_FROM_LANDING"] = "1"
         try:
-            code = processes.run_supervised(argv, env={"ZHONGTAI_RUN_IN_PROCESS": "1"})
+            code = processes.run_supervised(argv, env=env)
         except KeyboardInterrupt:
             console.print("[yellow]interrupted[/]: stopped; the next run carries on from what was committed")
             raise typer.Exit(130) from None

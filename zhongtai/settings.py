@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     datasette_port: int = 8001
     dagster_port: int = 3000
     sandbox_port: int = 8765
+    from_landing: bool = Field(
+        default=False,
+        description="ingest loads only what has already landed and asks no upstream (a rebuild from landing)",
+    )
     roster_min_cell: int = Field(default=5, description="published aggregates suppress cells below this count")
     resolution_memory: str = Field(
         default="3GB",

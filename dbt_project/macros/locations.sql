@@ -17,45 +17,57 @@
   which also gives the house number), of the same building (building), or the village's only grid
   (single_grid_village). A grid outside the row's village is never taken; a row without a village takes its own
   grid's, else the village of the grid found.
+
+  Every join is an equality join: (kind, value) names at most one row of int_grid_locations, and one grid_code one
+  grid, so whether the village agrees is decided after the join (a case per column), never inside its condition.
+  With the `or` inside the left joins' conditions (DuckDB 1.5 keeps it as a residual predicate of each hash join),
+  `person_residence` ran past 47 minutes at `district`; the same rows, checksummed, now come from plain hash joins
+  (issue 14; timings in bench/README.md).
 -#}
 {% macro locate_in_grid(cte) -%}
     {%- set lookups = [('house_no', cte ~ '.house_no'), ('address', cte ~ '.address'),
                        ('building', address_building(cte ~ '.address'))] -%}
-    {%- set village = 'coalesce(' ~ cte ~ '.village_code, own_grid.village_code)' -%}
+    {#- the record's own grid counts when it lies in the record's village (or the record names none) -#}
+    {%- set own_ok = '(' ~ cte ~ '.village_code is null or ' ~ cte ~ '.village_code = own_grid.village_code)' -%}
+    {%- set village = 'coalesce(' ~ cte ~ '.village_code, case when ' ~ own_ok ~ ' then own_grid.village_code end)' -%}
     select
         {{ cte }}.*,
         coalesce(
-            own_grid.grid_code,
+            case when {{ own_ok }} then own_grid.grid_code end,
             {%- for kind, _ in lookups %}
-            by_{{ kind }}.grid_code,
+            {{ _found_in_village(kind, 'grid_code', village) }},
             {%- endfor %}
             by_village.grid_code
         ) as located_grid_code,
-        coalesce({{ cte }}.house_no, by_address.house_no) as located_house_no,
+        coalesce({{ cte }}.house_no, {{ _found_in_village('address', 'house_no', village) }}) as located_house_no,
         coalesce(
             {{ village }},
             {%- for kind, _ in lookups %}
-            by_{{ kind }}.village_code{{ ',' if not loop.last }}
+            {{ _found_in_village(kind, 'village_code', village) }}{{ ',' if not loop.last }}
             {%- endfor %}
         ) as located_village_code,
         case
-            when own_grid.grid_code is not null then 'grid_record'
+            when {{ own_ok }} and own_grid.grid_code is not null then 'grid_record'
             {%- for kind, _ in lookups %}
-            when by_{{ kind }}.grid_code is not null then '{{ kind }}'
+            when {{ _found_in_village(kind, 'grid_code', village) }} is not null then '{{ kind }}'
             {%- endfor %}
             when by_village.grid_code is not null then 'single_grid_village'
         end as located_by
     from {{ cte }}
     left join {{ ref('grids') }} as own_grid
         on {{ cte }}.grid_code = own_grid.grid_code
-        and ({{ cte }}.village_code is null or {{ cte }}.village_code = own_grid.village_code)
     {%- for kind, value in lookups %}
     left join {{ ref('int_grid_locations') }} as by_{{ kind }}
         on by_{{ kind }}.located_by = '{{ kind }}'
         and {{ value }} = by_{{ kind }}.location_value
-        and ({{ village }} is null or {{ village }} = by_{{ kind }}.village_code)
     {%- endfor %}
     left join {{ ref('int_grid_locations') }} as by_village
         on by_village.located_by = 'single_grid_village'
         and {{ cte }}.village_code = by_village.location_value
+{%- endmacro %}
+
+
+{#- A column of lookup `by_<kind>`, or null when the grid it found lies outside the row's village. -#}
+{% macro _found_in_village(kind, column, village) -%}
+    case when {{ village }} is null or {{ village }} = by_{{ kind }}.village_code then by_{{ kind }}.{{ column }} end
 {%- endmacro %}

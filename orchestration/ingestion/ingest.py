@@ -63,7 +63,8 @@ def ingest_source(
     con: duckdb.DuckDBPyConnection | None = None,
     on_delivery: Callable[[LoadResult], None] | None = None,
 ) -> list[EntitySummary]:
-    """Pull and load every entity of one source. A connector failure is reported; landed data still loads."""
+    """Pull and load every entity of one source. A connector failure is reported; landed data still loads.
+    With settings.from_landing (a rebuild from landing), no upstream is asked: only what has landed is loaded."""
     landing = Landing(settings.landing_dir)
     own = con is None
     con = con or open_warehouse(settings)
@@ -76,8 +77,9 @@ def ingest_source(
                 # sent by people, maybe never: dbt reads the raw table even before the first delivery
                 ensure_raw_table(con, source, entity)
             try:
-                pulled = pull(source, entity, settings, landing)
-                summary.landed, summary.already_seen = len(pulled.landed), pulled.already_seen
+                if not settings.from_landing:
+                    pulled = pull(source, entity, settings, landing)
+                    summary.landed, summary.already_seen = len(pulled.landed), pulled.already_seen
             except ConnectorError as exc:
                 summary.error = str(exc)
             # Load everything landed and not yet loaded: this is also how a crashed run carries on.

@@ -1,6 +1,9 @@
-"""Replay a delivery after its registry entry was fixed: forget what its earlier load left, load it again."""
+"""Replay a delivery after its registry entry was fixed: forget what its earlier load left, load it again; or
+rebuild the whole warehouse from landing (after a model change): set the warehouse aside, load every landed delivery."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from catalog.registry import Registry, load_registry, registry_dirs
 from orchestration.ingestion.ingest import open_warehouse
@@ -39,3 +42,19 @@ def replay(settings: Settings, delivery_id: str, registry: Registry | None = Non
         return load_delivery(con, source, entity, delivery, landing.dir, replace=True)
     finally:
         con.close()
+
+
+def set_warehouse_aside(settings: Settings) -> Path | None:
+    """Move the warehouse (and its write-ahead log) to `<name>.before-rebuild`, replacing an earlier one, so that the
+    next run (with settings.from_landing) builds a fresh warehouse from the landed, immutable deliveries. Returns where
+    the old one went, or None when there was none. Landing, published versions and the run history stay."""
+    path = settings.warehouse_path
+    if not path.exists():
+        return None
+    kept = path.with_name(path.name + ".before-rebuild")
+    for suffix in ("", ".wal"):
+        old, aside = Path(str(path) + suffix), Path(str(kept) + suffix)
+        aside.unlink(missing_ok=True)
+        if old.exists():
+            old.rename(aside)
+    return kept
