@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from apis.errors import ApiError
 from apis.operational.db import session_scope
-from zhongtai.notice import read_notice
+from zhongtai.notice import notice_path, read_notice
 from zhongtai.settings import Settings
 
 NO_SNAPSHOT = "no published snapshot yet: run the pipeline's publish step first"
@@ -120,8 +120,27 @@ class Notice(dict):  # type: ignore[type-arg]
         return bool(self.get("stale"))
 
 
+_notices: dict[Path, tuple[tuple[int, int, int] | None, dict[str, Any]]] = {}
+
+
+def current_notice(published_dir: Path) -> dict[str, Any]:
+    """published/status.json as read_notice() gives it, parsed again only when the file changed: every response
+    carries its `X-Zhongtai-Stale`, and a stat costs far less than reading and parsing JSON. The notice is replaced
+    by a rename (zhongtai.files.atomic_write), so a new one always has a new inode."""
+    try:
+        found = os.stat(notice_path(published_dir))
+        identity: tuple[int, int, int] | None = (found.st_ino, found.st_mtime_ns, found.st_size)
+    except FileNotFoundError:
+        identity = None
+    cached = _notices.get(published_dir)
+    if cached is None or cached[0] != identity:
+        cached = (identity, read_notice(published_dir))
+        _notices[published_dir] = cached
+    return cached[1]
+
+
 def get_notice(settings: SettingsDep) -> Notice:
-    return Notice(read_notice(settings.published_dir))
+    return Notice(current_notice(settings.published_dir))
 
 
 NoticeDep = Annotated[Notice, Depends(get_notice)]

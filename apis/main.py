@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apis import docs, quota
 from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, api_key, principal_of, sign_in_url
-from apis.deps import get_snapshot
+from apis.deps import current_notice, get_snapshot
 from apis.errors import ApiError, api_error_handler, document
 from apis.operational.db import upgrade
 from apis.pages import (
@@ -37,7 +37,6 @@ from apis.pages import (
 from apis.routers import access, catalog, challenge, changes, ckan, conditional, credit, datasets, health
 from apis.routers import forms as form_registry
 from apis.templating import STATIC_DIR, render
-from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -92,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.middleware("http")
     async def stale_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
-        notice = read_notice(app.state.settings.published_dir)
+        notice = current_notice(app.state.settings.published_dir)
         response.headers["X-Zhongtai-Stale"] = "true" if notice.get("stale") else "false"
         if notice.get("stale") and notice.get("since"):
             response.headers["X-Zhongtai-Stale-Since"] = str(notice["since"])

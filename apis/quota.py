@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from apis.auth import _key_header, key_holder
 from apis.deps import SettingsDep
 from apis.errors import ApiError
-from apis.operational.db import session_scope
+from apis.operational.db import counter_scope
 from apis.operational.models import QuotaWindow, UsageCount
 from zhongtai.settings import Settings
 
@@ -100,7 +100,7 @@ def enforce_quota(request: Request, settings: SettingsDep, secret: Annotated[str
         address = request.client.host if request.client else "-"
         bucket, item = f"addr:{address}", _limit(settings.quota_anonymous)
     at = time.time()
-    with session_scope(settings) as db:
+    with counter_scope(settings) as db:
         window = hit(db, bucket, item, at)
     request.state.quota = (window, at)
     request.state.usage = (
@@ -133,7 +133,7 @@ def _day(at: float) -> str:
 def count_usage(settings: Settings, usage: tuple[str, int | None, str], rows: int, at: float) -> None:
     key_prefix, enterprise_id, dataset_id = usage
     table = UsageCount.__table__
-    with session_scope(settings) as db:
+    with counter_scope(settings) as db:
         stmt = _insert(db)(table).values(
             day=_day(at),
             key_prefix=key_prefix,
