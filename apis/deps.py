@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from apis.errors import ApiError
 from apis.operational.db import session_scope
+from catalog.channels import STORED_IN_KEY_ORDER
 from zhongtai.notice import notice_path, read_notice
 from zhongtai.settings import Settings
 
@@ -29,7 +30,13 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+async def _settings(request: Request) -> Settings:
+    """get_settings as a dependency: async, so FastAPI answers it in the event loop instead of handing it to a
+    worker thread and back (a sync dependency costs a thread hop per request)."""
+    return get_settings(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,25 @@ def open_serving(snapshot: Snapshot) -> duckdb.DuckDBPyConnection:
         con = _serving_database(path, (found.st_dev, found.st_ino, found.st_mtime_ns)).cursor()
     con.execute("set TimeZone = 'Asia/Shanghai'")
     return con
+
+
+@lru_cache(maxsize=16)
+def _key_ordered(path: str, _identity: tuple[int, int, int]) -> frozenset[str]:
+    con = _serving_database(path, _identity).cursor()
+    try:
+        found = con.execute("select table_name from duckdb_tables() where comment = ?", [STORED_IN_KEY_ORDER])
+        return frozenset(r[0] for r in found.fetchall())
+    finally:
+        con.close()
+
+
+def key_ordered(snapshot: Snapshot) -> frozenset[str]:
+    """The snapshot's serving tables stored in primary-key order (catalog.channels.STORED_IN_KEY_ORDER); a table
+    published before the serving writer sorted them is not among them and is read with its ORDER BY."""
+    path = str(snapshot.path / "serving.duckdb")
+    found = os.stat(path)
+    with _serving_lock:
+        return _key_ordered(path, (found.st_dev, found.st_ino, found.st_mtime_ns))
 
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]

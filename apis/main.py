@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apis import docs, quota
 from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, api_key, principal_of, sign_in_url
@@ -61,6 +63,37 @@ def is_page(request: Request) -> bool:
     return not path.startswith(API_PREFIXES) and "application/json" not in request.headers.get("accept", "")
 
 
+class ResponseHeaders:
+    """ASGI middleware (plain, not BaseHTTPMiddleware, which cost every request an extra task and stream): every
+    answer says `X-Zhongtai-Stale` (and since when), and a page that rendered a form and minted a CSRF nonce
+    (apis.auth.csrf_nonce) hands it to the browser as the cookie."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                settings = scope["app"].state.settings
+                headers = MutableHeaders(scope=message)
+                notice = current_notice(settings.published_dir)
+                headers["X-Zhongtai-Stale"] = "true" if notice.get("stale") else "false"
+                if notice.get("stale") and notice.get("since"):
+                    headers["X-Zhongtai-Stale-Since"] = str(notice["since"])
+                nonce = scope.get("state", {}).get("csrf_new_nonce")
+                if nonce:
+                    cookie = Response()
+                    cookie.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=settings.cookie_secure)
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -86,27 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.middleware("http")(quota.quota_headers)  # RateLimit-* headers and usage counts of the API routes
-
-    @app.middleware("http")
-    async def stale_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        notice = current_notice(app.state.settings.published_dir)
-        response.headers["X-Zhongtai-Stale"] = "true" if notice.get("stale") else "false"
-        if notice.get("stale") and notice.get("since"):
-            response.headers["X-Zhongtai-Stale-Since"] = str(notice["since"])
-        return response
-
-    @app.middleware("http")
-    async def csrf_cookie(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # A page that rendered a form minted a nonce (apis.auth.csrf_nonce): hand it to the browser as the cookie.
-        response = await call_next(request)
-        nonce = getattr(request.state, "csrf_new_nonce", None)
-        if nonce:
-            response.set_cookie(
-                CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=app.state.settings.cookie_secure
-            )
-        return response
+    app.add_middleware(quota.QuotaHeaders)  # RateLimit-* headers and usage counts of the API routes
+    app.add_middleware(ResponseHeaders)  # X-Zhongtai-Stale on every answer, the CSRF cookie a page minted
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(request: Request, exc: SignInRequired) -> Response:

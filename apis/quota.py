@@ -13,19 +13,20 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse
 from sqlalchemy import case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apis.auth import _key_header, key_holder
 from apis.deps import SettingsDep
@@ -149,16 +150,31 @@ def count_usage(settings: Settings, usage: tuple[str, int | None, str], rows: in
         db.execute(stmt)
 
 
-async def quota_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Middleware: the caller's `RateLimit-*` headers on every API answer, and the usage count of answered ones."""
-    response = await call_next(request)
-    state = request.scope.get("state", {})
-    if "quota" in state:
-        window, at = state["quota"]
-        for name, value in window.headers(at).items():
-            response.headers.setdefault(name, value)
-    if "usage" in state and response.status_code < 400:
-        await run_in_threadpool(
-            count_usage, request.app.state.settings, state["usage"], state.get("rows_served", 0), time.time()
-        )
-    return response
+class QuotaHeaders:
+    """ASGI middleware: the caller's `RateLimit-*` headers on every API answer, and the usage count of answered ones
+    (counted before the answer leaves, so the next request already sees it). Plain ASGI rather than Starlette's
+    BaseHTTPMiddleware, which ran every request through an extra task and memory stream."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state = scope.get("state", {})
+                if "quota" in state:
+                    window, at = state["quota"]
+                    headers = MutableHeaders(scope=message)
+                    for name, value in window.headers(at).items():
+                        headers.setdefault(name, value)
+                if "usage" in state and message["status"] < 400:
+                    settings = scope["app"].state.settings
+                    rows = state.get("rows_served", 0)
+                    await run_in_threadpool(count_usage, settings, state["usage"], rows, time.time())
+            await send(message)
+
+        await self.app(scope, receive, send_counted)

@@ -65,6 +65,12 @@ class RecordQuery:
     filters: list[Filter]
     order: list[tuple[str, bool]]  # (field, descending); the primary key closes it so the order is total
     key: tuple[str, ...] = ()  # the primary key's fields: never null (the publish checks it), so no `is null` arm
+    stored_in_key_order: bool = False  # the serving table holds its rows in key order (apis.deps.key_ordered)
+
+    @property
+    def in_storage_order(self) -> bool:
+        """Read in the order the rows are stored: no sort needed (DuckDB preserves insertion order)."""
+        return self.stored_in_key_order and self.order == [(k, False) for k in self.key]
 
     @property
     def fingerprint(self) -> str:
@@ -163,6 +169,7 @@ def parse_query(
     filters: Sequence[str] = (),
     sort: str | None = None,
     fields: str | None = None,
+    stored_in_key_order: bool = False,
 ) -> RecordQuery:
     declared = [f["name"] for f in entry["fields"]]
     types = {f["name"]: f["data_type"] or "varchar" for f in entry["fields"]}
@@ -213,6 +220,7 @@ def parse_query(
         filters=[parse_filter(f, types) for f in filters],
         order=order,
         key=tuple(pk),
+        stored_in_key_order=stored_in_key_order,
     )
 
 
@@ -324,8 +332,9 @@ def select_sql(
         params += more
     names = query.fields + [n for n, _ in query.order if n not in query.fields]
     where = f"where {' and '.join(terms)}" if terms else ""
-    order = ", ".join(f"{quote(n)} {'desc' if d else 'asc'} nulls last" for n, d in query.order)
-    sql = f"select {', '.join(quote(n) for n in names)} from {quote(query.dataset)} {where} order by {order}"
+    sql = f"select {', '.join(quote(n) for n in names)} from {quote(query.dataset)} {where}"
+    if not query.in_storage_order:  # a table stored in key order is read as stored: no sort, and a LIMIT stops early
+        sql += " order by " + ", ".join(f"{quote(n)} {'desc' if d else 'asc'} nulls last" for n, d in query.order)
     if limit is not None:
         sql += " limit ? offset ?"
         params += [limit, offset]

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from apis import records
 from apis.auth import ApiKey, KeyHolder, session_secret
-from apis.deps import OperationalDb, SettingsDep, open_serving
+from apis.deps import OperationalDb, SettingsDep, key_ordered, open_serving
 from apis.errors import ApiError, responses
 from apis.operational import applications
 from apis.operational.models import DataApplication
@@ -125,7 +125,10 @@ def conditional_records(
                 param=param,
             )
     allowed = {**entry, "fields": [f for f in entry["fields"] if f["name"] in granted]}
-    query = records.parse_query(allowed, snapshot.version, filters=filter or (), sort=sort, fields=fields)
+    ordered = dataset_id in key_ordered(snapshot)
+    query = records.parse_query(
+        allowed, snapshot.version, filters=filter or (), sort=sort, fields=fields, stored_in_key_order=ordered
+    )
     keys = records.cursor_keys(payload, query) if payload is not None else None
     con = open_serving(snapshot)
     try:

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from apis import exports, records, search
 from apis.auth import session_secret
-from apis.deps import NoticeDep, SettingsDep, Snapshot, SnapshotDep, open_serving
+from apis.deps import NoticeDep, SettingsDep, Snapshot, SnapshotDep, key_ordered, open_serving
 from apis.errors import ApiError, responses
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
@@ -385,7 +385,10 @@ def list_records(
     snapshot, payload = records.snapshot_for(settings, secret, cursor)
     entry = _dataset(snapshot, dataset_id)
     _open_only(entry)
-    query = records.parse_query(entry, snapshot.version, filters=filter or (), sort=sort, fields=fields)
+    ordered = dataset_id in key_ordered(snapshot)
+    query = records.parse_query(
+        entry, snapshot.version, filters=filter or (), sort=sort, fields=fields, stored_in_key_order=ordered
+    )
     keys = records.cursor_keys(payload, query) if payload is not None else None
 
     etag = '"' + hashlib.sha256(f"{snapshot.version}?{request.url.query}".encode()).hexdigest()[:32] + '"'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from catalog.channels import STORED_IN_KEY_ORDER
 from catalog.datasets import Channel
 from catalog.masking import CHANNEL_AUDIENCE, masked_select
 from orchestration.publish.context import PublishContext, Writer, order, source, suppressed_select
@@ -29,6 +30,7 @@ def write(context: PublishContext, version_dir: Path) -> None:
             con.execute(f"create table {table} as select * from ({sql}) order by {order(d)}")
             for key in d.primary_key:  # a key is never null: the records cursor relies on it (apis/records.py)
                 con.execute(f"alter table {table} alter column {quote_identifier(key)} set not null")
+            con.execute(f"comment on table {table} is {quote_literal(STORED_IN_KEY_ORDER)}")
             # The ART index enforces the key's uniqueness and serves equality lookups on it.
             con.execute(f"create unique index {quote_identifier(d.id + '_pk')} on {table} ({order(d)})")
             rows[d.id] = con.execute(f"select count(*) from {table}").fetchone()[0]  # type: ignore[index]

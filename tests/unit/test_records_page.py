@@ -64,9 +64,12 @@ def test_the_key_arm_is_a_plain_comparison_and_a_nullable_sort_field_keeps_its_n
     assert params == [3, 3, 17, 10, 0]
 
 
+@pytest.mark.parametrize("in_order", [False, True])
 @pytest.mark.parametrize("filters", [(), ("score:eq:1",)])
-def test_a_deep_page_reads_a_few_row_groups_not_the_table(stored: duckdb.DuckDBPyConnection, filters: tuple) -> None:
-    query = records.parse_query(ENTRY, "v1", filters=filters)
+def test_a_deep_page_reads_a_few_row_groups_not_the_table(
+    stored: duckdb.DuckDBPyConnection, filters: tuple, in_order: bool
+) -> None:
+    query = records.parse_query(ENTRY, "v1", filters=filters, stored_in_key_order=in_order)
     after = 5 * ROW_GROUP_ROWS + 7  # 35 row groups follow: a scan of them gives far more rows than two groups hold
     first, params, _ = records.select_sql(query, None, 51)
     deep, deep_params, _ = records.select_sql(query, [after], 51)
@@ -79,19 +82,37 @@ def test_a_deep_page_reads_a_few_row_groups_not_the_table(stored: duckdb.DuckDBP
     assert all(i % 5 == 1 and i % 4 for i in ids) if filters else ids == list(range(after + 1, after + 51))
 
 
-def test_read_page_walks_every_row_once_in_order_with_chosen_fields(stored: duckdb.DuckDBPyConnection) -> None:
-    query = records.parse_query(ENTRY, "v1", filters=["id:lt:2500"], sort="-score", fields="name,score")
-    want = stored.execute("select name, score from t where id < 2500 order by score desc nulls last, id").fetchall()
+@pytest.mark.parametrize(("sort", "order_by"), [("-score", "score desc nulls last, id"), (None, "id")])
+def test_read_page_walks_every_row_once_in_order_with_chosen_fields(
+    stored: duckdb.DuckDBPyConnection, sort: str | None, order_by: str
+) -> None:
+    query = records.parse_query(
+        ENTRY, "v1", filters=["id:lt:25000"], sort=sort, fields="name,score", stored_in_key_order=True
+    )
+    assert ("order by" in records.select_sql(query, None, 10)[0]) is (sort is not None)  # key order: as stored
+    want = stored.execute(f"select name, score from t where id < 25000 order by {order_by}").fetchall()
     got: list[tuple] = []
     keys = None
     while True:
-        page = records.read_page(stored, query, keys, 333, "s")
+        page = records.read_page(stored, query, keys, 3333, "s")
         got += page.rows
         if page.next_cursor is None:
             break
         _, payload = records.cursor_version("s", page.next_cursor)
         keys = records.cursor_keys(payload, query)
-    assert got == want and len(got) == 2500
+    assert got == want and len(got) == 25000
+
+
+def test_a_whole_read_in_key_order_streams_without_a_sort(stored: duckdb.DuckDBPyConnection) -> None:
+    sorted_query = records.parse_query(ENTRY, "v1")
+    as_stored = records.parse_query(ENTRY, "v1", stored_in_key_order=True)
+    plans = {}
+    for name, query in (("sorted", sorted_query), ("as stored", as_stored)):
+        sql, params, _ = records.select_sql(query, None, None)
+        plans[name] = stored.execute("explain " + sql, params).fetchall()[0][1]
+        ids = [r[0] for r in stored.execute(sql, params).fetchall()]
+        assert ids == list(range(ROWS))
+    assert "ORDER_BY" in plans["sorted"] and "ORDER_BY" not in plans["as stored"]
 
 
 def test_a_value_duckdb_cannot_convert_is_a_400_not_a_500(stored: duckdb.DuckDBPyConnection) -> None:
