@@ -9,13 +9,11 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apis import docs, quota
-from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, api_key, principal_of, sign_in_url
-from apis.deps import current_notice, get_snapshot
+from apis.auth import LANDING, NotYourRole, SignInRequired, api_key, principal_of, sign_in_url
+from apis.deps import get_snapshot
 from apis.errors import ApiError, api_error_handler, document
 from apis.operational.db import upgrade
 from apis.pages import (
@@ -36,6 +34,7 @@ from apis.pages import (
     steward_forms,
     steward_quality,
 )
+from apis.response_headers import ResponseHeaders
 from apis.routers import access, catalog, challenge, changes, ckan, conditional, credit, datasets, health
 from apis.routers import forms as form_registry
 from apis.templating import STATIC_DIR, render
@@ -61,37 +60,6 @@ def is_page(request: Request) -> bool:
     """A request for a person's page rather than for the API (whose errors stay JSON)."""
     path = request.url.path
     return not path.startswith(API_PREFIXES) and "application/json" not in request.headers.get("accept", "")
-
-
-class ResponseHeaders:
-    """ASGI middleware (plain, not BaseHTTPMiddleware, which cost every request an extra task and stream): every
-    answer says `X-Zhongtai-Stale` (and since when), and a page that rendered a form and minted a CSRF nonce
-    (apis.auth.csrf_nonce) hands it to the browser as the cookie."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                settings = scope["app"].state.settings
-                headers = MutableHeaders(scope=message)
-                notice = current_notice(settings.published_dir)
-                headers["X-Zhongtai-Stale"] = "true" if notice.get("stale") else "false"
-                if notice.get("stale") and notice.get("since"):
-                    headers["X-Zhongtai-Stale-Since"] = str(notice["since"])
-                nonce = scope.get("state", {}).get("csrf_new_nonce")
-                if nonce:
-                    cookie = Response()
-                    cookie.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=settings.cookie_secure)
-                    headers.append("set-cookie", cookie.headers["set-cookie"])
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
