@@ -151,9 +151,10 @@ def count_usage(settings: Settings, usage: tuple[str, int | None, str], rows: in
 
 
 class QuotaHeaders:
-    """ASGI middleware: the caller's `RateLimit-*` headers on every API answer, and the usage count of answered ones
-    (counted before the answer leaves, so the next request already sees it). Plain ASGI rather than Starlette's
-    BaseHTTPMiddleware, which ran every request through an extra task and memory stream."""
+    """ASGI middleware: the caller's `RateLimit-*` headers on every API answer, and the usage count of answered ones.
+    A streamed export reports its rows while it streams, so the count waits for the body's end: it is written before
+    the last chunk goes out, so a client that has the whole answer finds it counted (and also when it is cut short).
+    Plain ASGI rather than Starlette's BaseHTTPMiddleware, which ran every request through an extra task and stream."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -162,19 +163,32 @@ class QuotaHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        answered: list[int] = []  # the status, once the answer starts
+        counted = False
+
+        async def count() -> None:
+            nonlocal counted
+            state = scope.get("state", {})
+            if counted or "usage" not in state or not answered or answered[0] >= 400:
+                return
+            counted = True
+            rows = state.get("rows_served", 0)
+            await run_in_threadpool(count_usage, scope["app"].state.settings, state["usage"], rows, time.time())
 
         async def send_counted(message: Message) -> None:
             if message["type"] == "http.response.start":
+                answered.append(message["status"])
                 state = scope.get("state", {})
                 if "quota" in state:
                     window, at = state["quota"]
                     headers = MutableHeaders(scope=message)
                     for name, value in window.headers(at).items():
                         headers.setdefault(name, value)
-                if "usage" in state and message["status"] < 400:
-                    settings = scope["app"].state.settings
-                    rows = state.get("rows_served", 0)
-                    await run_in_threadpool(count_usage, settings, state["usage"], rows, time.time())
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                await count()
             await send(message)
 
-        await self.app(scope, receive, send_counted)
+        try:
+            await self.app(scope, receive, send_counted)
+        finally:
+            await count()  # an answer cut short still counts what it served

@@ -5,7 +5,9 @@
 - loading: at `--scale` (default district), on the sandbox's hukou delivery, generated once under bench/.cache;
 - resolution: needs a data directory after `zhongtai run` (`--data-dir`, default ./data); skipped, saying so, when
   there is no warehouse there;
-- serving: the records endpoint against Datasette's JSON API on a published, grown fixture table (bench/serving.py).
+- serving: the records endpoint against Datasette's JSON API on a published, grown fixture table (bench/serving.py);
+- rosters: every village's roster workbook, CSVs and change sheet written from the warehouse of `--data-dir` (after
+  `zhongtai run` at `--scale`), time and peak RSS (bench/rosters.py); skipped, saying so, without a warehouse.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from bench import loading
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", default="district", choices=["tiny", "small", "district"])
-    parser.add_argument("--only", default="loading,resolution,serving", help="comma-separated benchmarks to run")
+    parser.add_argument(
+        "--only", default="loading,resolution,serving,rosters", help="comma-separated benchmarks to run"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="loading: repeats (median reported)")
     parser.add_argument("--data-dir", type=Path, default=Path("data"), help="resolution: a data dir after zhongtai run")
     args = parser.parse_args(argv)
@@ -41,6 +45,15 @@ def main(argv: list[str] | None = None) -> None:
 
         print("== serving", flush=True)
         serving.main([])
+    if "rosters" in only:
+        warehouse = args.data_dir / "warehouse" / "zhongtai.duckdb"
+        if not warehouse.exists():
+            print(f"== rosters: skipped, no warehouse at {warehouse} (run `zhongtai run` first, or --data-dir)")
+        else:
+            from bench import rosters
+
+            print(f"== rosters ({args.data_dir})", flush=True)
+            rosters.main(["--data-dir", str(args.data_dir), "--label", args.scale])
 
 
 if __name__ == "__main__":

@@ -104,7 +104,9 @@ def _meta(node: dict[str, Any]) -> dict[str, Any]:
 
 def _is_mart(node: dict[str, Any]) -> bool:
     fqn = node.get("fqn") or []
-    return node.get("resource_type") == "model" and "marts" in fqn[1:-1]
+    # an ephemeral model (a query the marts beside it share) is inlined into them: no table, so no dataset
+    ephemeral = (node.get("config") or {}).get("materialized") == "ephemeral"
+    return node.get("resource_type") == "model" and "marts" in fqn[1:-1] and not ephemeral
 
 
 def load_datasets(manifest_path: str | Path) -> list[Dataset]:

@@ -337,6 +337,23 @@ def _render_registers(registry: Registry) -> str:
     return header + _union("registers", selects, ["source_id", "entity", "role", "kind", "district_register"])
 
 
+def _render_evidence(registry: Registry) -> str:
+    selects = [
+        f"    select '{system.id}' as source_id, '{entity.name}' as entity, {entity.evidence.priority} as priority, "
+        + (f"'{entity.evidence.residence_kind}'" if entity.evidence.residence_kind else "cast(null as {{ text }})")
+        + " as residence_kind"
+        for system in _systems(registry)
+        for entity in system.entities
+        if entity.evidence
+    ]
+    header = _sql_header(
+        "Which entities are evidence survivorship weighs beside the mentions, at which priority, and which kind of "
+        "residence their addresses make: the `evidence:` block of a registry entity. Rules join this, never a source "
+        "id."
+    )
+    return header + _union("evidence", selects, ["source_id", "entity", "priority", "residence_kind"])
+
+
 # --------------------------------------------------------------------------- credit records and life events
 
 
@@ -429,6 +446,7 @@ def render_generated(registry: Registry) -> dict[Path, str]:
         INTERMEDIATE_DIR / "int_person_mentions.sql": _render_mentions(registry, person=True),
         INTERMEDIATE_DIR / "int_org_mentions.sql": _render_mentions(registry, person=False),
         INTERMEDIATE_DIR / "int_mention_registers.sql": _render_registers(registry),
+        INTERMEDIATE_DIR / "int_evidence_sources.sql": _render_evidence(registry),
         INTERMEDIATE_DIR / "int_credit_records_unioned.sql": _render_credit(registry),
         INTERMEDIATE_DIR / "int_life_event_records_unioned.sql": _render_events(registry),
     }

@@ -52,6 +52,11 @@ class Entity(_Strict):
     )
     credit: Credit | None = None
     events: list[LifeEvent] = Field(default_factory=list)
+    evidence: Evidence | None = Field(
+        default=None,
+        description="the entity's rows are evidence that survivorship weighs beside the mentions (e.g. corrections "
+        "the villages sent and the owning department accepted): its priority and the residence an address makes",
+    )
 
     @model_validator(mode="after")
     def _keys_are_fields(self) -> Entity:
@@ -150,6 +155,19 @@ class LifeEvent(_Strict):
     model: str | None = Field(default=None, description="custom staging: the staged model holding the records")
     record_id: str | None = Field(default=None, description="column of the record id (default: the primary key)")
     where: str | None = Field(default=None, description="SQL condition on the rows that record the event")
+
+
+class Evidence(_Strict):
+    """How survivorship weighs an evidence entity's values: the rules read this, never its source id."""
+
+    priority: int = Field(
+        ge=0,
+        description="survivorship priority of its values for every attribute, as in seed person_attribute_priority "
+        "(lower wins; 0 beats every source the seed ranks)",
+    )
+    residence_kind: Literal["registered", "actual", "rented", "owned"] | None = Field(
+        default=None, description="an address it carries is a residence of this kind (person_residence)"
+    )
 
 
 class Connector(_Strict):

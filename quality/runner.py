@@ -20,7 +20,7 @@ class Failure:
     expectation: str
     column: str | None
     unexpected_count: int
-    sample: list[str]
+    sample: list[str]  # the shapes of a few unexpected values (see `shape`), never the values themselves
 
     def __str__(self) -> str:
         where = f" on {self.column}" if self.column else ""
@@ -53,6 +53,31 @@ def _batch_definition() -> Any:
     return asset.add_batch_definition_whole_dataframe("whole")
 
 
+def shape(value: object) -> str:
+    """A value's shape, which says what is wrong with a format without keeping the value: digits → 9, Latin letters →
+    A or a, CJK characters → 字, everything else as it is ("4406O4199001O11234" → "9999A99999999A9999",
+    "王小明" → "字字字").
+
+    Failed checks are kept in the warehouse and shown in Dagster: their samples may come from any column, ID numbers
+    and names included, so only shapes are kept. A one-character value (a code such as "M") says nothing of a person
+    and is kept as it is. Long values are cut at 40 characters.
+    """
+    text = str(value)
+    if len(text) <= 1:
+        return text
+    out = []
+    for ch in text[:40]:
+        if ch.isdigit():
+            out.append("9")
+        elif ch.isascii() and ch.isalpha():
+            out.append("A" if ch.isupper() else "a")
+        elif "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
+            out.append("字")
+        else:
+            out.append(ch)
+    return "".join(out) + ("…" if len(text) > 40 else "")
+
+
 def validate(suite: Suite, frame: pd.DataFrame) -> SuiteResult:
     batch_definition = _batch_definition()
     import great_expectations as gx
@@ -74,7 +99,7 @@ def validate(suite: Suite, frame: pd.DataFrame) -> SuiteResult:
                 expectation=config.type if config else "?",
                 column=(config.kwargs.get("column") if config else None),
                 unexpected_count=int(info.get("unexpected_count") or 0),
-                sample=[str(v) for v in (info.get("partial_unexpected_list") or [])][:5],
+                sample=[shape(v) for v in (info.get("partial_unexpected_list") or [])][:5],
             )
         )
     return SuiteResult(suite.name, bool(result.success), len(result.results), len(frame), failures)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from sandbox import credit_repair
+from sandbox import credit_repair, discrepancies
 from sandbox.district import DISTRICT_NAME, District
 from sandbox.legacy import Rendered, legacy_systems, render_system, write_system
 from sandbox.noise import (
@@ -66,6 +66,7 @@ class Deliveries:
     source_records: pl.DataFrame = field(default_factory=pl.DataFrame)
     enterprise_records: pl.DataFrame = field(default_factory=pl.DataFrame)
     credit_repairs: pl.DataFrame = field(default_factory=pl.DataFrame)  # the repair register, with its outcomes
+    discrepancies: pl.DataFrame = field(default_factory=pl.DataFrame)  # values planted wrong, beside the true ones
 
 
 def _ts(col: str) -> pl.Expr:
@@ -491,7 +492,12 @@ def build_deliveries(district: District) -> Deliveries:
     res = res.with_columns(collected_at=pl.Series((collected * 1_000_000).astype("datetime64[us]"))).sort(
         "collected_at", "person_id"
     )
-    add("grid/residents", grid_residents(rng, res, pool, prefixes, 1))
+    # outdated actual addresses in a few villages, for their cadres to correct (sandbox/discrepancies.py)
+    planted_in = discrepancies.planted_villages(district.seed, alive)
+    once = seen.filter(~pl.col("person_id").is_in(again["person_id"].implode()))["person_id"]
+    res, grid_planted = discrepancies.plant_grid(district.seed, planted_in, res, once)
+    grid, grid_planted = discrepancies.named_only(grid_residents(rng, res, pool, prefixes, 1), res, grid_planted)
+    add("grid/residents", grid)
     out.tables["grid/events"] = grid_events(district.grid_events, 1)
 
     # --- hukou: full extract of the living with local registration; a few exact duplicate lines
@@ -508,6 +514,10 @@ def build_deliveries(district: District) -> Deliveries:
         id_noise=id_noise,
         registered_on=pl.Series(np.minimum(registered, today - 1).astype("datetime64[D]")),
     )
+    huk, hukou_planted = discrepancies.plant_register(
+        district.seed, planted_in, huk, pool, district.as_of, set(grid_planted["person_id"].to_list())
+    )
+    out.discrepancies = pl.concat([grid_planted, hukou_planted])
     dup = huk.filter(pl.Series(rng.random(huk.height) < HUKOU_DUPLICATE_ROWS)).with_columns(
         fault=pl.lit("duplicate_row")
     )
@@ -603,6 +613,7 @@ def write_truth(deliveries: Deliveries, district: District, truth_dir: Path, sum
         "source_records": deliveries.source_records,
         "enterprise_records": deliveries.enterprise_records,
         "credit_repairs": deliveries.credit_repairs,
+        "discrepancies": deliveries.discrepancies,
     }
     for name, frame in frames.items():
         with atomic_path(truth_dir / f"{name}.parquet") as tmp:

@@ -1,9 +1,14 @@
-"""The corrections the villages' cadres would send back (还数于村), from where the sandbox's deliveries are wrong
-against its ground truth: a resident the grid platform never visited has no actual address in any delivery, so the
-roster shows none and the cadre fills in the true one (a fix the grid's department must accept); a cadre who mixes up
-neighbours writes another household's address over a right one (a mistake it must reject); and most rows come back
-as they were (confirmed, no change). Written as `<sandbox>/corrections/village_corrections.csv`, keyed by the
-pseudonymous person key the rosters show, with the decision the truth calls for."""
+"""The corrections the villages' cadres would send back (还数于村), and what the owning departments would decide, from
+where the sandbox's deliveries are wrong against its ground truth (sandbox/discrepancies.py). In each village whose
+deliveries carry planted discrepancies:
+
+- every planted value comes back corrected to the truth (a fix, which the owning department accepts);
+- about half as many residents' actual addresses come back as a neighbour's — the cadre mixed up two households (a
+  mistake, which the department rejects with a reason);
+- up to `confirmations` other residents come back as they were (confirmed, no change).
+
+Written as `<sandbox>/corrections/village_corrections.csv`, one row per resident sent back, keyed by the pseudonymous
+person key the rosters show and by the roster field corrected (name, birth_date, relation_to_head, actual_address)."""
 
 from __future__ import annotations
 
@@ -15,73 +20,85 @@ import polars as pl
 from zhongtai.keys import pseudonym
 from zhongtai.settings import Settings
 
-COLUMN = "实际居住地地址"  # the roster column these corrections change
 FILE = "village_corrections.csv"
+REJECTION = "经核实，该居民实际居住地址无误（更正填写的是邻户地址）"
+COLUMNS = {
+    "village_code": pl.String,
+    "person_key": pl.String,
+    "attribute": pl.String,  # null: confirmed, no change
+    "old_value": pl.String,  # what the departments delivered (fixes only)
+    "new_value": pl.String,
+    "kind": pl.String,  # fix | mistake | confirmation
+    "decision": pl.String,  # accept | reject | null: nothing to decide
+    "reason": pl.String,
+}
 
 
 def corrections_path(settings: Settings) -> Path:
     return settings.sandbox_dir / "corrections" / FILE
 
 
-def village_corrections(settings: Settings, *, confirmations: int = 20, seed: int = 11) -> pl.DataFrame:
-    """Per village: every fix the truth calls for, about half as many mistakes, and up to `confirmations` rows
-    confirmed. Columns: village_code, person_key, column, new_value (null for a confirmation), kind (fix | mistake |
-    confirmation), decision (accept | reject | null: nothing to decide)."""
+def village_corrections(settings: Settings, *, confirmations: int = 5, seed: int = 11) -> pl.DataFrame:
+    """Per village with planted discrepancies: its fixes, mistakes and confirmations (columns: COLUMNS)."""
     truth = settings.truth_dir
+    planted = pl.read_parquet(truth / "discrepancies.parquet")
     persons = pl.read_parquet(truth / "persons.parquet").filter(pl.col("alive"))
     records = pl.read_parquet(truth / "source_records.parquet")
-    visited = records.filter(pl.col("role") == "resident", pl.col("entity") == "residents")
-    registered = visited.filter(pl.col("system") == "hukou")["person_id"].unique()
-    on_grid = visited.filter(pl.col("system") == "grid")["person_id"].unique()
-    people = persons.filter(pl.col("person_id").is_in(registered.implode())).with_columns(
-        pl.col("person_id").is_in(on_grid.implode()).alias("on_grid")
-    )
+    # residents the household register delivered with a clean ID: the roster names them under their true key
+    clean = records.filter(pl.col("system") == "hukou", pl.col("entity") == "residents", pl.col("id_noise").is_null())
+    on_grid = records.filter(pl.col("system") == "grid", pl.col("entity") == "residents")["person_id"].unique()
     rng = np.random.default_rng(seed)
-    frames = []
-    for _, group in people.sort("person_id").group_by(["village_code"], maintain_order=True):
-        fixes = group.filter(~pl.col("on_grid")).with_columns(
-            pl.col("address").alias("new_value"), pl.lit("fix").alias("kind"), pl.lit("accept").alias("decision")
-        )
-        right = group.filter(pl.col("on_grid"))
-        if right.height < 2:
+    rows: list[dict[str, str | None]] = []
+    for code in sorted(planted["village_code"].unique().to_list()):
+        fixes = planted.filter(pl.col("village_code") == code)
+        for p in fixes.iter_rows(named=True):
+            rows.append(_row(settings, code, p["citizen_id"], p["attribute"], p["delivered"], p["truth"], "fix"))
+        others = persons.filter(
+            (pl.col("village_code") == code)
+            & ~pl.col("is_migrant")
+            & pl.col("person_id").is_in(clean["person_id"].unique().implode())
+            & ~pl.col("person_id").is_in(fixes["person_id"].implode())
+        ).sort("person_id")
+        addresses = sorted(set(others["address"].to_list()))
+        if others.height == 0 or len(addresses) < 2:
             continue
-        order = rng.permutation(right.height)
-        wrong = right[order[: max(1, fixes.height // 2)].tolist()]
-        # a neighbour's address: the next resident's of the village with another address
-        addresses = right["address"].unique(maintain_order=True).to_list()
-        if len(addresses) < 2:
-            continue
-        swapped = [addresses[(addresses.index(a) + 1) % len(addresses)] for a in wrong["address"]]
-        mistakes = wrong.with_columns(
-            pl.Series("new_value", swapped), pl.lit("mistake").alias("kind"), pl.lit("reject").alias("decision")
-        )
-        rest = right[order[wrong.height : wrong.height + confirmations].tolist()]
-        confirmed = rest.with_columns(
-            pl.lit(None, pl.String).alias("new_value"),
-            pl.lit("confirmation").alias("kind"),
-            pl.lit(None, pl.String).alias("decision"),
-        )
-        frames += [fixes, mistakes, confirmed]
-    columns = ["village_code", "citizen_id", "new_value", "kind", "decision"]
-    found = (
-        pl.concat([f.select(columns) for f in frames])
-        if frames
-        else pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-    )
-    return found.select(
-        "village_code",
-        pl.col("citizen_id")
-        .map_elements(lambda n: pseudonym(settings.key_secret, "person", n), pl.String)
-        .alias("person_key"),
-        pl.lit(COLUMN).alias("column"),
-        "new_value",
-        "kind",
-        "decision",
-    )
+        order = rng.permutation(others.height).tolist()
+        wrong_ones = others.filter(pl.col("person_id").is_in(on_grid.implode()))
+        n_mistakes = max(1, fixes.height // 2)
+        mistaken = [i for i in order if others["person_id"][i] in set(wrong_ones["person_id"])][:n_mistakes]
+        for i in mistaken:
+            person = others.row(i, named=True)
+            # a neighbour's address: the next one of the village's in order
+            neighbour = addresses[(addresses.index(person["address"]) + 1) % len(addresses)]
+            rows.append(_row(settings, code, person["citizen_id"], "actual_address", None, neighbour, "mistake"))
+        for i in [i for i in order if i not in mistaken][:confirmations]:
+            rows.append(_row(settings, code, others["citizen_id"][i], None, None, None, "confirmation"))
+    return pl.DataFrame(rows, schema=COLUMNS)
+
+
+def _row(
+    settings: Settings,
+    village: str,
+    citizen_id: str,
+    attribute: str | None,
+    old: str | None,
+    new: str | None,
+    kind: str,
+) -> dict[str, str | None]:
+    return {
+        "village_code": village,
+        "person_key": pseudonym(settings.key_secret, "person", citizen_id),
+        "attribute": attribute,
+        "old_value": old,
+        "new_value": new,
+        "kind": kind,
+        "decision": {"fix": "accept", "mistake": "reject"}.get(kind),
+        "reason": REJECTION if kind == "mistake" else None,
+    }
 
 
 def write_village_corrections(settings: Settings) -> dict[str, int]:
-    """Write the corrections file; return how many of each kind."""
+    """Write the corrections file; return how many villages and how many of each kind."""
     frame = village_corrections(settings)
     path = corrections_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)

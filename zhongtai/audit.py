@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 GENESIS = "0" * 64
 
@@ -30,6 +30,22 @@ def entry_hash(entry: dict[str, Any]) -> str:
     return hashlib.sha256(_canonical({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
 
 
+def _last_line(f: BinaryIO, chunk: int = 8192) -> bytes | None:
+    """The file's last non-blank line, read backwards from its end: an append costs the same however long the log."""
+    end = f.seek(0, os.SEEK_END)
+    tail, position = b"", end
+    while position > 0:
+        step = min(chunk, position)
+        position -= step
+        f.seek(position)
+        tail = f.read(step) + tail
+        lines = [line for line in tail.split(b"\n") if line.strip()]
+        # the first piece may be a line cut by the chunk boundary: only trust it once the file's start is reached
+        if len(lines) > 1 or (lines and position == 0):
+            return lines[-1]
+    return None
+
+
 def append(
     path: Path, *, who: str, role: str, purpose: str, action: str, what: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -38,11 +54,7 @@ def append(
     with path.open("a+b") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
-            f.seek(0)
-            last = None
-            for line in f:
-                if line.strip():
-                    last = line
+            last = _last_line(f)
             prev = json.loads(last) if last else None
             entry: dict[str, Any] = {
                 "seq": (prev["seq"] + 1) if prev else 1,

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Dialect, Float, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -194,10 +209,6 @@ class UsageCount(Base):
 
 
 # -------------------------------------------------------------------------------------- issue 10: the challenge
-# Imported here, with the block that uses them, so that blocks added by other issues do not touch the same lines.
-from datetime import date  # noqa: E402
-
-from sqlalchemy import JSON, Date, Text  # noqa: E402
 
 
 class NeedStatus(StrEnum):
@@ -246,8 +257,6 @@ class ChallengeNeed(Base):
 # ---------------------------------------------------------------------------------------- issue 12: report forms
 # A department registers a form before sending it to villages (填表报数); each item is matched to what the platform
 # holds; stewards confirm or correct matches, and a confirmed correction teaches the dictionary (FormLesson).
-
-from sqlalchemy import Float, LargeBinary  # noqa: E402  (kept with this block, for merging)
 
 
 class FormStatus(StrEnum):
@@ -337,7 +346,6 @@ class FormLesson(Base):
 
 
 # ------------------------------------------------------------------------------------------------ issue 11: corrections
-from sqlalchemy import UniqueConstraint  # noqa: E402  (kept with this block, for merging)
 
 # A cadre's upload of a verified roster, and each of its rows that corrects or confirms a resident (还数于村). The
 # department owning a corrected attribute decides it; the pipeline reads uploads and decisions only as deliveries of

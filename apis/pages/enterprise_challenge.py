@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from apis.auth import CsrfChecked, CurrentEnterprise, Principal, record
 from apis.deps import OperationalDb, SettingsDep
 from apis.operational import challenge
-from apis.operational.models import NEED_STATUS_TITLES, ChallengeNeed, NeedStatus
+from apis.operational.models import NEED_STATUS_TITLES, ChallengeNeed, Enterprise, NeedStatus
 from apis.pages.enterprise import _enterprise
 from apis.templating import render
 from zhongtai.settings import Settings
@@ -60,10 +62,22 @@ def _need(db: OperationalDb, need_id: int) -> ChallengeNeed:
     return need
 
 
-def _step(settings: Settings, principal: Principal, action: str, need: ChallengeNeed, code: str) -> Response:
+Step = Callable[[Session, ChallengeNeed, Enterprise, str], object]
+
+
+def _act(
+    db: Session, settings: Settings, principal: Principal, need_id: int, step: Step, text: str, done: str
+) -> Response:
+    """Take one step of a need with the enterprise's text (proposal or delivery note); the refusal's notice when the
+    step does not apply, else the audit record and the step's notice (action `challenge_need_<done>`)."""
+    need, enterprise = _need(db, need_id), _enterprise(db, principal)
+    try:
+        step(db, need, enterprise, text)
+    except challenge.ChallengeError as exc:
+        return RedirectResponse(f"/enterprise/challenge/?notice={exc.code}", status_code=303)
     what = {"need_id": need.id, "uscc": principal.scope, "status": need.status}
-    record(settings, who=principal.username, role=principal.role.value, action=action, what=what)
-    return RedirectResponse(f"/enterprise/challenge/?notice={code}", status_code=303)
+    record(settings, who=principal.username, role=principal.role.value, action=f"challenge_need_{done}", what=what)
+    return RedirectResponse(f"/enterprise/challenge/?notice={done}", status_code=303)
 
 
 @router.post("/{need_id}/take", dependencies=[CsrfChecked])
@@ -75,12 +89,7 @@ def take_need(
     proposal: Annotated[str, Form()] = "",
 ) -> Response:
     """Enterprise administrator: take an open need (揭榜) with a proposal, before its deadline."""
-    need, enterprise = _need(db, need_id), _enterprise(db, principal)
-    try:
-        challenge.take(db, need, enterprise, proposal)
-    except challenge.ChallengeError as exc:
-        return RedirectResponse(f"/enterprise/challenge/?notice={exc.code}", status_code=303)
-    return _step(settings, principal, "challenge_need_taken", need, "taken")
+    return _act(db, settings, principal, need_id, challenge.take, proposal, "taken")
 
 
 @router.post("/{need_id}/deliver", dependencies=[CsrfChecked])
@@ -92,9 +101,4 @@ def deliver_need(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Enterprise administrator, needs this enterprise took only: say what was delivered."""
-    need, enterprise = _need(db, need_id), _enterprise(db, principal)
-    try:
-        challenge.deliver(db, need, enterprise, note)
-    except challenge.ChallengeError as exc:
-        return RedirectResponse(f"/enterprise/challenge/?notice={exc.code}", status_code=303)
-    return _step(settings, principal, "challenge_need_delivered", need, "delivered")
+    return _act(db, settings, principal, need_id, challenge.deliver, note, "delivered")

@@ -22,6 +22,7 @@ from apis import exports, records, search
 from apis.auth import session_secret
 from apis.deps import NoticeDep, SettingsDep, Snapshot, SnapshotDep, key_ordered, open_serving
 from apis.errors import ApiError, responses
+from apis.quota import rows_served
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 
@@ -245,6 +246,13 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> Itera
         con.close()
 
 
+def _counted(batches: Iterable[Any], request: Request) -> Iterator[Any]:
+    """The batches unchanged, each reported to the usage count as it is served (row tuples or Arrow batches)."""
+    for batch in batches:
+        rows_served(request, batch.num_rows if isinstance(batch, pa.RecordBatch) else len(batch))
+        yield batch
+
+
 def _write(batches: Iterable[list[tuple[Any, ...]]], keep: list[int], fields: list[str], fmt: str) -> Iterator[str]:
     """Rows as CSV (header first) or JSON Lines, one chunk per batch."""
     buffer = io.StringIO()
@@ -294,6 +302,7 @@ def _binary(
         table = table.slice(0, page).select(query.fields)
         schema, batches = table.schema, table.to_batches()
     schema = pa.schema([schema.field(f) for f in query.fields])
+    batches = _counted(batches, request)
     version = headers["X-Zhongtai-Version"]
     headers["Content-Disposition"] = f'attachment; filename="{query.dataset}-{version}.{fmt}"'
     if fmt == "parquet":
@@ -409,12 +418,13 @@ def list_records(
                 if format in exports.MEDIA:
                     return _binary(con, (sql, params), query, page, format, entry, headers, request, secret)
                 keep = [names.index(f) for f in query.fields]
-                stream = _write(_fetch(con, sql, params), keep, query.fields, format)  # the whole result
+                stream = _write(_counted(_fetch(con, sql, params), request), keep, query.fields, format)
                 return StreamingResponse(stream, media_type=FORMATS[format], headers=headers)
         found = records.read_page(con, query, keys, page, secret)
     finally:
         if not streaming:
             con.close()
+    rows_served(request, len(found.rows))
     if format != "json":
         if found.next_cursor:
             headers["X-Next-Cursor"] = found.next_cursor

@@ -3,8 +3,9 @@ later run on a copy of it after new deliveries.
 
 `small_run` is made once per session and never changed afterwards. `later_delivery` copies its data directory, delivers
 what the tests of a second run need — a hukou extract in which one person has moved (history), the credit office's
-register approving one penalty's repair and rejecting another's (credit repair), and a village's corrections sent
-through the app and decided by their departments (village corrections) — and runs again there. Modules can
+register approving one penalty's repair and rejecting another's (credit repair), a village's corrections sent
+through the app and decided by their departments (village corrections), and the sandbox's cadres' corrections of its
+planted discrepancies, decided the same way (sandbox corrections) — and runs again there. Modules can
 use both in any order. The helpers these fixtures call are in tests/support.
 """
 
@@ -22,6 +23,7 @@ from tests.support.credit_repair import deliver_repair
 from tests.support.later_run import LaterDelivery, deliver_a_move
 from tests.support.onboarding import Onboarded, onboard
 from tests.support.pipeline import ZHONGTAI, dated_env, pipeline_env, run_pipeline
+from tests.support.sandbox_corrections import send_sandbox_corrections
 from tests.support.village_corrections import send_corrections
 from zhongtai.settings import Settings
 
@@ -71,9 +73,10 @@ def later_delivery(small_run: Settings, rerun_copy) -> LaterDelivery:  # type: i
     id_number, old_address = deliver_a_move(later)
     repair = deliver_repair(later)
     corrections = send_corrections(later)
+    sandbox_corrections = send_sandbox_corrections(later, exclude=corrections.village_code)
     run = run_pipeline(env)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    return LaterDelivery(later, id_number, old_address, repair, corrections)
+    return LaterDelivery(later, id_number, old_address, repair, corrections, sandbox_corrections)
 
 
 @pytest.fixture(scope="session")

@@ -40,14 +40,16 @@ def test_chinese_words_in_titles_descriptions_and_field_titles(api: httpx.Client
     found = ids(api, q="信用")
     in_title = [i for i in found if "信用" in titles[i]]
     assert found[: len(in_title)] == in_title and "credit_record" in in_title  # title hits rank first
-    assert found[-1] == "enterprise_directory"  # a field title only
+    # a field title only (统一社会信用代码): the enterprise directory and the public-service points, after the titles
+    assert {"enterprise_directory", "public_service_point"} <= set(found[len(in_title) :])
     # An unspaced phrase is segmented (村居 / 人口 / 统计); every word must occur, and only 村居人口统计 has all three.
     assert ids(api, q="村居人口统计") == ["village_population"]
     assert {i for i, t in texts.items() if "村居" in t} >= {"village", "grid_event", "enterprise_directory"}
     # in credit_publicity's title, ranked before credit_record, which has it in its description only
     assert ids(api, q="行政处罚") == ["credit_publicity", "credit_record"]
     assert "行政处罚" not in titles["credit_record"]
-    assert ids(api, q="注册资本") == ["enterprise_directory"]  # a field title only: 注册资本（万元）
+    # a field title only, 注册资本（万元）: the directory and the conditional legal_person
+    assert sorted(ids(api, q="注册资本")) == ["enterprise_directory", "legal_person"]
     assert "注册资本" not in texts["enterprise_directory"].split("\n")[1]
     assert ids(api, q="企业 网格") == []  # both words must occur: 企业名录 and 网格事件 each have one
     assert ids(api, q="网格") == ["grid_event", "grid_governance_kpi"]
@@ -55,7 +57,7 @@ def test_chinese_words_in_titles_descriptions_and_field_titles(api: httpx.Client
 
 def test_facets_count_what_was_found(api: httpx.Client) -> None:
     everything = api.get("/v1/datasets").json()
-    assert everything["total"] == len(everything["datasets"]) == 11
+    assert everything["total"] == len(everything["datasets"]) == 15  # 12 open, 3 conditional
     departments = Counter(d["owner_department"] for d in everything["datasets"])
     assert {c["value"]: c["count"] for c in everything["facets"]["department"]} == departments
     assert {c["value"]: c["count"] for c in everything["facets"]["open_level"]} == Counter(
@@ -63,7 +65,7 @@ def test_facets_count_what_was_found(api: httpx.Client) -> None:
     )
     themes = {c["value"]: c["count"] for c in everything["facets"]["theme"]}
     assert themes == Counter(d["theme"] for d in everything["datasets"]) and "未标注" not in themes
-    assert sum(themes.values()) == 11 and themes["信用服务"] == 4
+    assert sum(themes.values()) == 15 and themes["信用服务"] == 4 and themes["公共服务"] == 1
 
     department, count = departments.most_common(1)[0]
     narrowed = api.get("/v1/datasets", params={"department": department}).json()

@@ -182,8 +182,22 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
         (W_BROKEN, "禅城丙公司", "有限责任公司", None, None, "2019-01-01", "存续"),
     ], **same)  # fmt: skip
 
+    # The medical-insurance bureau's designated pharmacies (定点医药机构), monthly snapshots: the older one is
+    # replaced; X signed twice (the later agreement counts); the sole trader Z's point is personal data.
+    pharmacies = "record_no uscc org_name legal_rep_name event_date"
+    same = {"village_code": VILLAGE}
+    deliver(con, "yb_designated_pharmacies__records", ("yb-2026-10", "2026-10-01 08:00:00+08"), pharmacies, [
+        ("YB1", X, "禅城甲公司", "张三", "2020-01-01"),
+    ], **same)  # fmt: skip
+    deliver(con, "yb_designated_pharmacies__records", ("yb-2026-11", "2026-11-01 08:00:00+08"), pharmacies, [
+        ("YB1", X, " 禅城甲公司 ", "张三", "2021-03-01"),
+        ("YB2", X, "禅城甲公司", "张三", "2024-06-01"),
+        ("YB3", Z, "李四小卖部", "李四", "2022-01-01"),
+    ], **same)  # fmt: skip
+
     # The village verified its roster (还数于村): B's actual address corrected and accepted, B's sex "corrected" and
-    # rejected, E's name corrected and accepted but not yet decided on first delivery, A confirmed as it was.
+    # rejected, E's name corrected and accepted but not yet decided on first delivery, A confirmed as it was, B's
+    # relation to the head corrected (the register has everybody as head) and accepted.
     corrections = "correction_id roster_person_key attribute old_value new_value department submitted_at"
     same = {"upload_sha256": "f" * 64, "village_code": VILLAGE, "cadre": "cadre1"}
     deliver(con, "village_verification__corrections", ("vv-c1", "2026-11-03 08:00:00+08"), corrections, [
@@ -191,6 +205,7 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
         (2, person_key(B18), "sex", "女", "男", "公安", "2026-11-03 07:00:00+08"),
         (3, person_key(E), "name", "小红", "王小红", "公安", "2026-11-03 07:00:00+08"),
         (4, person_key(A), None, None, None, None, "2026-11-03 07:00:00+08"),
+        (5, person_key(B18), "relation_to_head", "户主", "配偶", "公安", "2026-11-03 07:00:00+08"),
     ], **same)  # fmt: skip
     decisions = "correction_id decision department reviewer decided_at reason"
     deliver(con, "village_verification__decisions", ("vv-d1", "2026-11-04 08:00:00+08"), decisions, [
@@ -199,6 +214,7 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
     ])  # fmt: skip
     deliver(con, "village_verification__decisions", ("vv-d2", "2026-11-05 08:00:00+08"), decisions, [
         (3, "accepted", "公安", "police-reviewer", "2026-11-05 07:00:00+08", None),
+        (5, "accepted", "公安", "police-reviewer", "2026-11-05 07:10:00+08", None),
     ])  # fmt: skip
 
     marriage = "registration_no registration_type registered_on husband_name husband_id_number wife_name wife_id_number"
@@ -336,7 +352,7 @@ def test_accepted_village_corrections_survive_with_their_provenance_and_rejected
         person_key(B18),
     )
     assert actual == ("核对地址8号", VILLAGE, "village_verification", "1")
-    # the village's metrics: A, B and E verified of the roster; 3 corrections, 2 accepted (both applied), 1 rejected
+    # the village's metrics: A, B and E verified of the roster; 4 corrections, 3 accepted (all applied), 1 rejected
     metrics = rows(
         warehouse,
         "select scope_level, residents, verified, submitted, accepted, rejected, applied, median_days_to_apply "
@@ -349,10 +365,11 @@ def test_accepted_village_corrections_survive_with_their_provenance_and_rejected
         "select count(*) from marts.village_roster where village_code = ? and person_key in (?, ?, ?)",
         VILLAGE, person_key(A), person_key(B18), person_key(E),
     )[0][0]  # fmt: skip
-    # days to apply: from 11-03 07:00 to the landing of the decisions, 11-04 08:00 (B) and 11-05 08:00 (E)
-    median = ((25 / 24) + (49 / 24)) / 2
+    # days to apply: from 11-03 07:00 to the landing of the decisions, 11-04 08:00 (B's address) and 11-05 08:00
+    # (E's name, B's relation)
+    median = 49 / 24
     for scope, row in zip(("village", "district"), metrics, strict=True):
-        assert row[:7] == (scope, roster_size[0], verified, 3, 2, 1, 2), row
+        assert row[:7] == (scope, roster_size[0], verified, 4, 3, 1, 3), row
         assert abs(row[7] - median) < 1e-9
 
 
@@ -385,6 +402,26 @@ def test_open_credit_data_names_enterprises_only(warehouse: duckdb.DuckDBPyConne
     assert grade == [(X, "B", "90 分至 104 分", 95)]  # 100, less 5 for one published penalty
     stats = rows(warehouse, "select entity_type, entities, sole_traders from marts.market_entity_statistics")
     assert sum(r[1] for r in stats) == 2 and sum(r[2] for r in stats) == 1  # X and the sole trader Z; V unregistered
+
+
+def test_public_service_points_and_new_registrations_name_no_person(warehouse: duckdb.DuckDBPyConnection) -> None:
+    [village] = rows(warehouse, "select village_name, town_name from marts.village where village_code = ?", VILLAGE)
+    points = rows(
+        warehouse,
+        "select point_type, point_id, point_name, village_code, village_name, town_name, listed_on, department "
+        "from marts.public_service_point",
+    )
+    # X's latest agreement of the latest snapshot; the sole trader Z is left out
+    assert points == [("医保定点医药机构", X, "禅城甲公司", VILLAGE, *village, dt.date(2024, 6, 1), "区医疗保障局")]
+    registrations = rows(
+        warehouse,
+        "select month, town_name, entity_type, registered, sole_traders from marts.market_entity_registrations "
+        "order by month",
+    )
+    assert registrations == [  # X (2010) and the sole trader Z (2018); V and the mistyped code are not registered
+        (dt.date(2010, 1, 1), village[1], "有限责任公司", 1, 0),
+        (dt.date(2018, 1, 1), village[1], "个体工商户", 1, 1),
+    ]
 
 
 def test_the_repair_register_decides_each_records_repair_state(warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -429,8 +466,18 @@ def test_relations(warehouse: duckdb.DuckDBPyConnection) -> None:
         warehouse, "select village_code, address, member_count, unresolved_member_count, source_id from marts.household"
     )
     assert household == (VILLAGE, "新地址1号", 2, 1, "hukou")
-    members = rows(warehouse, "select person_key, household_no, is_head from marts.household_member order by 1")
-    assert members == sorted([(person_key(A), "H001", True), (person_key(B18), "H001", True)])
+    # B's relation as the village corrected it and the register's department accepted, with that provenance
+    members = rows(
+        warehouse,
+        "select person_key, household_no, relation_to_head, is_head, source_id, record_id, match_method "
+        "from marts.household_member order by 1",
+    )
+    assert members == sorted(
+        [
+            (person_key(A), "H001", "户主", True, "hukou", A, "deterministic_id"),
+            (person_key(B18), "H001", "配偶", False, "village_verification", "5", "person_key"),
+        ]
+    )
     # registered residences from the household register, actual ones from the grid and the village's verification;
     # E's grid record names no village: the grid's
     residences = rows(
@@ -471,7 +518,8 @@ def test_relations(warehouse: duckdb.DuckDBPyConnection) -> None:
 # ---------------------------------------------------------------- the catalog facts the platform reads
 
 # Every model under models/marts builds into the marts schema: the marts are the SQL files there.
-MARTS = {p.stem for p in (ROOT / "dbt_project" / "models" / "marts").rglob("*.sql")}
+SHARED = {"int_public_credit_records"}  # ephemeral: a query the marts beside it share, no table of its own
+MARTS = {p.stem for p in (ROOT / "dbt_project" / "models" / "marts").rglob("*.sql")} - SHARED
 CHANNELS = {"api": "open_data_api", "datasette": "datasette", "roster": "village_rosters"}
 
 
@@ -479,7 +527,7 @@ def marts(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         node["name"]: node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] == "marts"
+        if node["resource_type"] == "model" and node["schema"] == "marts" and node["name"] not in SHARED
     }
 
 
@@ -488,6 +536,8 @@ def test_every_mart_and_column_carries_its_catalog_facts(
 ) -> None:
     models = marts(manifest)
     assert set(models) == MARTS
+    shared = [manifest["nodes"][f"model.zhongtai.{name}"]["config"]["materialized"] for name in SHARED]
+    assert shared == ["ephemeral"] * len(SHARED)
     for name, node in models.items():
         meta = node["config"]["meta"]
         assert node["description"] and meta["title"], name

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from catalog.registry import load_registry
@@ -18,8 +19,13 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 UPDATE_SNAPSHOTS = "ZHONGTAI_UPDATE_SNAPSHOTS"
 
 
-def graph_of(settings: Settings) -> dict[str, list[str]]:
-    defs = build_definitions(settings)
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
+    """The code location as `dagster` loads it, built once for the module (it parses the dbt project)."""
+    return build_definitions(Settings(data_dir=tmp_path_factory.mktemp("definitions")))
+
+
+def graph_of(defs: dg.Definitions) -> dict[str, list[str]]:
     graph = defs.resolve_asset_graph()
     return {
         key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
@@ -27,9 +33,7 @@ def graph_of(settings: Settings) -> dict[str, list[str]]:
     }
 
 
-def test_definitions_load_with_every_source_dbt_model_check_and_publish(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
-    defs = build_definitions(settings)
+def test_definitions_load_with_every_source_dbt_model_check_and_publish(defs: dg.Definitions) -> None:
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     for source in load_registry():
         for entity in source.entities:
@@ -46,8 +50,7 @@ def test_definitions_load_with_every_source_dbt_model_check_and_publish(tmp_path
     assert [s.name for s in defs.sensors] == ["source_file_drops"]
 
 
-def test_every_warehouse_writer_is_in_the_pool_of_one(tmp_path: Path) -> None:
-    defs = build_definitions(Settings(data_dir=tmp_path))
+def test_every_warehouse_writer_is_in_the_pool_of_one(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
@@ -55,10 +58,10 @@ def test_every_warehouse_writer_is_in_the_pool_of_one(tmp_path: Path) -> None:
         assert assets_def.node_def.pool == "warehouse", key
 
 
-def test_asset_graph_matches_the_snapshot(tmp_path: Path) -> None:
+def test_asset_graph_matches_the_snapshot(defs: dg.Definitions) -> None:
     """The snapshot is written only when asked for (ZHONGTAI_UPDATE_SNAPSHOTS=1, README § Testing), never because it
     is missing: a missing snapshot fails, so a deleted file cannot pass unnoticed."""
-    graph = graph_of(Settings(data_dir=tmp_path))
+    graph = graph_of(defs)
     if os.environ.get(UPDATE_SNAPSHOTS) == "1":
         SNAPSHOT.parent.mkdir(exist_ok=True)
         SNAPSHOT.write_text(json.dumps(graph, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -11,9 +11,7 @@ import frictionless
 import pytest
 
 from catalog.datasets import OpenLevel, load_datasets
-from orchestration.publish import publish
-from tests.support.marts import make_warehouse
-from zhongtai.settings import Settings
+from tests.support.api import published_copy
 
 pytestmark = pytest.mark.integration
 
@@ -21,15 +19,15 @@ pytestmark = pytest.mark.integration
 # What the real project opens without conditions; the first test checks the manifest still says so.
 OPEN_IDS = [
     "credit_lists", "credit_publicity", "enterprise_credit_grade", "enterprise_directory", "grid_event",
-    "grid_governance_kpi", "market_entity_statistics", "village", "village_household_statistics", "village_population",
+    "grid_governance_kpi", "market_entity_registrations", "market_entity_statistics", "public_service_point",
+    "village", "village_household_statistics", "village_population",
 ]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Path:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("frictionless") / "data")
-    make_warehouse(settings)
-    return publish(settings, dbt_manifest).path
+    settings = published_copy(tmp_path_factory.mktemp("frictionless") / "data", dbt_manifest)
+    return settings.current_snapshot.resolve()
 
 
 def test_only_open_api_datasets_get_an_extract(published: Path, dbt_manifest: Path) -> None:

@@ -401,3 +401,29 @@ def judge(
     if path == "/v1/usage":
         return None if status == 200 else "usage failed"
     return f"a key route the matrix does not judge: {path}"
+
+
+def test_open_dataset_reads_count_the_rows_they_served_in_every_format(base: str, settings: Settings) -> None:
+    firm, key = _register(base, "MA5UQE01", "用量公司", "usage-a")
+    opened = "grid_event"  # 无条件开放: read with a key so the usage is the enterprise's
+    everything = warehouse_rows(settings, f"select count(*) from marts.{opened}")[0][0]
+    program = httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30)
+    read = f"/v1/datasets/{opened}/records"
+    served = [
+        (program.get(read, params={"limit": 7}), 7),  # a JSON page
+        (program.get(read, params={"format": "csv"}), everything),  # the whole dataset, streamed
+        (program.get(read, params={"format": "jsonl", "limit": 11}), 11),  # a JSON Lines page
+        (program.get(read, params={"format": "parquet"}), everything),  # Arrow batches, streamed
+        (program.get(read, params={"format": "xlsx", "limit": 5}), 5),
+        (program.get(read, params={"filter": "status:eq:办理中"}), everything // 50),  # every 50th is open
+    ]
+    assert [r.status_code for r, _ in served] == [200] * len(served)
+    assert len(served[1][0].text.splitlines()) == everything + 1  # the CSV held what is counted (and its header)
+    assert program.get(read, params={"filter": "nope:eq:1"}).status_code == 400  # refused: not counted
+    rows = sum(n for _, n in served)
+
+    usage = program.get("/v1/usage").json()
+    row = next(u for u in usage if u["dataset"] == opened)
+    assert (row["requests"], row["rows"]) == (len(served), rows)
+    assert re.search(rf"{opened}</td><td>{len(served)}</td><td>{rows}</td>", firm.get("/enterprise/").text)
+    program.close()

@@ -198,32 +198,48 @@ def test_server_faults_only_when_asked(generated: tuple[Settings, dict[str, Any]
     assert client.get("/health").status_code == 200
 
 
-def test_the_villages_corrections_fix_what_the_deliveries_lack_and_mix_in_mistakes_and_confirmations(
+def test_the_villages_corrections_fix_the_planted_discrepancies_and_mix_in_mistakes_and_confirmations(
     generated: tuple[Settings, dict[str, Any]],
 ) -> None:
-    from sandbox.village_corrections import COLUMN, corrections_path, write_village_corrections
+    from sandbox.village_corrections import corrections_path, write_village_corrections
     from zhongtai.keys import pseudonym
 
     settings, _ = generated
     counts = write_village_corrections(settings)
     frame = pl.read_csv(corrections_path(settings), infer_schema=False)
-    assert counts["fix"] > 0 and counts["mistake"] > 0 and counts["confirmation"] > counts["fix"]
-    assert set(frame["column"]) == {COLUMN}
+    assert counts["fix"] > 0 and counts["mistake"] > 0 and counts["confirmation"] > 0
+    fixed = frame.filter(pl.col("kind") == "fix")
+    assert set(fixed["attribute"]) == {"name", "birth_date", "relation_to_head", "actual_address"}
     persons = pl.read_parquet(settings.truth_dir / "persons.parquet")
     by_key = {pseudonym(settings.key_secret, "person", p["citizen_id"]): p for p in persons.iter_rows(named=True)}
-    # what the grid platform delivered: its residents' ID numbers and addresses, as in its database
+    # what the departments delivered, read back from their files: the grid platform's database, the register's CSV
     with contextlib.closing(sqlite3.connect(settings.upstream / "grid" / "grid.sqlite")) as db:
-        delivered = {}
+        grid = {}
         for id_no, address in db.execute("select id_no, address from residents"):
-            delivered.setdefault((id_no or "").upper(), address)
+            grid.setdefault((id_no or "").upper(), address)
+    [register_file] = (settings.upstream / "drops" / "hukou").glob("hukou_*.csv")
+    extract = pl.read_csv(register_file, encoding="gb18030", infer_schema=False)
+    register = {r["公民身份号码"]: r for r in extract.iter_rows(named=True)}
+
+    def delivered(person: dict[str, Any], attribute: str) -> str:
+        if attribute == "actual_address":
+            return grid[person["citizen_id"]]
+        row = register[person["citizen_id"]]
+        if attribute == "birth_date":
+            return f"{row['出生日期'][:4]}-{row['出生日期'][4:6]}-{row['出生日期'][6:]}"
+        return row[{"name": "姓名", "relation_to_head": "与户主关系"}[attribute]]
+
+    truth_of = {"name": "name", "relation_to_head": "relation", "actual_address": "address"}
     for row in frame.iter_rows(named=True):
         person = by_key[row["person_key"]]
         assert person["village_code"] == row["village_code"]
-        if row["kind"] == "fix":  # the truth's address, which no grid delivery carries for them
-            assert row["decision"] == "accept" and row["new_value"] == person["address"]
-            assert person["citizen_id"] not in delivered
-        elif row["kind"] == "mistake":  # another household's address over the right one
-            assert row["decision"] == "reject" and row["new_value"] != person["address"]
-            assert delivered.get(person["citizen_id"], person["address"]) == person["address"]
+        if row["kind"] == "fix":  # a value a department delivered wrong, corrected to the truth
+            attribute = row["attribute"]
+            true = person["birth_date"].isoformat() if attribute == "birth_date" else person[truth_of[attribute]]
+            assert row["decision"] == "accept" and row["new_value"] == true
+            assert delivered(person, attribute) == row["old_value"] != true
+        elif row["kind"] == "mistake":  # another household's address over the right one the grid delivered
+            assert row["decision"] == "reject" and row["reason"]
+            assert row["new_value"] != person["address"] == delivered(person, "actual_address")
         else:
             assert row["kind"] == "confirmation" and row["new_value"] is None and row["decision"] is None

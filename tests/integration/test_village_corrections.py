@@ -66,7 +66,11 @@ def test_the_metrics_in_the_analyst_database_count_the_loop(later_delivery: Late
         db.close()
     village = found[loop.village_code]
     assert village[:6] == (len(roster_keys), len(sent_keys & roster_keys), 2, 1, 1, 1)
-    assert found["440604"][2:6] == (2, 1, 1, 1)
+    # the district adds the sandbox's cadres' corrections (test_sandbox_corrections.py): fixes accepted and
+    # applied, mistakes rejected
+    kinds = later_delivery.sandbox.sent["kind"].to_list()
+    fixes, mistakes = kinds.count("fix"), kinds.count("mistake")
+    assert found["440604"][2:6] == (2 + fixes + mistakes, 1 + fixes, 1 + mistakes, 1 + fixes)
     assert village[6] is not None and 0 <= village[6] < 1  # decided and landed the same day
 
 

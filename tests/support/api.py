@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import httpx
 
-from orchestration.publish import WRITERS, publish
+from orchestration.publish import WRITERS, Writer, publish
 from tests.support.marts import make_warehouse
 from tests.support.pipeline import free_port, wait_for_http
 from zhongtai.settings import Settings
@@ -66,10 +67,7 @@ def page_all(api: httpx.Client, dataset: str, limit: int) -> list[dict]:
 
 def published_settings(folder: Path, manifest: Path) -> Settings:
     """A data directory under `folder` with the fixture warehouse built and published once from `manifest`."""
-    settings = Settings(data_dir=folder / "data")
-    make_warehouse(settings)
-    publish(settings, manifest)
-    return settings
+    return published_copy(folder / "data", manifest)
 
 
 # The writers the API reads: rosters and the analyst database add nothing to an API test but minutes.
@@ -78,10 +76,35 @@ API_WRITERS = [w for w in WRITERS if w.name in {"serving", "changes", "open_extr
 
 def api_published_settings(folder: Path, manifest: Path) -> Settings:
     """As published_settings, with the API's writers only."""
-    settings = Settings(data_dir=folder / "data")
-    make_warehouse(settings)
-    publish(settings, manifest, API_WRITERS)
-    return settings
+    return published_copy(folder / "data", manifest, API_WRITERS)
+
+
+# The fixture warehouse published once per test process and writer set; each module gets a copy of it (a few MB),
+# since a publish takes 10-40 s and a dozen modules need one. The copy is the module's own: it may publish again,
+# register accounts or write the audit log without another module seeing it. `current` is a relative link, and nothing
+# published names its data directory, so a copied folder serves as the original would.
+_PUBLISHED: dict[tuple[Path, tuple[str, ...], str], Path] = {}
+
+
+def published_copy(
+    data: Path,
+    manifest: Path,
+    writers: list[Writer] = WRITERS,
+    prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> Settings:
+    """`data`: a copy of the fixture warehouse, changed by `prepare` if given, published with `writers`; the warehouse
+    and its first publish are made once per process for each writer set and `prepare` function."""
+    key = (manifest, tuple(w.name for w in writers), f"{prepare.__module__}.{prepare.__qualname__}" if prepare else "")
+    if key not in _PUBLISHED:
+        template = Settings(data_dir=data.parent.parent / f"published-{len(_PUBLISHED)}" / "data")
+        make_warehouse(template)
+        if prepare:
+            with duckdb.connect(str(template.warehouse_path)) as con:
+                prepare(con)
+        publish(template, manifest, writers)
+        _PUBLISHED[key] = template.root
+    shutil.copytree(_PUBLISHED[key], data, symlinks=True)
+    return Settings(data_dir=data)
 
 
 def catalogue_texts(manifest: Path) -> dict[str, str]:
@@ -97,5 +120,5 @@ def catalogue_texts(manifest: Path) -> dict[str, str]:
             ]
         )
         for n in nodes.values()
-        if n["resource_type"] == "model" and n["schema"] == "marts"
+        if n["resource_type"] == "model" and n["schema"] == "marts" and n["config"]["materialized"] != "ephemeral"
     }

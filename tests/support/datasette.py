@@ -16,8 +16,7 @@ from apis.datasette import datasette_command, datasette_env
 from apis.operational import accounts
 from apis.operational.db import session_scope, upgrade
 from apis.operational.models import Role
-from orchestration.publish import publish
-from tests.support.marts import make_warehouse
+from tests.support.api import published_copy
 from tests.support.pipeline import free_port, wait_for_http
 from zhongtai.settings import Settings
 
@@ -26,11 +25,9 @@ CSRF = re.compile(r'name="csrftoken" value="([^"]+)"')
 
 
 def published_fixture(data: Path, dbt_manifest: Path) -> Settings:
-    """A data directory whose `current` snapshot is a publish of tests/fixtures/marts/warehouse.sql."""
-    settings = Settings(data_dir=data)
-    make_warehouse(settings)
-    publish(settings, dbt_manifest)
-    return settings
+    """A data directory whose `current` snapshot is a publish of tests/fixtures/marts/warehouse.sql (a copy of one
+    made once per process)."""
+    return published_copy(data, dbt_manifest)
 
 
 def account(settings: Settings, username: str, role: Role, password: str = PASSWORD) -> str:

@@ -62,5 +62,5 @@ def mart_contracts(manifest: Path) -> dict[str, list[tuple[str, str]]]:
     return {
         f"marts.{n['alias']}": [(c["name"], str(c["data_type"]).lower()) for c in n["columns"].values()]
         for n in nodes.values()
-        if n["resource_type"] == "model" and n["schema"] == "marts"
+        if n["resource_type"] == "model" and n["schema"] == "marts" and n["config"]["materialized"] != "ephemeral"
     }

@@ -3,6 +3,7 @@ and forms must name real villages), and the accounts of the people who use the f
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -10,8 +11,8 @@ import duckdb
 from apis.operational import accounts
 from apis.operational.db import session_scope, upgrade
 from apis.operational.models import Role
-from orchestration.publish import publish
-from tests.support.marts import make_warehouse
+from tests.support.api import published_copy
+from tests.support.marts import WAREHOUSE_SQL, rename_villages
 from zhongtai.settings import Settings
 
 PASSWORD = "a-long-test-password-12"
@@ -25,20 +26,20 @@ def real_villages(count: int = 12) -> list[str]:
 def published_with_real_villages(folder: Path, manifest: Path) -> tuple[Settings, dict[str, str]]:
     """The fixture warehouse with its 12 villages renamed to the district's first 12 codes, published once;
     returns the settings and the renaming (fixture code → real code)."""
-    settings = Settings(data_dir=folder / "data")
-    make_warehouse(settings)
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    return published_copy(folder / "data", manifest, prepare=_real_village_codes), _renaming()
+
+
+@cache
+def _renaming() -> dict[str, str]:
+    """fixture village code → the real code it is given: the i-th in order → the district's i-th."""
+    with duckdb.connect() as con:
+        con.execute(WAREHOUSE_SQL.read_text(encoding="utf-8"))
         fixture = [r[0] for r in con.execute("select village_code from marts.village order by 1").fetchall()]
-        renamed = dict(zip(fixture, real_villages(len(fixture)), strict=True))
-        tables = con.execute(
-            "select distinct table_schema || '.' || table_name from information_schema.columns "
-            "where column_name = 'village_code' and table_schema = 'marts'"
-        ).fetchall()
-        for (table,) in tables:
-            for old, new in renamed.items():
-                con.execute(f"update {table} set village_code = ? where village_code = ?", [new, old])
-    publish(settings, manifest)
-    return settings, renamed
+    return dict(zip(fixture, real_villages(len(fixture)), strict=True))
+
+
+def _real_village_codes(con: duckdb.DuckDBPyConnection) -> None:
+    rename_villages(con, _renaming(), schema="marts")
 
 
 def add_form_accounts(settings: Settings, cadre_village: str) -> None:

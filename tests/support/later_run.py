@@ -1,5 +1,6 @@
 """What the later run of the integration tests delivers before running again: a person who moved, the credit repair,
-and a village's corrections decided by their departments."""
+a village's corrections decided by their departments, and the sandbox's cadres' corrections of its planted
+discrepancies."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tests.support.credit_repair import RepairCase
+from tests.support.sandbox_corrections import SandboxCorrections
 from tests.support.village_corrections import VillageCorrections
 from zhongtai.settings import Settings
 
@@ -21,6 +23,7 @@ class LaterDelivery:
     old_address: str
     repair: RepairCase  # the repair approved and the one rejected before the second run
     corrections: VillageCorrections  # a village's correction accepted and one rejected before the second run
+    sandbox: SandboxCorrections  # the sandbox's cadres' corrections of its planted discrepancies, decided
 
 
 def deliver_a_move(later: Settings) -> tuple[str, str]:

@@ -17,6 +17,19 @@ def make_warehouse(settings: Settings) -> None:
         con.execute(WAREHOUSE_SQL.read_text(encoding="utf-8"))
 
 
+def rename_villages(con: duckdb.DuckDBPyConnection, renaming: dict[str, str], schema: str | None = None) -> None:
+    """Give the fixture's villages other codes (fixture code → new code) in every table with a village_code column,
+    or only in `schema`'s: accounts and pages name the district's real villages."""
+    tables = con.execute(
+        "select distinct table_schema || '.' || table_name from information_schema.columns "
+        "where column_name = 'village_code' and (? is null or table_schema = ?)",
+        [schema, schema],
+    ).fetchall()
+    for (table,) in tables:
+        for old, new in renaming.items():
+            con.execute(f"update {table} set village_code = ? where village_code = ?", [new, old])
+
+
 def table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
     """Every table of a DuckDB database: `schema.table` → [(column, type in DuckDB's own spelling)]."""
     rows = con.execute(

@@ -21,8 +21,8 @@ import openpyxl
 from apis.operational import accounts
 from apis.operational.db import session_scope, upgrade
 from apis.operational.models import Role
-from orchestration.publish import publish
-from tests.support.marts import make_warehouse
+from tests.support.api import published_copy
+from tests.support.marts import rename_villages
 from tests.support.operational import form_token, served_api, sign_in
 from zhongtai.settings import Settings
 
@@ -40,18 +40,11 @@ RENAMED = {"440604001001": VILLAGE, "440604001002": OTHER_VILLAGE}
 
 def published_fixture_rosters(data: Path, manifest: Path) -> Settings:
     """The fixture warehouse (villages renamed to real codes) published once: rosters without a pipeline run."""
-    settings = Settings(data_dir=data)
-    make_warehouse(settings)
-    with duckdb.connect(str(settings.warehouse_path)) as con:
-        tables = con.execute(
-            "select table_schema || '.' || table_name from information_schema.columns "
-            "where column_name = 'village_code'"
-        ).fetchall()
-        for (table,) in tables:
-            for old, new in RENAMED.items():
-                con.execute(f"update {table} set village_code = ? where village_code = ?", [new, old])
-    publish(settings, manifest)
-    return settings
+    return published_copy(data, manifest, prepare=_renamed)
+
+
+def _renamed(con: duckdb.DuckDBPyConnection) -> None:
+    rename_villages(con, RENAMED)
 
 
 @dataclass(frozen=True)

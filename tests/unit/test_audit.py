@@ -42,3 +42,12 @@ def test_changing_any_single_byte_breaks_verify_at_that_entry(tmp_path: Path) ->
         assert result.broken_seq == line_of[offset]
     path.write_bytes(original[:-1])  # the last newline cut off
     assert not verify(path).ok
+
+
+def test_appends_chain_onto_the_last_entry_whatever_its_length(tmp_path: Path) -> None:
+    """The tail is read backwards in chunks: entries longer and shorter than a chunk still chain in order."""
+    path = tmp_path / "audit.jsonl"
+    for n, size in enumerate([10, 20_000, 5, 9_000, 1, 30_000, 3]):
+        entry = append(path, who=f"u{n}", role="steward", purpose="测试", action="read", what={"pad": "甲" * size})
+        assert entry["seq"] == n + 1
+    assert verify(path).ok and verify(path).entries == 7

@@ -146,3 +146,33 @@ def test_a_block_that_does_not_fit_its_staging_stops_the_generation_with_its_ent
     registry.sources["sj_penalties"] = penalties.model_copy(update={"entities": [wrong]})
     with pytest.raises(RegistryMeaningError, match=r"sj_penalties\.records"):
         render_generated(registry)
+
+
+def test_an_evidence_source_gets_its_priority_and_residence_kind_from_its_registry_entry_not_from_a_seed(
+    tmp_path: Path,
+) -> None:
+    """Village verification's survivorship priority and residence kind are its `evidence:` block; another correction
+    source registered the same way reaches the generated model with no seed row written for it."""
+    seeds = REPO_PROJECT / "seeds"
+    named = {
+        row.split(",")[column]
+        for name, column in (("person_attribute_priority.csv", 1), ("residence_sources.csv", 0))
+        for row in (seeds / name).read_text(encoding="utf-8").splitlines()[1:]
+    }
+    evidence = {s.id for s in load_registry() for e in s.entities if e.evidence}
+    assert evidence == {"village_verification"} and not evidence & named
+    entry = yaml.safe_load((SOURCES_DIR / "village_verification.yaml").read_text(encoding="utf-8"))
+    entry["id"] = "town_verification"
+    entry["entities"][0]["evidence"] = {"priority": 2, "residence_kind": "rented"}
+    (tmp_path / "town_verification.yaml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    files = render_generated(load_registry(SOURCES_DIR, tmp_path))
+    sql = next(text for path, text in files.items() if path.name == "int_evidence_sources.sql")
+    selects = re.findall(r"select '([a-z_]+)' as source_id, '([a-z_]+)' as entity, (\d+) as priority, '(\w+)'", sql)
+    assert selects == [
+        ("town_verification", "corrections", "2", "rented"),
+        ("village_verification", "corrections", "0", "actual"),
+    ]
+    entry["entities"][0]["evidence"] = {"priority": -1}
+    (tmp_path / "town_verification.yaml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    errors = load_registry(tmp_path).errors
+    assert [(e.file.name, e.location) for e in errors] == [("town_verification.yaml", "entities.0.evidence.priority")]

@@ -2,7 +2,8 @@
 -- the attribute's source priority (seed person_attribute_priority), then recency, then validity, then how the
 -- mention was matched. Rank 1 is the surviving value; its source, record and delivery are its provenance.
 -- Corrections the villages sent and the owning department accepted are evidence too (int_village_verified_attributes),
--- ranked by the same seed.
+-- ranked by the priority their registry entry's `evidence:` block gives (int_evidence_sources) where the seed names
+-- nothing for their source.
 
 {%- set attributes = ['name', 'sex', 'birth_date', 'phone', 'address', 'village_code', 'household_no'] %}
 {%- set text = dbt.type_string() %}
@@ -65,7 +66,7 @@ candidates as (
 valued as (
     select
         candidates.*,
-        coalesce(priority.priority, 99) as source_priority,
+        coalesce(priority.priority, evidence.priority, 99) as source_priority,
         -- a value that fails its own format check only wins when nothing better is offered
         case
             when candidates.attribute = 'phone' then (length(candidates.value) = 11 and substr(candidates.value, 1, 1) = '1')
@@ -76,6 +77,9 @@ valued as (
     left join {{ ref('person_attribute_priority') }} as priority
         on candidates.attribute = priority.attribute
         and candidates.source_id = priority.source_id
+    left join {{ ref('int_evidence_sources') }} as evidence
+        on candidates.source_id = evidence.source_id
+        and candidates.entity = evidence.entity
 )
 
 select

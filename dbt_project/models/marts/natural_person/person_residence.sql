@@ -1,8 +1,8 @@
 -- Person ↔ residence: one row per source record that says where a person lives or which house they hold. Which
 -- sources and roles speak of a residence, and of which kind (registered 户籍, actual 实际居住, rented, owned),
--- is data: seed residence_sources. The house, address and village are the record's; the grid is the record's own
--- (grid platform) or where the grid platform has recorded the same house, address or building (macro
--- locate_in_grid). is_latest marks each person's most recent record of each kind. An actual address a village
+-- is data: seed residence_sources and the `evidence:` blocks of the registry (int_residence_kinds). The house,
+-- address and village are the record's; the grid is the record's own (grid platform) or where the grid platform has
+-- recorded the same house, address or building (macro locate_in_grid). is_latest marks each person's most recent record of each kind. An actual address a village
 -- corrected and its department accepted (int_village_verified_attributes) is a record too, observed when decided.
 
 with
@@ -12,7 +12,7 @@ kinds as (
         source_id,
         role,
         residence_kind
-    from {{ ref('residence_sources') }}
+    from {{ ref('int_residence_kinds') }}
 ),
 
 villages as (

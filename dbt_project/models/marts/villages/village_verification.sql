@@ -1,8 +1,8 @@
 -- How far each village has verified its roster (还数于村) and what became of its corrections, and the same for the
 -- whole district (scope_level 'district', scope_code the district's code). Coverage is the share of the roster's
 -- residents corrected or confirmed at least once. A correction is applied once the evidence it became survives (the
--- golden attribute, or the latest actual residence, is its record); its days to apply run from submission to the
--- landing of the decision, i.e. to the run that applied it.
+-- golden attribute, the latest actual residence or the household membership's relation is its record); its days to
+-- apply run from submission to the landing of the decision, i.e. to the run that applied it.
 
 with
 
@@ -42,6 +42,12 @@ surviving as (
         on residence.source_id = sent.source_id
         and residence.record_id = sent.record_id
     where residence.is_latest
+    union
+    select member.record_id
+    from {{ ref('household_member') }} as member
+    inner join {{ ref('stg_village_verification__corrections') }} as sent
+        on member.source_id = sent.source_id
+        and member.record_id = sent.record_id
 ),
 
 judged as (
