@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from apis.errors import ApiError
 from apis.operational.db import session_scope
-from zhongtai.notice import read_notice
+from catalog.channels import STORED_IN_KEY_ORDER
+from zhongtai.notice import notice_path, read_notice
 from zhongtai.settings import Settings
 
 NO_SNAPSHOT = "no published snapshot yet: run the pipeline's publish step first"
@@ -29,7 +30,13 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+async def _settings(request: Request) -> Settings:
+    """get_settings as a dependency: async, so FastAPI answers it in the event loop instead of handing it to a
+    worker thread and back (a sync dependency costs a thread hop per request)."""
+    return get_settings(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,10 @@ def _serving_database(path: str, _identity: tuple[int, int, int]) -> duckdb.Duck
     records request's time (bench/serving.py). `_identity` (device, inode, mtime) keys the cache to the file itself,
     so a version folder replaced under the same name is opened afresh. An evicted connection's database stays open
     while a request still reads from one of its cursors."""
-    return duckdb.connect(path, read_only=True)
+    con = duckdb.connect(path, read_only=True)
+    # DuckDB's default, said out loud: a table stored in key order is read in key order without a sort (key_ordered)
+    con.execute("set preserve_insertion_order = true")
+    return con
 
 
 _serving_lock = threading.Lock()
@@ -95,6 +105,25 @@ def open_serving(snapshot: Snapshot) -> duckdb.DuckDBPyConnection:
         con = _serving_database(path, (found.st_dev, found.st_ino, found.st_mtime_ns)).cursor()
     con.execute("set TimeZone = 'Asia/Shanghai'")
     return con
+
+
+@lru_cache(maxsize=16)
+def _key_ordered(path: str, _identity: tuple[int, int, int]) -> frozenset[str]:
+    con = _serving_database(path, _identity).cursor()
+    try:
+        found = con.execute("select table_name from duckdb_tables() where comment = ?", [STORED_IN_KEY_ORDER])
+        return frozenset(r[0] for r in found.fetchall())
+    finally:
+        con.close()
+
+
+def key_ordered(snapshot: Snapshot) -> frozenset[str]:
+    """The snapshot's serving tables stored in primary-key order (catalog.channels.STORED_IN_KEY_ORDER); a table
+    published before the serving writer sorted them is not among them and is read with its ORDER BY."""
+    path = str(snapshot.path / "serving.duckdb")
+    found = os.stat(path)
+    with _serving_lock:
+        return _key_ordered(path, (found.st_dev, found.st_ino, found.st_mtime_ns))
 
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
@@ -120,8 +149,27 @@ class Notice(dict):  # type: ignore[type-arg]
         return bool(self.get("stale"))
 
 
+_notices: dict[Path, tuple[tuple[int, int, int] | None, dict[str, Any]]] = {}
+
+
+def current_notice(published_dir: Path) -> dict[str, Any]:
+    """published/status.json as read_notice() gives it, parsed again only when the file changed: every response
+    carries its `X-Zhongtai-Stale`, and a stat costs far less than reading and parsing JSON. The notice is replaced
+    by a rename (zhongtai.files.atomic_write), so a new one always has a new inode."""
+    try:
+        found = os.stat(notice_path(published_dir))
+        identity: tuple[int, int, int] | None = (found.st_ino, found.st_mtime_ns, found.st_size)
+    except FileNotFoundError:
+        identity = None
+    cached = _notices.get(published_dir)
+    if cached is None or cached[0] != identity:
+        cached = (identity, read_notice(published_dir))
+        _notices[published_dir] = cached
+    return cached[1]
+
+
 def get_notice(settings: SettingsDep) -> Notice:
-    return Notice(read_notice(settings.published_dir))
+    return Notice(current_notice(settings.published_dir))
 
 
 NoticeDep = Annotated[Notice, Depends(get_notice)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apis import docs, quota
-from apis.auth import CSRF_COOKIE, LANDING, NotYourRole, SignInRequired, api_key, principal_of, sign_in_url
+from apis.auth import LANDING, NotYourRole, SignInRequired, api_key, principal_of, sign_in_url
 from apis.deps import get_snapshot
 from apis.errors import ApiError, api_error_handler, document
 from apis.operational.db import upgrade
@@ -34,10 +34,10 @@ from apis.pages import (
     steward_forms,
     steward_quality,
 )
+from apis.response_headers import ResponseHeaders
 from apis.routers import access, catalog, challenge, changes, ckan, conditional, credit, datasets, health
 from apis.routers import forms as form_registry
 from apis.templating import STATIC_DIR, render
-from zhongtai.notice import read_notice
 from zhongtai.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -87,27 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.middleware("http")(quota.quota_headers)  # RateLimit-* headers and usage counts of the API routes
-
-    @app.middleware("http")
-    async def stale_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        notice = read_notice(app.state.settings.published_dir)
-        response.headers["X-Zhongtai-Stale"] = "true" if notice.get("stale") else "false"
-        if notice.get("stale") and notice.get("since"):
-            response.headers["X-Zhongtai-Stale-Since"] = str(notice["since"])
-        return response
-
-    @app.middleware("http")
-    async def csrf_cookie(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # A page that rendered a form minted a nonce (apis.auth.csrf_nonce): hand it to the browser as the cookie.
-        response = await call_next(request)
-        nonce = getattr(request.state, "csrf_new_nonce", None)
-        if nonce:
-            response.set_cookie(
-                CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=app.state.settings.cookie_secure
-            )
-        return response
+    app.add_middleware(quota.QuotaHeaders)  # RateLimit-* headers and usage counts of the API routes
+    app.add_middleware(ResponseHeaders)  # X-Zhongtai-Stale on every answer, the CSRF cookie a page minted
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(request: Request, exc: SignInRequired) -> Response:

@@ -13,24 +13,25 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse
 from sqlalchemy import case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apis.auth import _key_header, key_holder
 from apis.deps import SettingsDep
 from apis.errors import ApiError
-from apis.operational.db import session_scope
+from apis.operational.db import counter_scope
 from apis.operational.models import QuotaWindow, UsageCount
 from zhongtai.settings import Settings
 
@@ -100,7 +101,7 @@ def enforce_quota(request: Request, settings: SettingsDep, secret: Annotated[str
         address = request.client.host if request.client else "-"
         bucket, item = f"addr:{address}", _limit(settings.quota_anonymous)
     at = time.time()
-    with session_scope(settings) as db:
+    with counter_scope(settings) as db:
         window = hit(db, bucket, item, at)
     request.state.quota = (window, at)
     request.state.usage = (
@@ -133,7 +134,7 @@ def _day(at: float) -> str:
 def count_usage(settings: Settings, usage: tuple[str, int | None, str], rows: int, at: float) -> None:
     key_prefix, enterprise_id, dataset_id = usage
     table = UsageCount.__table__
-    with session_scope(settings) as db:
+    with counter_scope(settings) as db:
         stmt = _insert(db)(table).values(
             day=_day(at),
             key_prefix=key_prefix,
@@ -149,32 +150,45 @@ def count_usage(settings: Settings, usage: tuple[str, int | None, str], rows: in
         db.execute(stmt)
 
 
-async def quota_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Middleware: the caller's `RateLimit-*` headers on every API answer, and the usage count of answered ones."""
-    response = await call_next(request)
-    state = request.scope.get("state", {})
-    if "quota" in state:
-        window, at = state["quota"]
-        for name, value in window.headers(at).items():
-            response.headers.setdefault(name, value)
-    if "usage" in state and response.status_code < 400:
-        # A streamed export reports its rows while it streams, so the count waits for the body's end; it is written
-        # before the last chunk goes out, so a client that has the whole answer finds it counted (and when cut short).
-        body = response.body_iterator  # type: ignore[attr-defined]
+class QuotaHeaders:
+    """ASGI middleware: the caller's `RateLimit-*` headers on every API answer, and the usage count of answered ones.
+    A streamed export reports its rows while it streams, so the count waits for the body's end: it is written before
+    the last chunk goes out, so a client that has the whole answer finds it counted (and also when it is cut short).
+    Plain ASGI rather than Starlette's BaseHTTPMiddleware, which ran every request through an extra task and stream."""
 
-        async def counted() -> AsyncIterator[Any]:
-            held: list[Any] = []
-            try:
-                async for chunk in body:
-                    for earlier in held:
-                        yield earlier
-                    held = [chunk]
-            finally:
-                await run_in_threadpool(
-                    count_usage, request.app.state.settings, state["usage"], state.get("rows_served", 0), time.time()
-                )
-            for chunk in held:
-                yield chunk
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-        response.body_iterator = counted()  # type: ignore[attr-defined]
-    return response
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        answered: list[int] = []  # the status, once the answer starts
+        counted = False
+
+        async def count() -> None:
+            nonlocal counted
+            state = scope.get("state", {})
+            if counted or "usage" not in state or not answered or answered[0] >= 400:
+                return
+            counted = True
+            rows = state.get("rows_served", 0)
+            await run_in_threadpool(count_usage, scope["app"].state.settings, state["usage"], rows, time.time())
+
+        async def send_counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answered.append(message["status"])
+                state = scope.get("state", {})
+                if "quota" in state:
+                    window, at = state["quota"]
+                    headers = MutableHeaders(scope=message)
+                    for name, value in window.headers(at).items():
+                        headers.setdefault(name, value)
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                await count()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_counted)
+        finally:
+            await count()  # an answer cut short still counts what it served

@@ -9,17 +9,25 @@ from another dataset or query, is refused, and a walk stays on the version it st
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import duckdb
+import orjson
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from apis.deps import Snapshot, get_snapshot, snapshot_at
 from apis.errors import ApiError
 from catalog.channels import is_sortable
+from zhongtai.settings import Settings
 from zhongtai.sql import quote_identifier
 
 OPERATORS = ("eq", "in", "gt", "ge", "lt", "le", "prefix")
@@ -56,6 +64,13 @@ class RecordQuery:
     fields: list[str]  # returned, in declared order unless `fields=` chose an order
     filters: list[Filter]
     order: list[tuple[str, bool]]  # (field, descending); the primary key closes it so the order is total
+    key: tuple[str, ...] = ()  # the primary key's fields: never null (the publish checks it), so no `is null` arm
+    stored_in_key_order: bool = False  # the serving table holds its rows in key order (apis.deps.key_ordered)
+
+    @property
+    def in_storage_order(self) -> bool:
+        """Read in the order the rows are stored: no sort needed (DuckDB preserves insertion order)."""
+        return self.stored_in_key_order and self.order == [(k, False) for k in self.key]
 
     @property
     def fingerprint(self) -> str:
@@ -154,6 +169,7 @@ def parse_query(
     filters: Sequence[str] = (),
     sort: str | None = None,
     fields: str | None = None,
+    stored_in_key_order: bool = False,
 ) -> RecordQuery:
     declared = [f["name"] for f in entry["fields"]]
     types = {f["name"]: f["data_type"] or "varchar" for f in entry["fields"]}
@@ -203,6 +219,8 @@ def parse_query(
         fields=chosen,
         filters=[parse_filter(f, types) for f in filters],
         order=order,
+        key=tuple(pk),
+        stored_in_key_order=stored_in_key_order,
     )
 
 
@@ -269,7 +287,9 @@ def _where(query: RecordQuery) -> tuple[list[str], list[Any]]:
 
 
 def _after(query: RecordQuery, keys: list[Any]) -> tuple[str, list[Any]]:
-    """Rows strictly after the cursor in (field asc/desc, nulls last) order, spelled as an OR of ANDs."""
+    """Rows strictly after the cursor in (field asc/desc, nulls last) order, spelled as an OR of ANDs. A primary-key
+    field is never null, so its arm is a plain comparison that zone maps can prune on (an `or … is null` defeats
+    them and every page scanned the table)."""
     ors: list[str] = []
     params: list[Any] = []
     for i, (name, desc) in enumerate(query.order):
@@ -283,7 +303,8 @@ def _after(query: RecordQuery, keys: list[Any]) -> tuple[str, list[Any]]:
             else:
                 ands.append(f"{quote(prev)} = ?")
                 these.append(value)
-        ands.append(f"({quote(name)} {'<' if desc else '>'} ? or {quote(name)} is null)")
+        after = f"{quote(name)} {'<' if desc else '>'} ?"
+        ands.append(after if name in query.key else f"({after} or {quote(name)} is null)")
         these.append(keys[i])
         ors.append("(" + " and ".join(ands) + ")")
         params += these
@@ -311,8 +332,9 @@ def select_sql(
         params += more
     names = query.fields + [n for n, _ in query.order if n not in query.fields]
     where = f"where {' and '.join(terms)}" if terms else ""
-    order = ", ".join(f"{quote(n)} {'desc' if d else 'asc'} nulls last" for n, d in query.order)
-    sql = f"select {', '.join(quote(n) for n in names)} from {quote(query.dataset)} {where} order by {order}"
+    sql = f"select {', '.join(quote(n) for n in names)} from {quote(query.dataset)} {where}"
+    if not query.in_storage_order:  # a table stored in key order is read as stored: no sort, and a LIMIT stops early
+        sql += " order by " + ", ".join(f"{quote(n)} {'desc' if d else 'asc'} nulls last" for n, d in query.order)
     if limit is not None:
         sql += " limit ? offset ?"
         params += [limit, offset]
@@ -323,3 +345,91 @@ def count_sql(query: RecordQuery) -> tuple[str, list[Any]]:
     terms, params = _where(query)
     where = f"where {' and '.join(terms)}" if terms else ""
     return f"select count(*) from {quote(query.dataset)} {where}", params
+
+
+# ------------------------------------------------------------------------------------------------ reading a page
+
+# What DuckDB can still refuse once names and types are checked: a value it cannot compare with its field.
+VALUE_ERRORS = (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException)
+
+
+@contextmanager
+def value_errors() -> Iterator[None]:
+    """A filter or cursor value DuckDB cannot compare with its field (e.g. out of range) is the caller's 400."""
+    try:
+        yield
+    except VALUE_ERRORS as exc:
+        raise ApiError(
+            400,
+            "bad_value",
+            f"a filter or cursor value does not fit its field: {exc}",
+            "过滤条件或游标的取值超出字段范围",
+        ) from None
+
+
+def snapshot_for(settings: Settings, secret: str, cursor: str | None) -> tuple[Snapshot, dict[str, Any] | None]:
+    """The snapshot a request reads and its cursor's payload: the current one for a first page, the cursor's own
+    version for the next ones (410 once that version is gone, so a walk never mixes versions)."""
+    if cursor is None:
+        return get_snapshot(settings), None
+    version, payload = cursor_version(secret, cursor)
+    pinned = snapshot_at(settings, version)
+    if pinned is None:
+        raise ApiError(
+            410,
+            "version_gone",
+            f"the cursor's published version {version} is no longer served: start again from the first page",
+            f"游标所属的发布版本 {version} 已不再提供，请从第一页重新开始",
+            param="cursor",
+        )
+    return pinned, payload
+
+
+def count(con: duckdb.DuckDBPyConnection, query: RecordQuery) -> int:
+    """How many rows match the query's filters (inside value_errors())."""
+    sql, params = count_sql(query)
+    return int(con.execute(sql, params).fetchone()[0])  # type: ignore[index]
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[tuple[Any, ...]]  # the requested fields, in query.fields order
+    next_cursor: str | None
+
+    def records(self, fields: list[str]) -> list[dict[str, Any]]:
+        return [dict(zip(fields, row, strict=True)) for row in self.rows]
+
+
+def read_page(
+    con: duckdb.DuckDBPyConnection, query: RecordQuery, keys: list[Any] | None, limit: int, secret: str
+) -> Page:
+    """One page of `limit` rows after `keys` and the cursor of the next (None on the last page); 400 bad_value when
+    DuckDB cannot compare a value. One row more than the page tells whether there is a next one."""
+    sql, params, names = select_sql(query, keys, limit + 1)
+    with value_errors():
+        rows = con.execute(sql, params).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        next_cursor = encode_cursor(secret, query, [rows[-1][names.index(n)] for n, _ in query.order])
+    if names != query.fields:
+        keep = [names.index(f) for f in query.fields]
+        rows = [tuple(row[i] for i in keep) for row in rows]
+    return Page(rows, next_cursor)
+
+
+def _encode_default(value: Any) -> Any:
+    """What orjson does not know (Decimal, intervals, ...) as FastAPI's jsonable_encoder gives it."""
+    return jsonable_encoder(value)
+
+
+def json_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    """A records page as JSON, encoded by orjson in one C call instead of jsonable_encoder's walk of every value
+    (which was most of a page's Python time). Dates and times come out as isoformat() does; Decimal and the rest
+    as jsonable_encoder gives them."""
+    try:
+        content = orjson.dumps(body, default=_encode_default, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits (hugeint)
+        content = json.dumps(jsonable_encoder(body), ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(content, media_type="application/json", headers=headers)

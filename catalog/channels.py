@@ -39,6 +39,11 @@ def is_sortable(name: str, data_type: str | None, primary_key: list[str] | tuple
     return name in primary_key or (data_type or "").lower().startswith(_SORTABLE_TYPES)
 
 
+# The comment the serving writer puts on a table it stored in primary-key order: reading it in that order then
+# needs no sort (DuckDB keeps insertion order, preserve_insertion_order), so a whole export streams in constant memory.
+STORED_IN_KEY_ORDER = "zhongtai: rows stored in primary-key order"
+
+
 def channel_fields(dataset: Dataset, channel: Channel | str) -> list[OutputField]:
     return output_fields(dataset, CHANNEL_AUDIENCE[Channel(channel)])
 

@@ -8,7 +8,6 @@ import hashlib
 import json
 from typing import Annotated, Any, Literal
 
-import duckdb
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
@@ -204,7 +203,7 @@ def datastore_search(snapshot: Snapshot, data: dict[str, Any]) -> dict[str, Any]
     try:
         rows = con.execute(sql, params).fetchall()
         total = con.execute(count_sql, count_params).fetchone()[0]  # type: ignore[index]
-    except (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException) as exc:
+    except records.VALUE_ERRORS as exc:
         raise CkanFailure(409, "Validation Error", f"filters: {exc}", filters=["Value out of range"]) from None
     finally:
         con.close()

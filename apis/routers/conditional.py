@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import duckdb
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 
 from apis import records
 from apis.auth import ApiKey, KeyHolder, session_secret
-from apis.deps import OperationalDb, SettingsDep, Snapshot, get_snapshot, open_serving, snapshot_at
+from apis.deps import OperationalDb, SettingsDep, key_ordered, open_serving
 from apis.errors import ApiError, responses
 from apis.operational import applications
 from apis.operational.models import DataApplication
@@ -53,22 +51,6 @@ def _audit(settings: Settings, key: KeyHolder, action: str, what: dict[str, Any]
     audit.append(audit.log_path(settings.root), who=who, role="api_key", purpose=purpose, action=action, what=what)
 
 
-def _snapshot(settings: Settings, cursor: str | None) -> tuple[Snapshot, dict[str, Any] | None]:
-    if cursor is None:
-        return get_snapshot(settings), None
-    version, payload = records.cursor_version(session_secret(settings), cursor)
-    pinned = snapshot_at(settings, version)
-    if pinned is None:
-        raise ApiError(
-            410,
-            "version_gone",
-            f"the cursor's published version {version} is no longer served: start again from the first page",
-            f"游标所属的发布版本 {version} 已不再提供，请从第一页重新开始",
-            param="cursor",
-        )
-    return pinned, payload
-
-
 def _grant(db: OperationalDb, settings: Settings, key: KeyHolder, dataset_id: str) -> DataApplication:
     held = applications.standing(db, key.enterprise_id, dataset_id)
     if held.grant is not None:
@@ -100,6 +82,7 @@ application was approved: only the approved fields, only until the approval expi
 - 403 `no_application`、`application_pending`、`application_rejected`（附理由 with the reason）、`application_expired`；
   `field_not_granted`：请求了未获批的字段 a field outside the approval.
 - 每次读取与拒绝都记入审计日志 every read and refusal is audited.""",
+    response_model=ConditionalPage,
     responses=responses(400, 403, 404, 410, 503),
 )
 def conditional_records(
@@ -114,9 +97,10 @@ def conditional_records(
     sort: Annotated[str | None, Query(description="逗号分隔，`-` 降序 comma-separated, `-` descending")] = None,
     fields: Annotated[str | None, Query(description="逗号分隔的字段 comma-separated fields")] = None,
     total: Annotated[bool, Query(description="返回总数 include the matching count")] = False,
-) -> ConditionalPage:
+) -> Any:
     """API key, with an approved application of the key's enterprise for this dataset."""
-    snapshot, payload = _snapshot(settings, cursor)
+    secret = session_secret(settings)
+    snapshot, payload = records.snapshot_for(settings, secret, cursor)
     entry = snapshot.datasets.get(dataset_id)
     if entry is None or entry["open_level"] != applications.CONDITIONAL:
         raise ApiError(
@@ -141,31 +125,19 @@ def conditional_records(
                 param=param,
             )
     allowed = {**entry, "fields": [f for f in entry["fields"] if f["name"] in granted]}
-    query = records.parse_query(allowed, snapshot.version, filters=filter or (), sort=sort, fields=fields)
+    ordered = dataset_id in key_ordered(snapshot)
+    query = records.parse_query(
+        allowed, snapshot.version, filters=filter or (), sort=sort, fields=fields, stored_in_key_order=ordered
+    )
     keys = records.cursor_keys(payload, query) if payload is not None else None
-    sql, params, names = records.select_sql(query, keys, limit + 1)
     con = open_serving(snapshot)
     try:
-        count = None
-        if total:
-            count_sql, count_params = records.count_sql(query)
-            count = int(con.execute(count_sql, count_params).fetchone()[0])  # type: ignore[index]
-        rows = con.execute(sql, params).fetchall()
-    except (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException) as exc:
-        raise ApiError(
-            400,
-            "bad_value",
-            f"a filter or cursor value does not fit its field: {exc}",
-            "过滤条件或游标的取值超出字段范围",
-        ) from None
+        with records.value_errors():
+            count = records.count(con, query) if total else None
+        found = records.read_page(con, query, keys, limit, secret)
     finally:
         con.close()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    order_idx = [names.index(n) for n, _ in query.order]
-    secret = session_secret(settings)
-    next_cursor = records.encode_cursor(secret, query, [rows[-1][i] for i in order_idx]) if more and rows else None
-    keep = [names.index(f) for f in query.fields]
+    rows = found.rows
     rows_served(request, len(rows))
     what = {
         "dataset": dataset_id,
@@ -175,14 +147,15 @@ def conditional_records(
         "rows": len(rows),
     }
     _audit(settings, key, "conditional_read", what, purpose=grant.purpose[:200])
-    return ConditionalPage(
-        dataset=dataset_id,
-        version=snapshot.version,
-        application_id=grant.id,
-        expires_at=grant.expires_at.isoformat(),
-        fields=query.fields,
-        limit=limit,
-        total=count,
-        records=jsonable_encoder([{f: row[i] for f, i in zip(query.fields, keep, strict=True)} for row in rows]),
-        next_cursor=next_cursor,
-    )
+    body = {
+        "dataset": dataset_id,
+        "version": snapshot.version,
+        "application_id": grant.id,
+        "expires_at": grant.expires_at.isoformat(),
+        "fields": query.fields,
+        "limit": limit,
+        "total": count,
+        "records": found.records(query.fields),
+        "next_cursor": found.next_cursor,
+    }
+    return records.json_response(body)

@@ -15,12 +15,12 @@ import duckdb
 import pyarrow as pa
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel
 
 from apis import exports, records, search
 from apis.auth import session_secret
-from apis.deps import NoticeDep, SettingsDep, Snapshot, SnapshotDep, get_snapshot, open_serving, snapshot_at
+from apis.deps import NoticeDep, SettingsDep, Snapshot, SnapshotDep, key_ordered, open_serving
 from apis.errors import ApiError, responses
 from apis.quota import rows_served
 
@@ -391,24 +391,13 @@ def list_records(
 ) -> Any:
     """Public (open datasets only)."""
     secret = session_secret(settings)
-    payload = None
-    if cursor is not None:
-        version, payload = records.cursor_version(secret, cursor)
-        pinned = snapshot_at(settings, version)
-        if pinned is None:
-            raise ApiError(
-                410,
-                "version_gone",
-                f"the cursor's published version {version} is no longer served: start again from the first page",
-                f"游标所属的发布版本 {version} 已不再提供，请从第一页重新开始",
-                param="cursor",
-            )
-        snapshot = pinned
-    else:
-        snapshot = get_snapshot(settings)
+    snapshot, payload = records.snapshot_for(settings, secret, cursor)
     entry = _dataset(snapshot, dataset_id)
     _open_only(entry)
-    query = records.parse_query(entry, snapshot.version, filters=filter or (), sort=sort, fields=fields)
+    ordered = dataset_id in key_ordered(snapshot)
+    query = records.parse_query(
+        entry, snapshot.version, filters=filter or (), sort=sort, fields=fields, stored_in_key_order=ordered
+    )
     keys = records.cursor_keys(payload, query) if payload is not None else None
 
     etag = '"' + hashlib.sha256(f"{snapshot.version}?{request.url.query}".encode()).hexdigest()[:32] + '"'
@@ -417,52 +406,38 @@ def list_records(
         return Response(status_code=304, headers=headers)
 
     page = limit if limit is not None or format != "json" else 100
-    sql, params, names = records.select_sql(query, keys, None if page is None else page + 1)
     con = open_serving(snapshot)
     streaming = False
     try:
-        if total:
-            count_sql, count_params = records.count_sql(query)
-            headers["X-Total-Count"] = str(con.execute(count_sql, count_params).fetchone()[0])  # type: ignore[index]
-        keep = [names.index(f) for f in query.fields]
-        if format in exports.MEDIA:  # _binary's stream closes the connection
-            streaming = True
-            return _binary(con, (sql, params), query, page, format, entry, headers, request, secret)
-        if page is None:  # a whole CSV / JSON Lines result, streamed; _fetch closes the connection
-            streaming = True
-            stream = _write(_counted(_fetch(con, sql, params), request), keep, query.fields, format)
-            return StreamingResponse(stream, media_type=FORMATS[format], headers=headers)
-        rows = con.execute(sql, params).fetchall()
-    except (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException) as exc:
-        # Names and types are checked before; what is left is a value DuckDB cannot compare (e.g. out of range).
-        raise ApiError(
-            400,
-            "bad_value",
-            f"a filter or cursor value does not fit its field: {exc}",
-            "过滤条件或游标的取值超出字段范围",
-        ) from None
+        with records.value_errors():
+            if total:
+                headers["X-Total-Count"] = str(records.count(con, query))
+            if format in exports.MEDIA or page is None:
+                sql, params, names = records.select_sql(query, keys, None if page is None else page + 1)
+                streaming = True  # the stream closes the connection
+                if format in exports.MEDIA:
+                    return _binary(con, (sql, params), query, page, format, entry, headers, request, secret)
+                keep = [names.index(f) for f in query.fields]
+                stream = _write(_counted(_fetch(con, sql, params), request), keep, query.fields, format)
+                return StreamingResponse(stream, media_type=FORMATS[format], headers=headers)
+        found = records.read_page(con, query, keys, page, secret)
     finally:
         if not streaming:
             con.close()
-    more = len(rows) > page
-    rows = rows[:page]
-    rows_served(request, len(rows))
-    order_idx = [names.index(n) for n, _ in query.order]
-    next_cursor = records.encode_cursor(secret, query, [rows[-1][i] for i in order_idx]) if more and rows else None
+    rows_served(request, len(found.rows))
     if format != "json":
-        if next_cursor:
-            headers["X-Next-Cursor"] = next_cursor
-            headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
-        return StreamingResponse(
-            _write([rows], keep, query.fields, format), media_type=FORMATS[format], headers=headers
-        )
-    body = RecordsPage(
-        dataset=dataset_id,
-        version=snapshot.version,
-        limit=page,
-        sort=[("-" if d else "") + n for n, d in query.order],
-        total=int(headers["X-Total-Count"]) if total else None,
-        records=jsonable_encoder([{f: row[i] for f, i in zip(query.fields, keep, strict=True)} for row in rows]),
-        next_cursor=next_cursor,
-    )
-    return JSONResponse(body.model_dump(), headers=headers)
+        if found.next_cursor:
+            headers["X-Next-Cursor"] = found.next_cursor
+            headers["Link"] = f'<{request.url.include_query_params(cursor=found.next_cursor)}>; rel="next"'
+        stream = _write([found.rows], list(range(len(query.fields))), query.fields, format)
+        return StreamingResponse(stream, media_type=FORMATS[format], headers=headers)
+    body = {
+        "dataset": dataset_id,
+        "version": snapshot.version,
+        "limit": page,
+        "sort": [("-" if d else "") + n for n, d in query.order],
+        "total": int(headers["X-Total-Count"]) if total else None,
+        "records": found.records(query.fields),
+        "next_cursor": found.next_cursor,
+    }
+    return records.json_response(body, headers)

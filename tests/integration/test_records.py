@@ -13,6 +13,7 @@ import duckdb
 import httpx
 import pytest
 
+from apis.deps import get_snapshot, key_ordered
 from orchestration.publish import publish
 from tests.support.api import published_settings, serve, warehouse_rows
 from zhongtai.settings import Settings
@@ -68,6 +69,23 @@ def test_filters_sort_and_cursor_walk(api: httpx.Client, settings: Settings) -> 
     assert len(versions) == 1
     first = api.get(RECORDS, params=params).json()
     assert first["total"] == len(want) and first["sort"] == ["-days_to_close", "event_no"]
+
+
+def test_serving_tables_are_stored_in_key_order_with_keys_that_are_never_null(settings: Settings) -> None:
+    """What the keyset SQL relies on (apis/records.py): no null keys, rows in key order, marked as such."""
+    snapshot = get_snapshot(settings)
+    ordered = key_ordered(snapshot)
+    assert ordered == set(snapshot.datasets) and "grid_event" in ordered
+    with duckdb.connect(str(settings.current_snapshot / "serving.duckdb"), read_only=True) as con:
+        for dataset_id, entry in snapshot.datasets.items():
+            keys = entry["primary_key"]
+            nullable = con.execute(
+                "select column_name from information_schema.columns where table_name = ? and is_nullable = 'YES'",
+                [dataset_id],
+            ).fetchall()
+            assert not set(keys) & {n for (n,) in nullable}, dataset_id
+            stored = con.execute(f"select {', '.join(keys)} from {dataset_id}").fetchall()
+            assert stored == sorted(stored), dataset_id
 
 
 def test_in_prefix_and_fields(api: httpx.Client, settings: Settings) -> None:
