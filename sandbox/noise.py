@@ -140,6 +140,8 @@ def noisy_phones(
 ) -> tuple[pl.Series, pl.Series]:
     """Phones go missing, or the system holds a different number than the person's own (a conflict between systems)."""
     n = phones.len()
+    if n == 0:  # a day with nobody to report (numpy's zfill fails on an empty array)
+        return pl.Series("delivered", [], dtype=pl.String), pl.Series("kind", [], dtype=pl.String)
     other = np.char.add(
         np.asarray(prefixes)[rng.integers(0, len(prefixes), n)],
         np.char.zfill(rng.integers(0, 100_000_000, n).astype(str), 8),
