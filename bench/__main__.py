@@ -5,7 +5,9 @@
 - loading: at `--scale` (default district), on the sandbox's hukou delivery, generated once under bench/.cache;
 - resolution: needs a data directory after `zhongtai run` (`--data-dir`, default ./data); skipped, saying so, when
   there is no warehouse there;
-- serving: the records endpoint against Datasette's JSON API on a published, grown fixture table (bench/serving.py).
+- serving: the records endpoint against Datasette's JSON API on a published, grown fixture table (bench/serving.py);
+- connectors: the first pull from the one-window API and the grid database against bare clients, at `--scale`, on
+  the sandbox generated under bench/.cache (bench/connectors.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from bench import loading
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", default="district", choices=["tiny", "small", "district"])
-    parser.add_argument("--only", default="loading,resolution,serving", help="comma-separated benchmarks to run")
+    parser.add_argument(
+        "--only", default="loading,connectors,resolution,serving", help="comma-separated benchmarks to run"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="loading: repeats (median reported)")
     parser.add_argument("--data-dir", type=Path, default=Path("data"), help="resolution: a data dir after zhongtai run")
     args = parser.parse_args(argv)
@@ -27,6 +31,11 @@ def main(argv: list[str] | None = None) -> None:
     if "loading" in only:
         print(f"== loading ({args.scale})", flush=True)
         loading.main(["--scale", args.scale, "--repeats", str(args.repeats)])
+    if "connectors" in only:
+        from bench import connectors
+
+        print(f"== connectors ({args.scale})", flush=True)
+        connectors.main(["--scale", args.scale])
     if "resolution" in only:
         warehouse = args.data_dir / "warehouse" / "zhongtai.duckdb"
         if not warehouse.exists():
