@@ -157,16 +157,20 @@ def _pages(client: httpx.Client, url: str, since: str | None, connector: Connect
 def _cursor_pages(
     client: httpx.Client, url: str, base: dict[str, str | int], connector: Connector
 ) -> Iterator[list[dict]]:
-    """Keyset paging: follow the token each answer gives for the rows after it, until there is none."""
-    params, page = dict(base), 1
-    while True:
-        body = _get_page(client, url, params)
-        items = _items(body, url, f"page {page}")
-        yield items
-        token = body.get(connector.next_field)
-        if not token or not items:
-            return
-        params, page = {**base, connector.cursor_param: token}, page + 1
+    """Keyset paging: follow the token each answer gives for the rows after it, until there is none. The next page
+    is asked for as soon as a page's token is known, so it travels while this one is written (two pages at most)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future: Future[dict] | None = pool.submit(_get_page, client, url, dict(base))
+        page = 1
+        while future is not None:
+            body = future.result()
+            items = _items(body, url, f"page {page}")
+            token = body.get(connector.next_field)
+            future = None
+            if token and items:
+                future = pool.submit(_get_page, client, url, {**base, connector.cursor_param: token})
+            yield items
+            page += 1
 
 
 def _numbered_pages(
