@@ -20,7 +20,6 @@ one-window service, where both read the same pages). Results: bench/results/conn
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import os
 import shutil
@@ -33,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.loading import CACHE, RESULTS, _machine, ensure_sandbox, peak_rss_mib
+from bench.loading import CACHE, ensure_sandbox, peak_rss_mib, write_result
 
 # (connector, side): what runs; the first side of each connector is the bare reader the ratio divides by.
 SIDES: dict[str, list[str]] = {
@@ -236,21 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         processes.stop([server])
     summary = summarise(runs)
-    result = {
-        "benchmark": "connectors",
-        "scale": args.scale,
-        "repeats": args.repeats,
-        "machine": _machine(),
-        "loadavg_at_start": [round(x, 1) for x in load_start],
-        "loadavg_at_end": [round(x, 1) for x in os.getloadavg()],
-        "connectors": summary,
-    }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"connectors_{args.scale}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print_table(summary)
-    print(f"load average 1/5/15 min: start {result['loadavg_at_start']}, end {result['loadavg_at_end']}")
-    print(f"wrote {path}")
+    write_result("connectors", args.scale, args.repeats, load_start, {"connectors": summary})
 
 
 if __name__ == "__main__":

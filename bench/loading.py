@@ -344,21 +344,27 @@ def main(argv: list[str] | None = None) -> None:
                     flush=True,
                 )
     summary = summarise(runs, files)
+    print_table(summary)
+    write_result("loading", args.scale, args.repeats, load_start, {"variants": summary})
+
+
+def write_result(name: str, scale: str, repeats: int, load_start: tuple[float, ...], body: dict[str, Any]) -> Path:
+    """bench/results/<name>_<scale>.json: the figures with the machine and the load average around the run."""
     result = {
-        "benchmark": "loading",
-        "scale": args.scale,
-        "repeats": args.repeats,
+        "benchmark": name,
+        "scale": scale,
+        "repeats": repeats,
         "machine": _machine(),
         "loadavg_at_start": [round(x, 1) for x in load_start],
         "loadavg_at_end": [round(x, 1) for x in os.getloadavg()],
-        "variants": summary,
+        **body,
     }
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"loading_{args.scale}.json"
+    path = RESULTS / f"{name}_{scale}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print_table(summary)
     print(f"load average 1/5/15 min: start {result['loadavg_at_start']}, end {result['loadavg_at_end']}")
     print(f"wrote {path}")
+    return path
 
 
 if __name__ == "__main__":

@@ -571,8 +571,8 @@ def _load_rows(
     # The row as delivered (JSON) is needed only for quarantined rows: the inner select computes each typed
     # value and the error once, the outer one renders the record only where there is an error.
     typed = ", ".join(f"__zt_{f.name} as {f.name}" for f in entity.fields)
-    # A view, not a table: the good rows go straight from the staged text into raw, and only the error
-    # columns are computed again for the quarantine (no copy of every typed row in between).
+    # A view, not a table: the good rows go straight from the staged text into raw (no copy of every typed row in
+    # between); the quarantine reads the view again, computing only the error and the record of failing rows.
     con.execute(
         f"create temp view _typed as select _line, {typed}, __zt_extra as _extra, __zt_error as _error, "
         f"case when __zt_error is not null then {record_sql} end as _record "
@@ -587,7 +587,9 @@ def _load_rows(
         f"select {names}, ?, _line, ?::timestamptz, _extra from _typed where _error is null",
         [delivery.delivery_id, delivery.received_at],
     ).fetchone()[0]  # type: ignore[index]
-    bad = bookkeeping.quarantine_typed_rows(con, delivery, "_typed")
+    # Only a delivery with failing rows pays for a second pass over them (most deliveries have none).
+    staged = con.execute("select count(*) from _in").fetchone()[0]  # type: ignore[index]
+    bad = bookkeeping.quarantine_typed_rows(con, delivery, "_typed") if loaded < staged else 0
     bookkeeping.quarantine_lines(
         con,
         delivery,
