@@ -94,8 +94,11 @@ class Landing:
         return {d.sha256: d for d in self.deliveries() if d.source_id == source_id and d.entity == entity}
 
     def high_water_mark(self, source_id: str, entity: str) -> str | None:
-        marks = [d.cursor_to for d in self.deliveries() if d.source_id == source_id and d.entity == entity]
-        marks = [m for m in marks if m is not None]
+        marks = [
+            d.cursor_to
+            for d in self.deliveries()
+            if d.source_id == source_id and d.entity == entity and d.cursor_to is not None
+        ]
         return max(marks) if marks else None
 
     def land_file(self, source_id: str, entity: str, src: Path, *, cursor_to: str | None = None) -> Delivery | None:
