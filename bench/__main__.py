@@ -9,7 +9,9 @@
   (bench/pipeline.py; not in the default list: at `district` it takes the machine for an hour);
 - serving: the records endpoint against Datasette's JSON API on a published, grown fixture table (bench/serving.py);
 - rosters: every village's roster workbook, CSVs and change sheet written from the warehouse of `--data-dir` (after
-  `zhongtai run` at `--scale`), time and peak RSS (bench/rosters.py); skipped, saying so, without a warehouse.
+  `zhongtai run` at `--scale`), time and peak RSS (bench/rosters.py); skipped, saying so, without a warehouse;
+- connectors: the first pull from the one-window API and the grid database against bare clients, at `--scale`, on
+  the sandbox generated under bench/.cache (bench/connectors.py).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", default="district", choices=["tiny", "small", "district"])
     parser.add_argument(
         "--only",
-        default="loading,resolution,serving,rosters",
+        default="loading,connectors,resolution,serving,rosters",
         help="comma-separated benchmarks to run (also: pipeline)",
     )
     parser.add_argument("--repeats", type=int, default=3, help="loading: repeats (median reported)")
@@ -35,6 +37,11 @@ def main(argv: list[str] | None = None) -> None:
     if "loading" in only:
         print(f"== loading ({args.scale})", flush=True)
         loading.main(["--scale", args.scale, "--repeats", str(args.repeats)])
+    if "connectors" in only:
+        from bench import connectors
+
+        print(f"== connectors ({args.scale})", flush=True)
+        connectors.main(["--scale", args.scale])
     if "resolution" in only:
         warehouse = args.data_dir / "warehouse" / "zhongtai.duckdb"
         if not warehouse.exists():

@@ -9,7 +9,7 @@ once into the cache dir (default bench/.cache/<scale>, not committed) and turned
 - CSV UTF-8: the same file transcoded;
 - XLSX: the same rows written with xlsxwriter (constant_memory), capped at the sheet limit (1,048,575 data rows).
 
-Each variant is loaded, each in its own spawned child process (so peak RSS, ru_maxrss, is that load's own), into a
+Each variant is loaded, each in its own spawned child process (so peak RSS, VmHWM, is that load's own), into a
 fresh DuckDB file by:
 
 - zhongtai: land (copy + sha256 + manifest) and `load_delivery` (typed projection, quarantine, one transaction)
@@ -29,7 +29,6 @@ import json
 import multiprocessing as mp
 import os
 import platform
-import resource
 import shutil
 import statistics
 import tempfile
@@ -52,22 +51,26 @@ SIDES: dict[str, list[str]] = {
 # ---------------------------------------------------------------------------------------------------- the files
 
 
+def ensure_sandbox(data_dir: Path, scale: str) -> Path:
+    """A data dir holding the sandbox at `scale`, generated the first time (bench.connectors reads it too)."""
+    drops = data_dir / "sandbox" / "upstream" / "drops" / "hukou"
+    if not (drops.exists() and any(drops.glob("hukou_*.csv"))):
+        import sandbox
+        from zhongtai.settings import Settings
+
+        print(f"generating the {scale} sandbox into {data_dir} (once; district takes a few minutes)", flush=True)
+        sandbox.generate(Settings(data_dir=data_dir), scale, on_step=lambda m: print(f"  {m}", flush=True))
+    return data_dir
+
+
 def _hukou_file(data_dir: Path, scale: str) -> Path:
     """The sandbox's hukou delivery at `scale`, generated into data_dir the first time."""
-    drops = data_dir / "sandbox" / "upstream" / "drops" / "hukou"
-    found = sorted(drops.glob("hukou_*.csv")) if drops.exists() else []
-    if found:
-        return found[-1]
-    import sandbox
-    from zhongtai.settings import Settings
-
-    print(f"generating the {scale} sandbox into {data_dir} (once; district takes a few minutes)", flush=True)
-    sandbox.generate(Settings(data_dir=data_dir), scale, on_step=lambda m: print(f"  {m}", flush=True))
+    drops = ensure_sandbox(data_dir, scale) / "sandbox" / "upstream" / "drops" / "hukou"
     return sorted(drops.glob("hukou_*.csv"))[-1]
 
 
-def prepare(scale: str, cache_dir: Path) -> dict[str, Path]:
-    """The three delivery files, made once per cache dir."""
+def prepare(scale: str, cache_dir: Path, variants: list[str] | None = None) -> dict[str, Path]:
+    """The delivery files of `variants` (default all three), made once per cache dir."""
     files = cache_dir / "files"
     files.mkdir(parents=True, exist_ok=True)
     gbk = _hukou_file(cache_dir / "data", scale)
@@ -78,7 +81,7 @@ def prepare(scale: str, cache_dir: Path) -> dict[str, Path]:
             shutil.copyfileobj(src, dst, 1 << 22)
         tmp.replace(utf8)
     xlsx = files / "hukou.xlsx"
-    if not xlsx.exists():
+    if not xlsx.exists() and "xlsx" in (variants or SIDES):
         _write_xlsx(utf8, xlsx)
     return {"csv_utf8": utf8, "csv_gbk": gbk, "xlsx": xlsx}
 
@@ -106,12 +109,21 @@ def _write_xlsx(csv_path: Path, xlsx: Path) -> None:
 # ---------------------------------------------------------------------------------------------------- the loads
 
 
-def _rss_mib() -> float:
+def _rss_mib(field: str = "VmRSS") -> float:
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     return 0.0  # pragma: no cover
+
+
+def peak_rss_mib() -> float:
+    """This process's own peak resident memory: VmHWM, the high-water mark of its address space.
+
+    Not ru_maxrss: Linux keeps ru_maxrss across fork and exec, so a child spawned by multiprocessing (fork, then
+    exec) reports its parent's peak when that is higher — which made every side and repeat read the parent's
+    4,887 MiB (the parent had read the whole CSV with polars to write the XLSX)."""
+    return _rss_mib("VmHWM")
 
 
 def _warm_up(con: Any) -> None:
@@ -210,7 +222,7 @@ def _child(side: str, variant: str, path: str, run_dir: str, queue: Any) -> None
     try:
         fn = _zhongtai if side == "zhongtai" else (lambda v, p, d: _peer(side, v, p, d))
         stats = fn(variant, Path(path), Path(run_dir))
-        stats["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        stats["peak_rss_mib"] = peak_rss_mib()
         queue.put(stats)
     except BaseException as exc:  # reported, not swallowed
         queue.put({"error": f"{type(exc).__name__}: {exc}"})
@@ -300,7 +312,7 @@ def print_table(summary: dict[str, Any]) -> None:
                 f"{s['mb_per_s']:>7.1f} {ratio:>6} {s['peak_rss_mib']:>9.0f} {s['rss_after_connect_mib']:>9.0f}"
             )
     print(
-        "ratio = zhongtai rows/s / peer rows/s (median of per-repeat ratios); peak = the child's ru_maxrss; "
+        "ratio = zhongtai rows/s / peer rows/s (median of per-repeat ratios); peak = the child's own VmHWM; "
         "connected = RSS before the clock starts (the encodings extension alone is ~330 MiB)"
     )
 
@@ -313,8 +325,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--variants", default=",".join(SIDES), help="comma-separated: csv_utf8,csv_gbk,xlsx")
     args = parser.parse_args(argv)
     cache = (args.cache_dir or CACHE / args.scale).resolve()
-    files = prepare(args.scale, cache)
     variants = [v for v in args.variants.split(",") if v]
+    files = prepare(args.scale, cache, variants)
     scratch = cache / "runs"
     scratch.mkdir(exist_ok=True)
     load_start = os.getloadavg()
@@ -332,21 +344,27 @@ def main(argv: list[str] | None = None) -> None:
                     flush=True,
                 )
     summary = summarise(runs, files)
+    print_table(summary)
+    write_result("loading", args.scale, args.repeats, load_start, {"variants": summary})
+
+
+def write_result(name: str, scale: str, repeats: int, load_start: tuple[float, ...], body: dict[str, Any]) -> Path:
+    """bench/results/<name>_<scale>.json: the figures with the machine and the load average around the run."""
     result = {
-        "benchmark": "loading",
-        "scale": args.scale,
-        "repeats": args.repeats,
+        "benchmark": name,
+        "scale": scale,
+        "repeats": repeats,
         "machine": _machine(),
         "loadavg_at_start": [round(x, 1) for x in load_start],
         "loadavg_at_end": [round(x, 1) for x in os.getloadavg()],
-        "variants": summary,
+        **body,
     }
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"loading_{args.scale}.json"
+    path = RESULTS / f"{name}_{scale}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print_table(summary)
     print(f"load average 1/5/15 min: start {result['loadavg_at_start']}, end {result['loadavg_at_end']}")
     print(f"wrote {path}")
+    return path
 
 
 if __name__ == "__main__":

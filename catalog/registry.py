@@ -177,6 +177,27 @@ class Connector(_Strict):
     )
     driver: Literal["sqlite"] | None = None
     page_size: int = 500
+    paging: Literal["page", "cursor"] = Field(
+        default="page",
+        description="http_api: 'page' asks for page numbers (page, page_size); 'cursor' follows the token each answer "
+        "gives in `next_field`, sent back as `cursor_param` (keyset paging: the last page as fast as the first)",
+    )
+    next_field: str = Field(
+        default="next", description="http_api, cursor paging: the answer's field with the next token"
+    )
+    cursor_param: str = Field(default="cursor", description="http_api, cursor paging: the query parameter taking it")
+    concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="http_api, page paging: pages requested at once, where the upstream permits it",
+    )
+    delivery_records: int = Field(
+        default=50_000,
+        ge=1,
+        description="http_api / database: records per landed delivery. Pages are written to landing as they arrive; "
+        "a delivery is landed each time this many records are complete, so a pull of any size holds one page in memory",
+    )
 
 
 class Format(_Strict):

@@ -158,16 +158,16 @@ def record_delivery(
     )
 
 
-def quarantine_typed_rows(con: duckdb.DuckDBPyConnection, d: DeliveryRecord, table: str) -> None:
+def quarantine_typed_rows(con: duckdb.DuckDBPyConnection, d: DeliveryRecord, table: str) -> int:
     """Quarantine the rows of `table` whose `_error` ("column|reason_code|reason") is set, with `_line` and the
-    row as delivered in `_record`."""
-    con.execute(
+    row as delivered in `_record`; return how many."""
+    return con.execute(
         f"""insert into {QUARANTINE} (delivery_id, source_id, entity, line, column_name, reason_code, reason, record)
            select ?, ?, ?, _line, split_part(_error, '|', 1), split_part(_error, '|', 2),
                   substr(_error, length(split_part(_error, '|', 1)) + length(split_part(_error, '|', 2)) + 3), _record
            from {table} where _error is not null order by _line""",
         [d.delivery_id, d.source_id, d.entity],
-    )
+    ).fetchone()[0]  # type: ignore[index]
 
 
 def quarantine_lines(

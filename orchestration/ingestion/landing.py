@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -31,6 +33,38 @@ class Delivery:
 
     def file(self, landing_dir: Path) -> Path:
         return landing_dir / self.path
+
+
+SPOOL = ".spool"
+
+
+class Spool:
+    """A delivery being written into the landing folder as it arrives, hashed as it is written. It becomes a
+    delivery only through `Landing.land_spool`; a process killed before that leaves a hidden file that the next
+    pull of the same entity removes (`Landing.spool`), never a delivery."""
+
+    def __init__(self, folder: Path, prefix: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+        self.path = Path(name)
+        self.fh = os.fdopen(fd, "wb")
+        self.sha256 = hashlib.sha256()
+        self.records = 0
+
+    def write(self, data: bytes, records: int = 1) -> None:
+        self.fh.write(data)
+        self.sha256.update(data)
+        self.records += records
+
+    def close(self) -> None:
+        if not self.fh.closed:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+
+    def discard(self) -> None:
+        self.fh.close()
+        self.path.unlink(missing_ok=True)
 
 
 class Landing:
@@ -60,8 +94,11 @@ class Landing:
         return {d.sha256: d for d in self.deliveries() if d.source_id == source_id and d.entity == entity}
 
     def high_water_mark(self, source_id: str, entity: str) -> str | None:
-        marks = [d.cursor_to for d in self.deliveries() if d.source_id == source_id and d.entity == entity]
-        marks = [m for m in marks if m is not None]
+        marks = [
+            d.cursor_to
+            for d in self.deliveries()
+            if d.source_id == source_id and d.entity == entity and d.cursor_to is not None
+        ]
         return max(marks) if marks else None
 
     def land_file(self, source_id: str, entity: str, src: Path, *, cursor_to: str | None = None) -> Delivery | None:
@@ -76,6 +113,31 @@ class Landing:
         """Land content pulled into memory (an API page, a database extract) under the name it would have had."""
         write = partial(_write_bytes, data)
         return self._land(source_id, entity, sha256_bytes(data), Path(name).suffix, name, write, cursor_to)
+
+    def spool(self, source_id: str, entity: str, *, fresh: bool = False) -> Spool:
+        """A new spool for this source entity; fresh=True first removes what a killed pull left of its own."""
+        folder = self.dir / SPOOL
+        prefix = f"{source_id}.{entity}."
+        if fresh and folder.is_dir():
+            for stale in folder.glob(f"{prefix}*.tmp"):
+                stale.unlink(missing_ok=True)
+        return Spool(folder, prefix)
+
+    def land_spool(
+        self, source_id: str, entity: str, spool: Spool, name: str, *, cursor_to: str | None = None
+    ) -> Delivery | None:
+        """Land a written spool (moved into place, not copied); None, and the spool removed, if the same content
+        was landed before for this source entity."""
+        spool.close()
+
+        def move(target: Path) -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(spool.path, target)
+
+        try:
+            return self._land(source_id, entity, spool.sha256.hexdigest(), Path(name).suffix, name, move, cursor_to)
+        finally:
+            spool.path.unlink(missing_ok=True)
 
     def _land(
         self,

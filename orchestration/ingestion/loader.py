@@ -90,7 +90,7 @@ def read_into_staging(
 
     A JSON delivery also gets one column per nested field path of `entity` (person.xm) found in its records."""
     fmt = source.format
-    con.execute("drop table if exists _in")
+    drop_staging(con)
     rejects: list[tuple[int, str, str]] = []
     try:
         if fmt.kind == "csv":
@@ -122,14 +122,15 @@ def read_into_staging(
                 rejects.append((line, str(errs[0][1]), f"{messages}; line as delivered: {errs[0][3]}"))
                 reject_lines[line] = str(errs[0][3])
             # Good rows are numbered in file order; each rejected line before a row shifts it down one.
-            shifts = [r[0] - first_data_line - i for i, r in enumerate(rejects)]
-            shift_sql = " + ".join(f"(rowid >= {s})::int" for s in shifts) or "0"
             # Row ids of a table written inside a transaction start at an offset: count from the first one.
+            base = con.execute("select coalesce(min(rowid), 0) from _read").fetchone()[0]  # type: ignore[index]
+            shifts = [r[0] - first_data_line - i + base for i, r in enumerate(rejects)]
+            shift_sql = "".join(f" + (rowid >= {s})::int" for s in shifts)
+            # A view, not a copy: the file's rows are materialised once, in _read. A delivery that needs rows
+            # changed (a recovered line, a trailer dropped) gets a table instead (_materialise_in).
             con.execute(
-                f"create temp table _in as select * exclude (rowid), rowid + {first_data_line} + {shift_sql} as _line "
-                "from (select *, rowid - (select min(rowid) from _read) as rowid from _read)"
+                f"create temp view _in as select *, rowid - {base} + {first_data_line}{shift_sql} as _line from _read"
             )
-            con.execute("drop table _read")
             rejects = _recover_gb18030_lines(con, path, fmt, header, rejects)
             rejects = _drop_csv_trailers(con, fmt, rejects, reject_lines)
         elif fmt.kind in ("json", "jsonl"):
@@ -157,6 +158,17 @@ def read_into_staging(
         raise FileFault(code, f"cannot read {name or path.name} as {fmt.kind}: {text}") from None
     headers = [r[0] for r in con.execute("select column_name from (describe _in)").fetchall() if r[0] != "_line"]
     return headers, rejects
+
+
+STAGING = ("_typed", "_in", "_read", "_rejects", "_rejects_scan")
+
+
+def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temporary tables and views of a load (each name is one or the other)."""
+    for name in STAGING:
+        for kind in ("view", "table"):
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"drop {kind} if exists {name}")
 
 
 def read_csv_header(path: Path, fmt: Format, name: str | None = None) -> list[str]:
@@ -205,6 +217,7 @@ def _drop_csv_trailers(
     count = trailing_rows([cells for _, cells in rows])
     dropped = {line for line, _ in rows[len(rows) - count :]} if count else set()
     if dropped:
+        _materialise_in(con)
         con.execute(f"delete from _in where _line in ({', '.join(str(n) for n in dropped)})")
     return [r for r in rejects if r[0] not in dropped]
 
@@ -367,6 +380,8 @@ def _recover_gb18030_lines(
                 cells = next(csv.reader([text], delimiter=fmt.delimiter, quotechar=fmt.quote), [])
                 if len(cells) == len(header):
                     recovered[number] = cells
+    if recovered:
+        _materialise_in(con)
     for number, cells in recovered.items():
         placeholders = ", ".join("?" for _ in range(len(cells) + 1))
         con.execute(f"insert into _in values ({placeholders})", [*cells, number])
@@ -375,6 +390,14 @@ def _recover_gb18030_lines(
         con.execute("drop table _in")
         con.execute("alter table _in_sorted rename to _in")
     return [r for r in rejects if r[0] not in recovered]
+
+
+def _materialise_in(con: duckdb.DuckDBPyConnection) -> None:
+    """Turn the CSV staging view `_in` into a table of its own, so rows can be inserted into or deleted from it."""
+    if con.execute("select count(*) from duckdb_views() where view_name = '_in' and temporary").fetchone()[0]:  # type: ignore[index]
+        con.execute("create temp table _in_table as select * from _in")
+        con.execute("drop view _in")
+        con.execute("alter table _in_table rename to _in")
 
 
 # What DuckDB's CSV reader decodes without the encodings extension.
@@ -386,9 +409,26 @@ def _duckdb_encoding(encoding: str) -> str:
     return {"gbk": "gb18030", "gb2312": "gb18030", "utf8": "utf-8"}.get(encoding.lower(), encoding.lower())
 
 
-def _typed_expr(f: SourceField, col: str) -> tuple[str, str | None]:
-    """SQL for the typed value and for the reason code when the text does not fit the type."""
-    v = f"nullif(trim(cast({col} as varchar)), '')"
+# What DuckDB's trim() strips: the Unicode space separators (Zs). A value ending in one of the three that occur in
+# Chinese government exports (the space, the no-break space, the ideographic space 　) is trimmed; the rarer
+# typographic spaces (U+1680, U+2000-U+200A, U+202F, U+205F) are trimmed at the start but kept at the end.
+TRAILING_SPACES = (" ", "\u00a0", "\u3000")
+
+
+def trimmed_text(col: str) -> str:
+    """SQL for a column's text, trimmed, with '' as null. trim() allocates a new string for every value and was
+    the largest cost of a load, so it runs only where there is something to trim: a value starting with a
+    character up to ' ' or from U+00A0 to U+3000 (two string comparisons, which take in every separator), or
+    ending with one of TRAILING_SPACES."""
+    x = f"cast({col} as varchar)"
+    ends = " or ".join(f"ends_with({x}, {_literal(c)})" for c in TRAILING_SPACES)
+    guard = f"{x} < '!' or ({x} >= {_literal(chr(0xA0))} and {x} < {_literal(chr(0x3001))}) or {ends}"
+    return f"nullif(case when {guard} then trim({x}) else {x} end, '')"
+
+
+def _typed_expr(f: SourceField, v: str) -> tuple[str, str | None]:
+    """SQL for the typed value of text `v` (already trimmed, null when empty) and for the reason code when the
+    text does not fit the type."""
     if f.type == "varchar":
         return v, None
     if f.type in ("integer", "bigint"):
@@ -467,9 +507,7 @@ def load_delivery(
                 con.execute("rollback")
         raise
     finally:
-        for t in ("_in", "_read", "_typed", "_rejects", "_rejects_scan"):
-            with contextlib.suppress(duckdb.Error):
-                con.execute(f"drop table if exists {t}")
+        drop_staging(con)
     return result
 
 
@@ -499,12 +537,15 @@ def _load_rows(
         else None
     )
 
-    selects, checks = [], []
+    # Three layers of projection, so each value is trimmed once and cast once: the trimmed text (__zs_), the
+    # typed value (__zt_), then the checks, which read both.
+    texts, selects, checks = [], [], []
     for f in entity.fields:
         col = _quote(by_header[field_key(f)]) if field_key(f) in by_header else "null"
-        value, bad_code = _typed_expr(f, col)
+        raw_text = f"__zs_{f.name}"
+        texts.append(f"{trimmed_text(col) if col != 'null' else 'cast(null as varchar)'} as {raw_text}")
+        value, bad_code = _typed_expr(f, raw_text)
         selects.append(f"{value} as __zt_{f.name}")
-        raw_text = f"nullif(trim(cast({col} as varchar)), '')"
         label = _literal(f"{field_key(f)} ({f.name})")
         if f.required:
             checks.append(
@@ -514,7 +555,7 @@ def _load_rows(
         if bad_code:
             expected = f" in format {f.date_format}" if f.date_format else ""
             checks.append(
-                f"case when {raw_text} is not null and {value} is null then "
+                f"case when {raw_text} is not null and __zt_{f.name} is null then "
                 f"{_literal(f.name + '|' + bad_code + '|')} || {label} || ': ' || {raw_text} "
                 f"|| {_literal(' is not a valid ' + f.type + expected)} end"
             )
@@ -530,28 +571,30 @@ def _load_rows(
     # The row as delivered (JSON) is needed only for quarantined rows: the inner select computes each typed
     # value and the error once, the outer one renders the record only where there is an error.
     typed = ", ".join(f"__zt_{f.name} as {f.name}" for f in entity.fields)
+    # A view, not a table: the good rows go straight from the staged text into raw (no copy of every typed row in
+    # between); the quarantine reads the view again, computing only the error and the record of failing rows.
     con.execute(
-        f"create temp table _typed as select _line, {typed}, __zt_extra as _extra, __zt_error as _error, "
+        f"create temp view _typed as select _line, {typed}, __zt_extra as _extra, __zt_error as _error, "
         f"case when __zt_error is not null then {record_sql} end as _record "
-        f"from (select *, {', '.join(selects)}, {extra_sql} as __zt_extra, {error_sql} as __zt_error from _in)"
+        f"from (select *, {error_sql} as __zt_error from (select *, {', '.join(selects)}, {extra_sql} as __zt_extra "
+        f"from (select *, {', '.join(texts)} from _in)))"
     )
     names = ", ".join(f.name for f in entity.fields)
     # _in is in line order and DuckDB preserves insertion order (preserve_insertion_order, on by default), so
     # rows land in file order without an `order by _line` that would sort every delivery.
-    con.execute(
+    loaded = con.execute(
         f"insert into {table} ({names}, _delivery_id, _line, _received_at, _extra) "
         f"select {names}, ?, _line, ?::timestamptz, _extra from _typed where _error is null",
         [delivery.delivery_id, delivery.received_at],
-    )
-    bookkeeping.quarantine_typed_rows(con, delivery, "_typed")
+    ).fetchone()[0]  # type: ignore[index]
+    # Only a delivery with failing rows pays for a second pass over them (most deliveries have none).
+    staged = con.execute("select count(*) from _in").fetchone()[0]  # type: ignore[index]
+    bad = bookkeeping.quarantine_typed_rows(con, delivery, "_typed") if loaded < staged else 0
     bookkeeping.quarantine_lines(
         con,
         delivery,
         [(line, "malformed_row:" + kind.lower().replace(" ", "_"), message) for line, kind, message in rejects],
     )
-    loaded, bad = con.execute(
-        "select count(*) filter (_error is null), count(*) filter (_error is not null) from _typed"
-    ).fetchone()  # type: ignore[misc]
     quarantined = bad + len(rejects)
     bookkeeping.record_delivery(
         con,
