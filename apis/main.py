@@ -33,6 +33,7 @@ from apis.pages import (
     steward,
     steward_forms,
     steward_quality,
+    steward_review,
 )
 from apis.routers import access, catalog, challenge, changes, ckan, conditional, credit, datasets, health
 from apis.routers import forms as form_registry
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         department_corrections,
         steward,
         steward_quality,
+        steward_review,
         analyst,
         enterprise,
         enterprise_challenge,

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from orchestration.resolution.features import LinkageInput
+from zhongtai import bookkeeping
 from zhongtai.keys import pseudonym
 
 DECISIONS = "staging.stg_match_review__decisions"
@@ -51,15 +52,19 @@ def read_decisions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every known decision (`with_candidate_ids` keeps the latest per mention); empty before any steward decided."""
     if not _exists(con, DECISIONS):
         return read_decisions_empty()
-    return con.sql(
-        f"""
+    return (
+        con.sql(
+            f"""
         select concat_ws('|', source_id, entity, record_id, role) as mention, decision_id, decision,
             candidate_person_key, steward, decided_at at time zone 'UTC' as decided_at
         from {DECISIONS}
         where decision in ({", ".join(f"'{k}'" for k in KINDS)})
         order by mention, decided_at, decision_id
         """
-    ).pl().cast(_DECISION_SCHEMA)  # type: ignore[arg-type]
+        )
+        .pl()
+        .cast(_DECISION_SCHEMA)
+    )  # type: ignore[arg-type]
 
 
 def with_candidate_ids(decisions: pl.DataFrame, linkage: LinkageInput, secret: str) -> pl.DataFrame:
@@ -199,3 +204,25 @@ def review_cases(
     }  # fmt: skip
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
+
+def read_labels(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The clerical labels the last resolution wrote (empty when it wrote none)."""
+    if not _exists(con, bookkeeping.CLERICAL_LABELS):
+        return pl.DataFrame(schema={"mention_key": pl.String, "id_number": pl.String, "is_match": pl.Boolean})
+    return con.sql(
+        "select concat_ws('|', source_id, entity, record_id, role) as mention_key, id_number, is_match "
+        f"from {bookkeeping.CLERICAL_LABELS}"
+    ).pl()
+
+
+def labelled(features: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
+    """The training features with each mention a steward linked given its person's ID as its label: those hard
+    cases (a missing or broken ID, a typo in the name) then count in the m estimates like any labelled pair. The
+    non-matches (rejections, new persons) are not used by Splink's label-based m estimate, which learns from
+    matching pairs only; they stay in the table for measuring the thresholds."""
+    links = labels.filter(pl.col("is_match")).select("mention_key", label="id_number")
+    return (
+        features.join(links, on="mention_key", how="left")
+        .with_columns(id_number=pl.coalesce("id_number", "label"))
+        .drop("label")
+    )

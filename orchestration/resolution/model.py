@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 import yaml
 
+from orchestration.resolution import clerical
 from orchestration.resolution.features import BLOCKING_RULES, COMPARED, LinkageInput, person_features
 from zhongtai.files import atomic_write
 
@@ -220,11 +221,12 @@ def predict_edges(
 
 
 def train(warehouse: Path, output: Path = PERSON_MODEL) -> Path:
-    """Re-estimate the person model from a warehouse's person mentions and write it (`zhongtai resolution train`)."""
+    """Re-estimate the person model from a warehouse's person mentions and write it (`zhongtai resolution train`).
+    The stewards' links from clerical review (resolution.clerical_labels) label their mentions (clerical.labelled)."""
     logging.getLogger("splink").setLevel(logging.WARNING)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        features = person_features(con)
+        features = clerical.labelled(person_features(con), clerical.read_labels(con))
     finally:
         con.close()
     trained = train_person_model(features)

@@ -1,5 +1,5 @@
 """What the later run of the integration tests delivers before running again: a person who moved, the credit repair,
-and a village's corrections decided by their departments."""
+a village's corrections decided by their departments, and three person-match review decisions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tests.support.clerical_review import ClericalCases
 from tests.support.credit_repair import RepairCase
 from tests.support.village_corrections import VillageCorrections
 from zhongtai.settings import Settings
@@ -21,6 +22,7 @@ class LaterDelivery:
     old_address: str
     repair: RepairCase  # the repair approved and the one rejected before the second run
     corrections: VillageCorrections  # a village's correction accepted and one rejected before the second run
+    clerical: ClericalCases  # three review cases decided on the steward page before the second run
 
 
 def deliver_a_move(later: Settings) -> tuple[str, str]:
