@@ -37,9 +37,8 @@ class ClericalCases:
 
 def _pick(cases: list[Case]) -> tuple[Case, Case, Case]:
     """Three distinct cases: a rejection is most telling where the rejected candidate is the only one."""
-    single = [c for c in cases if len(c.candidates) == 1]
-    assert single, "no review case with a single candidate in the published queue"
-    rejected = single[0]
+    assert cases, "the published review queue is empty"
+    rejected = next((c for c in cases if len(c.candidates) == 1), cases[0])
     rest = [c for c in cases if c is not rejected]
     assert len(rest) >= 2, f"the published queue holds {len(cases)} cases; three are needed"
     return rest[0], rejected, rest[1]
