@@ -14,6 +14,7 @@ from zhongtai.identifiers import parse_citizen_id
 
 pytestmark = pytest.mark.integration
 
+
 def test_two_equally_likely_candidates_go_to_review_not_linked() -> None:
     assert TWIN_A != TWIN_B and all(parse_citizen_id(n).sex == "M" for n in (TWIN_A, TWIN_B))
     result = resolve_persons(linkage_input(mentions_warehouse()))
