@@ -63,6 +63,12 @@ class Candidate:
     values: dict[str, Any]
     evidence: list[dict[str, Any]]
 
+    @property
+    def prior_weight(self) -> float:
+        """The weight before any comparison (log2 odds that two random records are one person): with the
+        comparisons' weights it sums to the match weight."""
+        return self.match_weight - sum(float(e["weight"]) for e in self.evidence)
+
 
 @dataclass
 class Case:
