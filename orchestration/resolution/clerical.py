@@ -71,7 +71,7 @@ def with_candidate_ids(decisions: pl.DataFrame, linkage: LinkageInput, secret: s
     """The latest decision per mention (by time, then decision id), with `id_number`, its candidate's: the golden
     person among the candidates whose key it names (null when the key names none of them, e.g. that person no longer
     shares a blocking key with the mention)."""
-    anchors = linkage.records["anchor"].drop_nulls().unique().to_list()
+    anchors = linkage.records["anchor"].drop_nulls().unique().to_list() if decisions.height else []
     by_key = {pseudonym(secret, "person", a): a for a in anchors}
     latest = decisions.sort("mention", "decided_at", "decision_id").unique("mention", keep="last", maintain_order=True)
     return latest.with_columns(
