@@ -16,6 +16,8 @@ from zhongtai import audit
 
 pytestmark = pytest.mark.integration
 
+RECORD = ("source_id", "entity", "record_id", "role")  # the audit log keeps keys sorted: read them by name
+
 
 def _where(mention: Mention) -> tuple[str, list[str]]:
     return "source_id = ? and entity = ? and record_id = ? and role = ?", list(mention)
@@ -100,7 +102,7 @@ def test_the_audit_log_holds_the_decisions(later_delivery: LaterDelivery) -> Non
         if e["action"] == "match_decision"
     ]
     found = {
-        (tuple(e["what"]["record"].values()), e["what"]["decision"], e["what"]["candidate_person_key"])
+        (tuple(e["what"]["record"][k] for k in RECORD), e["what"]["decision"], e["what"]["candidate_person_key"])
         for e in decisions
         if e["who"] == cases.steward and e["role"] == "steward"
     }
