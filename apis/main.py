@@ -33,6 +33,7 @@ from apis.pages import (
     steward,
     steward_forms,
     steward_quality,
+    steward_review,
 )
 from apis.response_headers import ResponseHeaders
 from apis.routers import access, catalog, challenge, changes, ckan, conditional, credit, datasets, health
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         department_corrections,
         steward,
         steward_quality,
+        steward_review,
         analyst,
         enterprise,
         enterprise_challenge,

@@ -76,7 +76,7 @@ def datasette_metadata(
 ) -> dict[str, Any]:
     """Datasette metadata.json for the analyst database: Chinese titles, licences, sources (dataset id → the source
     systems' titles, from lineage), units, sortable columns, facets, and canned queries (`queries`, each naming the
-    table it reads as `table`; a table's first facet gets a count query when there are none)."""
+    table it reads as `table`; each table's first facet gets a count query, `<table>_by_<facet>`)."""
     tables: dict[str, Any] = {}
     canned: dict[str, Any] = {}
     for d in datasets:
@@ -98,7 +98,9 @@ def datasette_metadata(
             tables[d.id].update(fts_table=fts_table(d.id), fts_pk="rowid", searchmode="escaped")
         if (sources or {}).get(d.id):
             tables[d.id]["source"] = "来源：" + "、".join(sources[d.id])  # type: ignore[index]
-        if facets and len(canned) < 4:
+        # every table with a facet gets its own first question, however many tables there are: a global cap
+        # dropped whichever tables came late in the catalog's order (grid_event once the credit datasets arrived)
+        if facets:
             facet = next(o for o in outs if o.name == facets[0])
             canned[f"{d.id}_by_{facet.name}"] = {
                 "title": f"{d.title}：按{facet.title}统计",

@@ -47,6 +47,7 @@ ARTEFACT_AUDIENCE: dict[str, Audience] = {
     "metadata.json": Audience.analyst,
     "rosters": Audience.village_cadre,
     "forms.duckdb": Audience.village_cadre,  # what automatic reports and pre-filled forms are filled from
+    "review.sqlite": Audience.steward,  # the person-match review queue (clerical review)
 }
 
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
@@ -219,6 +220,7 @@ def scan_version(
             ("changes.duckdb", ""),
             ("analyst.sqlite", " (type sqlite)"),
             ("forms.duckdb", ""),
+            ("review.sqlite", " (type sqlite)"),
         )
         for artefact, kind in artefacts:
             path = folder / artefact

@@ -19,6 +19,8 @@ DELIVERIES = "raw._deliveries"
 QUARANTINE = "raw._quarantine"
 PERSON_LINKS = "resolution.person_links"
 ORG_LINKS = "resolution.org_links"
+PERSON_REVIEW_CASES = "resolution.person_review_cases"  # the review queue with its evidence, for the steward page
+CLERICAL_LABELS = "resolution.clerical_labels"  # stewards' applied decisions: labels for `zhongtai resolution train`
 SUITE_RESULTS = "quality.suite_results"
 
 INGESTION_DDL = f"""
@@ -279,6 +281,17 @@ def write_links(con: duckdb.DuckDBPyConnection, persons: Any, orgs: Any) -> None
     finally:
         con.unregister("_person_links_in")
         con.unregister("_org_links_in")
+
+
+def write_clerical(con: duckdb.DuckDBPyConnection, cases: Any, labels: Any) -> None:
+    """Replace the review cases and the clerical labels with this resolution's (frames with `to_arrow()`)."""
+    con.execute("create schema if not exists resolution")
+    for table, frame in ((PERSON_REVIEW_CASES, cases), (CLERICAL_LABELS, labels)):
+        con.register("_clerical_in", frame.to_arrow())
+        try:
+            con.execute(f"create or replace table {table} as select *, now() as resolved_at from _clerical_in")
+        finally:
+            con.unregister("_clerical_in")
 
 
 # --------------------------------------------------------------------------------------------------------------------

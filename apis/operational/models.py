@@ -407,3 +407,37 @@ class Correction(Base):
     applied_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     upload: Mapped[CorrectionUpload] = relationship(back_populates="corrections")
+
+
+# ------------------------------------------------------------------------------------------- issue 13: clerical review
+# A data steward's decision on a person match entity resolution sent to review. The pipeline reads decisions only as
+# deliveries of the "match_review" source that the API drops, never from this table.
+
+
+class MatchDecisionKind(StrEnum):
+    link = "link"  # the record is this candidate
+    reject = "reject"  # the record is not this candidate
+    new_person = "new_person"  # the record is none of the known people
+
+
+class MatchDecision(Base):
+    """One decision on one review case (a source record's person mention), taken on the queue of one published
+    version; the same case can be decided again only on a later version's queue."""
+
+    __tablename__ = "match_decisions"
+    __table_args__ = (
+        CheckConstraint("decision in (" + ", ".join(f"'{k.value}'" for k in MatchDecisionKind) + ")", name="decision"),
+        UniqueConstraint("source_id", "entity", "record_id", "role", "version", name="uq_match_decisions_case_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(100))
+    record_id: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(16))
+    candidate_person_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    version: Mapped[str] = mapped_column(String(64))  # the published version whose queue showed the case
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(default=now)
+    delivery_file: Mapped[str] = mapped_column(String(255))

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from apis import audit_trail
 from apis.auth import Principal
-from zhongtai import audit
 from zhongtai.settings import Settings
 
 INDEX = "index.json"
@@ -74,11 +74,4 @@ def record_download(settings: Settings, cadre: Principal, roster: VillageRoster,
 
 
 def record(settings: Settings, cadre: Principal, action: str, what: dict[str, Any]) -> None:
-    audit.append(
-        audit.log_path(settings.root),
-        who=cadre.username,
-        role=cadre.role.value,
-        purpose="还数于村：村（居）干部核对本村（居）花名册",
-        action=action,
-        what=what,
-    )
+    audit_trail.record(settings, cadre, "还数于村：村（居）干部核对本村（居）花名册", action, what)

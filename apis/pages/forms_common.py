@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from apis import audit_trail
 from apis.auth import Principal
 from apis.form_fill import NotPublished, filled_workbook, forms_database
 from apis.operational import forms
 from apis.operational.accounts import village_names
 from apis.operational.models import ReportForm
-from zhongtai import audit
 from zhongtai.settings import Settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,13 +49,9 @@ def form_page_context(settings: Settings, db: Session, form: ReportForm, link: s
 def download(settings: Settings, who: Principal, form: ReportForm, village: str) -> Response:
     """The filled workbook as an attachment; recorded in the audit log (it may hold the village's people)."""
     data, filled = filled_workbook(settings, form, village, village_names().get(village, village))
-    audit.append(
-        audit.log_path(settings.root),
-        who=who.username,
-        role=who.role.value,
-        purpose="填表报数：按报表格式导出本村（居）已有数据",
-        action="form_download",
-        what={"form_id": form.id, "village_code": village, "version": filled.version, "rows": filled.rows},
-    )
+    audit_trail.record(
+        settings, who, "填表报数：按报表格式导出本村（居）已有数据", "form_download",
+        {"form_id": form.id, "village_code": village, "version": filled.version, "rows": filled.rows},
+    )  # fmt: skip
     name = f"form-{form.id}-{village}-{filled.version}.xlsx"
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -18,6 +18,9 @@ def steward_home(request: Request, steward: CurrentSteward) -> Response:
         request,
         steward,
         heading="数据管理",
-        coming=["人员匹配人工复核", "报表事项匹配确认"],
-        links=[("/steward/quality", "各数据源质量评分卡（按主管部门，最差在前）")],
+        coming=["报表事项匹配确认"],
+        links=[
+            ("/steward/review/", "人员匹配人工复核（记录与候选人逐项对照，裁定关联、排除或新的自然人）"),
+            ("/steward/quality", "各数据源质量评分卡（按主管部门，最差在前）"),
+        ],
     )

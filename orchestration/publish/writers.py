@@ -4,7 +4,7 @@ analyst workbooks) is one more module with a `WRITER`, listed here — the frame
 Order matters where a writer reads another's output: changes, open extracts and the catalog read what serving wrote.
 """
 
-from orchestration.publish import analyst, catalog_index, changes, forms, open_extracts, rosters, serving
+from orchestration.publish import analyst, catalog_index, changes, forms, open_extracts, review, rosters, serving
 from orchestration.publish.context import Writer
 
 WRITERS: list[Writer] = [
@@ -13,6 +13,7 @@ WRITERS: list[Writer] = [
     analyst.WRITER,
     rosters.WRITER,
     forms.WRITER,
+    review.WRITER,
     open_extracts.WRITER,
     catalog_index.WRITER,
 ]

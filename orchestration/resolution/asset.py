@@ -4,6 +4,7 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.resolution.clerical import DECISIONS, read_decisions
 from orchestration.resolution.decisions import resolve_orgs, resolve_persons
 from orchestration.resolution.features import linkage_input
 from orchestration.resources import WarehouseResource
@@ -22,9 +23,11 @@ def run_resolution(settings: Settings) -> dict[str, Any]:
     with connect(settings.warehouse_path, read_only=False, settings=settings, extensions=()) as con:
         con.execute(f"set memory_limit = '{memory_limit}'")
         linkage = linkage_input(con)
-        result = resolve_persons(linkage, memory_limit=memory_limit)
+        decisions = read_decisions(con)
+        result = resolve_persons(linkage, memory_limit=memory_limit, decisions=decisions, secret=settings.key_secret)
         orgs = resolve_orgs(con)
         bookkeeping.write_links(con, result.links, orgs)
+        bookkeeping.write_clerical(con, result.review_cases, result.labels)
     counts = result.links.group_by("decision").len().to_dict(as_series=False)
     by_decision = dict(zip(counts["decision"], counts["len"], strict=True))
     return {
@@ -32,6 +35,8 @@ def run_resolution(settings: Settings) -> dict[str, Any]:
         "golden_profiles": linkage.profiles,
         "person_linked": int(by_decision.get("linked", 0)),
         "person_review": int(by_decision.get("review", 0)),
+        "person_clerical": int(by_decision.get("clerical", 0)),
+        "clerical_decisions_applied": result.labels.height,
         "candidate_pairs": result.edges,
         "linkage_records": result.records,
         "org_linked": orgs.height,
@@ -44,7 +49,7 @@ def build_resolution_asset() -> dg.AssetsDefinition:
         specs=[
             dg.AssetSpec(
                 PERSON_LINKS_KEY,
-                deps=[dg.AssetKey(["intermediate", "int_person_mentions"])],
+                deps=[dg.AssetKey(["intermediate", "int_person_mentions"]), dg.AssetKey(DECISIONS.split("."))],
                 group_name="resolution",
                 description="自然人概率匹配结果 — 身份证号缺失或无效的出现记录：关联到的自然人或待复核候选（Splink）",
             ),

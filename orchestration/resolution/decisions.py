@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from orchestration.resolution import clerical
 from orchestration.resolution.features import LinkageInput, normalise_name
 from orchestration.resolution.model import Thresholds, load_person_model, load_thresholds, predict_edges
 
@@ -88,6 +89,8 @@ class PersonResolution:
     edges: int
     records: int
     seconds: float
+    review_cases: pl.DataFrame  # clerical.review_cases: the queue, side by side with its evidence
+    labels: pl.DataFrame  # clerical.labels: the stewards' decisions applied in this resolution
 
 
 def resolve_persons(
@@ -95,14 +98,26 @@ def resolve_persons(
     model: dict[str, Any] | None = None,
     thresholds: Thresholds | None = None,
     memory_limit: str | None = None,
+    decisions: pl.DataFrame | None = None,
+    secret: str = "",
 ) -> PersonResolution:
+    """Score, decide, and put the stewards' `decisions` (clerical.read_decisions) over the model's: a decision
+    overrides the model for its mention (link, new person) or pair (reject)."""
     started = time.perf_counter()
     model = model or load_person_model()
     thresholds = thresholds or load_thresholds()
+    decisions = clerical.with_candidate_ids(
+        decisions if decisions is not None else clerical.read_decisions_empty(), linkage, secret
+    )
     edges = predict_edges(linkage, model, floor=thresholds.review, memory_limit=memory_limit)
-    decided = decide(edges, thresholds)
+    scored = clerical.without_overruled(edges, decisions)
+    decided = clerical.overridden(decide(scored, thresholds), decisions)
     links = linkage.loose.join(decided.rename({"mention": "mention_key"}), on="mention_key").drop("mention_key")
-    return PersonResolution(links, edges.height, linkage.records.height, time.perf_counter() - started)
+    cases = clerical.review_cases(scored, links, linkage, model, secret)
+    return PersonResolution(
+        links, edges.height, linkage.records.height, time.perf_counter() - started, cases,
+        clerical.labels(decisions, linkage),
+    )  # fmt: skip
 
 
 _ORG_SUFFIXES = ["股份有限公司", "有限责任公司", "有限公司", "公司"]

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 import yaml
 
+from orchestration.resolution import clerical
 from orchestration.resolution.features import BLOCKING_RULES, COMPARED, LinkageInput, person_features
 from zhongtai.files import atomic_write
 
@@ -190,10 +191,16 @@ def load_person_model(path: Path = PERSON_MODEL) -> dict[str, Any]:
 def predict_edges(
     linkage: LinkageInput, model: dict[str, Any], floor: float, memory_limit: str | None = None
 ) -> pl.DataFrame:
-    """Scored candidate pairs at or above `floor`, with the anchor (valid ID) of each side."""
+    """Scored candidate pairs at or above `floor`, with the anchor (valid ID) of each side and each comparison's
+    level (`gamma_<comparison>`) and match weight (`mw_<comparison>`, plus `mw_tf_adj_<comparison>` where term
+    frequencies adjust it)."""
     from splink import Linker
 
     model = json.loads(json.dumps(model))
+    # each comparison's level and match weight, kept so that a steward sees the evidence behind a review case
+    # (Splink retains them only with the matching columns)
+    model["retain_intermediate_calculation_columns"] = True
+    model["retain_matching_columns"] = True
     # the prior from this data, so that it shrinks as the district grows instead of staying at the training sample's
     model["probability_two_random_records_match"] = linkage.prior
     _con, db = _splink_db(memory_limit)
@@ -202,20 +209,24 @@ def predict_edges(
     tf = db.register(linkage.name_tf.to_arrow(), dataset_display_name="name_tf")
     linker.table_management.register_term_frequency_lookup(tf, "name")
     predictions = linker.inference.predict(threshold_match_probability=floor)
+    relation = predictions.as_duckdbpyrelation()
+    factors = [c for c in relation.columns if c.startswith(("mw_", "gamma_"))]
     edges = pl.from_arrow(
-        predictions.as_duckdbpyrelation()
-        .select("unique_id_l, unique_id_r, anchor_l, anchor_r, match_probability, match_weight")
-        .arrow()
-    )
+        relation.select(
+            ", ".join(["unique_id_l", "unique_id_r", "anchor_l", "anchor_r", "match_probability", "match_weight",
+                       *factors])
+        ).arrow()
+    )  # fmt: skip
     return edges  # type: ignore[return-value]
 
 
 def train(warehouse: Path, output: Path = PERSON_MODEL) -> Path:
-    """Re-estimate the person model from a warehouse's person mentions and write it (`zhongtai resolution train`)."""
+    """Re-estimate the person model from a warehouse's person mentions and write it (`zhongtai resolution train`).
+    The stewards' links from clerical review (resolution.clerical_labels) label their mentions (clerical.labelled)."""
     logging.getLogger("splink").setLevel(logging.WARNING)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        features = person_features(con)
+        features = clerical.labelled(person_features(con), clerical.read_labels(con))
     finally:
         con.close()
     trained = train_person_model(features)

@@ -4,8 +4,9 @@ later run on a copy of it after new deliveries.
 `small_run` is made once per session and never changed afterwards. `later_delivery` copies its data directory, delivers
 what the tests of a second run need — a hukou extract in which one person has moved (history), the credit office's
 register approving one penalty's repair and rejecting another's (credit repair), a village's corrections sent
-through the app and decided by their departments (village corrections), and the sandbox's cadres' corrections of its
-planted discrepancies, decided the same way (sandbox corrections) — and runs again there. Modules can
+through the app and decided by their departments (village corrections), the sandbox's cadres' corrections of its
+planted discrepancies, decided the same way (sandbox corrections), and three person-match review cases decided by a
+steward on the page (clerical review) — and runs again there. Modules can
 use both in any order. The helpers these fixtures call are in tests/support.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.clerical_review import decide_on_the_page
 from tests.support.credit_repair import deliver_repair
 from tests.support.later_run import LaterDelivery, deliver_a_move
 from tests.support.onboarding import Onboarded, onboard
@@ -67,16 +69,17 @@ def rerun_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Settings, 
 
 @pytest.fixture(scope="session")
 def later_delivery(small_run: Settings, rerun_copy) -> LaterDelivery:  # type: ignore[no-untyped-def]
-    """A copy of the small run, given a moved person, a credit-repair decision and a village's decided corrections
-    (sent through the real app), run again."""
+    """A copy of the small run, given a moved person, a credit-repair decision, a village's decided corrections and
+    three person-match review decisions (sent through the real app), run again."""
     later, env = rerun_copy(small_run, "later_delivery")
     id_number, old_address = deliver_a_move(later)
     repair = deliver_repair(later)
     corrections = send_corrections(later)
     sandbox_corrections = send_sandbox_corrections(later, exclude=corrections.village_code)
+    clerical = decide_on_the_page(later)
     run = run_pipeline(env)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    return LaterDelivery(later, id_number, old_address, repair, corrections, sandbox_corrections)
+    return LaterDelivery(later, id_number, old_address, repair, corrections, sandbox_corrections, clerical)
 
 
 @pytest.fixture(scope="session")

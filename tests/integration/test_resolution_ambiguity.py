@@ -1,53 +1,23 @@
 """A person mention whose two best candidates are (nearly) equally likely goes to the review queue, linked to neither.
 
-Built by hand, not drawn from a run: two people with valid IDs who agree on every compared field but the ID digits
-(twins registered at one address under one name is rare; two namesakes born the same day in one village is not),
-and a mention without an ID that matches both equally well. The committed model and thresholds decide.
+Built by hand, not drawn from a run (tests/support/ambiguous_mentions.py). The committed model and thresholds decide.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
-import duckdb
 import polars as pl
 import pytest
 
 from orchestration.resolution import Thresholds, decide, linkage_input, load_thresholds, resolve_persons
-from zhongtai.identifiers import make_citizen_id, parse_citizen_id
+from tests.support.ambiguous_mentions import TWIN_A, TWIN_B, mentions_warehouse
+from zhongtai.identifiers import parse_citizen_id
 
 pytestmark = pytest.mark.integration
-
-MENTIONS = """
-create schema intermediate;
-create table intermediate.int_person_mentions (
-    source_id varchar, entity varchar, record_id varchar, role varchar, id_number varchar, id_number_raw varchar,
-    name varchar, sex varchar, birth_date date, phone varchar, village_code varchar, address varchar, house_no varchar
-)
-"""
-# two valid GB 11643 numbers, same area and birth date, different sequence: two different men
-TWIN_A, TWIN_B = (make_citizen_id("440604", dt.date(1990, 3, 7), n) for n in (1, 3))
-ADDRESS = ("440604001001", "祖庙街道朝阳社区朝阳路12号", "12")
-
-
-def _rows() -> list[tuple[object, ...]]:
-    person = ("陈建华", "M", "1990-03-07", None, *ADDRESS)
-    return [
-        ("hukou", "residents", "1", "subject", TWIN_A, TWIN_A, *person),
-        ("social", "insured", "7", "subject", TWIN_A, TWIN_A, *person),
-        ("hukou", "residents", "2", "subject", TWIN_B, TWIN_B, *person),
-        ("social", "insured", "8", "subject", TWIN_B, TWIN_B, *person),
-        # the clerk left the ID out: name, sex, birth date and address fit both men exactly
-        ("health", "visits", "42", "patient", None, None, *person),
-    ]
 
 
 def test_two_equally_likely_candidates_go_to_review_not_linked() -> None:
     assert TWIN_A != TWIN_B and all(parse_citizen_id(n).sex == "M" for n in (TWIN_A, TWIN_B))
-    con = duckdb.connect(":memory:")
-    con.execute(MENTIONS)
-    con.executemany("insert into intermediate.int_person_mentions values (?,?,?,?,?,?,?,?,?,?,?,?,?)", _rows())
-    result = resolve_persons(linkage_input(con))
+    result = resolve_persons(linkage_input(mentions_warehouse()))
     [row] = result.links.filter(pl.col("record_id") == "42").to_dicts()
     assert row["decision"] == "review"
     assert {row["id_number"], row["second_id_number"]} == {TWIN_A, TWIN_B}

@@ -1,6 +1,6 @@
 """What the later run of the integration tests delivers before running again: a person who moved, the credit repair,
-a village's corrections decided by their departments, and the sandbox's cadres' corrections of its planted
-discrepancies."""
+a village's corrections decided by their departments, the sandbox's cadres' corrections of its planted
+discrepancies, and three person-match review decisions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tests.support.clerical_review import ClericalCases
 from tests.support.credit_repair import RepairCase
 from tests.support.sandbox_corrections import SandboxCorrections
 from tests.support.village_corrections import VillageCorrections
@@ -24,6 +25,7 @@ class LaterDelivery:
     repair: RepairCase  # the repair approved and the one rejected before the second run
     corrections: VillageCorrections  # a village's correction accepted and one rejected before the second run
     sandbox: SandboxCorrections  # the sandbox's cadres' corrections of its planted discrepancies, decided
+    clerical: ClericalCases  # three review cases decided on the steward page before the second run
 
 
 def deliver_a_move(later: Settings) -> tuple[str, str]:

@@ -1,5 +1,6 @@
--- Every person mention with the person it resolved to: by its own valid ID number, or by a probabilistic
--- link (resolution.person_links, decision 'linked'). Mentions queued for review or unresolved carry a null ID.
+-- Every person mention with the person it resolved to: by its own valid ID number, by a probabilistic link
+-- (resolution.person_links, decision 'linked') or by a data steward's decision on a review case ('clerical').
+-- Mentions queued for review or unresolved carry a null ID.
 
 with
 
@@ -56,14 +57,16 @@ select
     mentions.house_no,
     mentions.observed_at,
     mentions._delivery_id,
-    coalesce(mentions.id_number, case when links.decision = 'linked' then links.id_number end) as resolved_id_number,
+    coalesce(mentions.id_number, case when links.decision in ('linked', 'clerical') then links.id_number end)
+        as resolved_id_number,
     case
         when mentions.id_number is not null then 'deterministic_id'
         when links.decision = 'linked' then 'probabilistic'
+        when links.decision = 'clerical' then 'clerical'
     end as match_method,
     case
         when mentions.id_number is not null then 1.0
-        when links.decision = 'linked' then links.match_probability
+        when links.decision in ('linked', 'clerical') then links.match_probability
     end as match_probability,
     case when mentions.id_number is null and links.decision = 'review' then links.id_number end
         as review_candidate_id_number,

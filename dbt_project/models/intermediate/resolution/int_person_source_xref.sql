@@ -1,5 +1,6 @@
 -- Which source record is which person: every person mention resolved to a natural person, by its own valid ID
--- number (deterministic_id) or by probabilistic linkage (probabilistic), with the match probability.
+-- number (deterministic_id), by probabilistic linkage (probabilistic) or by a steward's review (clerical), with the
+-- match probability.
 
 select
     {{ pseudonym_key('person', 'resolved_id_number') }} as person_key,
