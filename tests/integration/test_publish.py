@@ -131,7 +131,7 @@ def test_a_channel_is_one_more_writer_in_the_same_frame(settings: Settings, dbt_
     from orchestration.publish import WRITERS, PublishContext, Writer
 
     names = [w.name for w in WRITERS]
-    assert names == ["serving", "changes", "analyst", "rosters", "forms", "open_extracts", "catalog"]
+    assert names == ["serving", "changes", "analyst", "rosters", "forms", "review", "open_extracts", "catalog"]
 
     def write(context: PublishContext, version_dir: Path) -> None:
         (version_dir / "counts.json").write_text(json.dumps(context.result.rows["api"]), encoding="utf-8")

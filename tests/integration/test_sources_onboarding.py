@@ -27,8 +27,10 @@ BIN = Path(sys.executable).parent
 def test_the_registry_holds_every_upstream_system_with_its_owner() -> None:
     registry = load_registry()
     assert not registry.errors
-    # one-window + grid + 155 legacy department systems + the credit office's repair register + village verification
-    assert len(registry.sources) == 159
+    # one-window + grid + 155 legacy department systems + the credit office's repair register, and two upload
+    # sources the platform's own pages feed: village verification and the stewards' match review
+    assert len(registry.sources) == 160
+    assert {s.id for s in registry if s.connector.kind == "upload"} == {"village_verification", "match_review"}
     legacy = [s for s in registry if s.staging == "generic"]
     assert len(legacy) == 152  # the other three legacy systems (hukou, marriage, market) have hand-written staging
     departments = {s.owner_department for s in registry}
