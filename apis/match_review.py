@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from apis.auth import Principal
-from apis.corrections.delivery import write_delivery
 from apis.operational.models import MatchDecision, MatchDecisionKind, now
+from apis.queued_decisions import DecisionRefused, drop_decision
 from zhongtai.settings import Settings
 
 SOURCE_ID = "match_review"
@@ -45,13 +45,9 @@ COMPARISON_TITLES = {
 DECISION_TITLES = {"link": "关联到此候选人", "reject": "不是此候选人", "new_person": "新的自然人"}
 
 
-class DecisionRefused(Exception):
-    """A decision that cannot be taken; `message` says why (Chinese for the page, English after it)."""
-
-    def __init__(self, message: str, status_code: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
+def anchor(case_key: tuple[str, str, str, str]) -> str:
+    """A case's id in the page (letters and digits only), for links and tests."""
+    return "case-" + "-".join(case_key).encode().hex()[:40]
 
 
 @dataclass
@@ -86,8 +82,7 @@ class Case:
 
     @property
     def anchor(self) -> str:
-        """The case's id in the page (letters and digits only), for links and tests."""
-        return "case-" + "-".join(self.key).encode().hex()[:40]
+        return anchor(self.key)
 
 
 @dataclass(frozen=True)
@@ -172,24 +167,21 @@ def decide(
     )
     db.add(row)
     db.flush()
-    path = write_delivery(
+    path = drop_decision(
         settings,
-        "decisions",
-        f"{row.id:010d}",
-        [
-            {
-                "decision_id": row.id,
-                "source_id": row.source_id,
-                "entity": row.entity,
-                "record_id": row.record_id,
-                "role": row.role,
-                "decision": row.decision,
-                "candidate_person_key": row.candidate_person_key,
-                "steward": row.decided_by,
-                "decided_at": row.decided_at,
-            }
-        ],
-        source_id=SOURCE_ID,
+        SOURCE_ID,
+        row.id,
+        {
+            "decision_id": row.id,
+            "source_id": row.source_id,
+            "entity": row.entity,
+            "record_id": row.record_id,
+            "role": row.role,
+            "decision": row.decision,
+            "candidate_person_key": row.candidate_person_key,
+            "steward": row.decided_by,
+            "decided_at": row.decided_at,
+        },
     )
     row.delivery_file = path.name
     case.decided = row

@@ -9,18 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from apis.auth import Principal
-from apis.corrections.delivery import write_delivery
+from apis.corrections.delivery import SOURCE_ID
 from apis.operational.models import Correction, CorrectionStatus, now
+from apis.queued_decisions import DecisionRefused, drop_decision
 from zhongtai.settings import Settings
-
-
-class ReviewRefused(Exception):
-    """A decision that cannot be taken; `message` says why, in Chinese, for the page."""
-
-    def __init__(self, message: str, status_code: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
 
 
 def queue(db: Session, department: str) -> Sequence[Correction]:
@@ -40,30 +32,28 @@ def decide(
     is not found). `decision` is "accept" or "reject"."""
     case = db.get(Correction, correction_id)
     if case is None or case.department != reviewer.scope:
-        raise ReviewRefused("未找到该更正", 404)
+        raise DecisionRefused("未找到该更正", 404)
     if decision not in ("accept", "reject"):
-        raise ReviewRefused("请选择采纳或不采纳", 400)
+        raise DecisionRefused("请选择采纳或不采纳", 400)
     accept = decision == "accept"
     if case.status != CorrectionStatus.pending:
-        raise ReviewRefused(f"该更正已审核（{case.status}），不能重复审核")
+        raise DecisionRefused(f"该更正已审核（{case.status}），不能重复审核")
     reason = reason.strip()
     if not accept and not reason:
-        raise ReviewRefused("不采纳须填写理由", 400)
+        raise DecisionRefused("不采纳须填写理由", 400)
     case.status = CorrectionStatus.accepted if accept else CorrectionStatus.rejected
     case.decided_by, case.decided_at, case.reason = reviewer.username, now(), reason[:500] or None
-    write_delivery(
+    drop_decision(
         settings,
-        "decisions",
-        f"{case.id:010d}",
-        [
-            {
-                "correction_id": case.id,
-                "decision": case.status,
-                "department": case.department,
-                "reviewer": reviewer.username,
-                "decided_at": case.decided_at,
-                "reason": case.reason,
-            }
-        ],
+        SOURCE_ID,
+        case.id,
+        {
+            "correction_id": case.id,
+            "decision": case.status,
+            "department": case.department,
+            "reviewer": reviewer.username,
+            "decided_at": case.decided_at,
+            "reason": case.reason,
+        },
     )
     return case

@@ -4,20 +4,21 @@ delivery, to survivorship."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from apis.auth import CsrfChecked, CurrentReviewer, Principal
 from apis.corrections.metrics import refresh_applied, village_metrics
-from apis.corrections.review import ReviewRefused, decide, queue
+from apis.corrections.review import decide, queue
 from apis.deps import SettingsDep
 from apis.operational.accounts import village_names
 from apis.operational.db import session_scope
 from apis.pages.cadre import STATUS_TITLES
 from apis.pages.cadre_rosters import record
+from apis.queued_decisions import decide_queued_case
 from apis.templating import render
 from zhongtai.settings import Settings
 
@@ -65,19 +66,21 @@ def decide_case(
 ) -> Response:
     """Department reviewer of the owning department only (another department's case answers 404): accept, or
     reject with a reason (audited)."""
-    try:
-        with session_scope(settings) as db:
-            case = decide(db, settings, reviewer, correction_id, decision, reason)
-            what = {
-                "department": reviewer.scope,
-                "correction_id": case.id,
-                "village_code": case.village_code,
-                "decision": case.status,
-                "person_keys": [case.person_key],
-            }
-    except ReviewRefused as refused:
-        if refused.status_code == 404:
-            raise HTTPException(status_code=404, detail=refused.message) from None
-        return queue_page(request, reviewer, settings, message=refused.message, status_code=refused.status_code)
-    record(settings, reviewer, "correction_decision", what)
-    return RedirectResponse("/department/corrections/", status_code=303)
+
+    def take(db: Session) -> dict[str, Any]:
+        case = decide(db, settings, reviewer, correction_id, decision, reason)
+        return {
+            "department": reviewer.scope,
+            "correction_id": case.id,
+            "village_code": case.village_code,
+            "decision": case.status,
+            "person_keys": [case.person_key],
+        }
+
+    return decide_queued_case(
+        settings,
+        take,
+        lambda what: record(settings, reviewer, "correction_decision", what),
+        lambda message, status: queue_page(request, reviewer, settings, message=message, status_code=status),
+        "/department/corrections/",
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from apis import audit_trail
@@ -16,11 +16,12 @@ from apis.match_review import (
     COMPARISON_TITLES,
     DECISION_TITLES,
     FIELDS,
-    DecisionRefused,
+    anchor,
     decide,
     read_queue,
 )
 from apis.operational.db import session_scope
+from apis.queued_decisions import decide_queued_case
 from apis.templating import render
 from zhongtai.settings import Settings
 
@@ -73,21 +74,24 @@ def decide_case(
     """Steward only: decide one case of the current queue (audited); an unknown case answers 404."""
     if not all((source_id, entity, record_id, role)):
         return queue_page(request, steward, settings, "请从复核队列中选择案例 (choose a case from the queue)", 400)
-    try:
-        with session_scope(settings) as db:
-            row, case = decide(db, settings, steward, (source_id, entity, record_id, role), decision, candidate)
-            what: dict[str, Any] = {
-                "decision_id": row.id,
-                "version": row.version,
-                "record": {"source_id": source_id, "entity": entity, "record_id": record_id, "role": role},
-                "decision": row.decision,
-                "candidate_person_key": row.candidate_person_key,
-                "delivery_file": row.delivery_file,
-                "person_keys": sorted({c.person_key for c in case.candidates}),
-            }
-    except DecisionRefused as refused:
-        if refused.status_code == 404:
-            raise HTTPException(status_code=404, detail=refused.message) from None
-        return queue_page(request, steward, settings, refused.message, refused.status_code)
-    audit_trail.record(settings, steward, PURPOSE, "match_decision", what)
-    return RedirectResponse(f"/steward/review/#{case.anchor}", status_code=303)
+    case_key = (source_id, entity, record_id, role)
+
+    def take(db: Session) -> dict[str, Any]:
+        row, case = decide(db, settings, steward, case_key, decision, candidate)
+        return {
+            "decision_id": row.id,
+            "version": row.version,
+            "record": {"source_id": source_id, "entity": entity, "record_id": record_id, "role": role},
+            "decision": row.decision,
+            "candidate_person_key": row.candidate_person_key,
+            "delivery_file": row.delivery_file,
+            "person_keys": sorted({c.person_key for c in case.candidates}),
+        }
+
+    return decide_queued_case(
+        settings,
+        take,
+        lambda what: audit_trail.record(settings, steward, PURPOSE, "match_decision", what),
+        lambda message, status: queue_page(request, steward, settings, message, status),
+        f"/steward/review/#{anchor(case_key)}",
+    )
