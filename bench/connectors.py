@@ -20,7 +20,6 @@ one-window service, where both read the same pages). Results: bench/results/conn
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
 import shutil
 import socket
@@ -32,7 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.loading import CACHE, ensure_sandbox, peak_rss_mib, write_result
+from bench.loading import CACHE, ensure_sandbox, write_result
+from bench.metrics import in_spawned_child
 
 # (connector, side): what runs; the first side of each connector is the bare reader the ratio divides by.
 SIDES: dict[str, list[str]] = {
@@ -107,41 +107,32 @@ def _bare_sqlite(connector: str, entity_name: str, data_dir: Path) -> int:
         con.close()
 
 
-def _child(connector: str, side: str, entity: str, data_dir: str, url: str, run_dir: str, queue: Any) -> None:
-    try:
-        # Imports are a once-per-process cost, not throughput: each side makes its own before the clock starts.
-        if side.startswith("zhongtai"):
-            import orchestration.ingestion.connectors  # noqa: F401
-        import httpx  # noqa: F401
+def _pull(connector: str, side: str, entity: str, data_dir: str, url: str, run_dir: str) -> dict[str, Any]:
+    # Imports are a once-per-process cost, not throughput: each side makes its own before the clock starts.
+    if side.startswith("zhongtai"):
+        import orchestration.ingestion.connectors  # noqa: F401
+    import httpx  # noqa: F401
 
-        started = time.perf_counter()
-        if side == "bare_httpx_cursor":
-            records = _bare_httpx(connector, entity, url)
-        elif side == "bare_sqlite":
-            records = _bare_sqlite(connector, entity, Path(data_dir))
-        else:
-            records = _zhongtai(connector, side, entity, Path(data_dir), url, Path(run_dir))
-        seconds = time.perf_counter() - started
-        queue.put({"records": records, "seconds": seconds, "peak_rss_mib": peak_rss_mib()})
-    except BaseException as exc:  # reported, not swallowed
-        queue.put({"error": f"{type(exc).__name__}: {exc}"})
-        raise
+    started = time.perf_counter()
+    if side == "bare_httpx_cursor":
+        records = _bare_httpx(connector, entity, url)
+    elif side == "bare_sqlite":
+        records = _bare_sqlite(connector, entity, Path(data_dir))
+    else:
+        records = _zhongtai(connector, side, entity, Path(data_dir), url, Path(run_dir))
+    return {"records": records, "seconds": time.perf_counter() - started}
 
 
 def measure(connector: str, side: str, entity: str, data_dir: Path, url: str, scratch: Path) -> dict[str, Any]:
     """One pull in a fresh spawned process, into a fresh landing folder (removed afterwards)."""
     run_dir = Path(tempfile.mkdtemp(prefix=f"{connector}-{side}-", dir=scratch))
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    load = os.getloadavg()[0]
-    process = ctx.Process(target=_child, args=(connector, side, entity, str(data_dir), url, str(run_dir), queue))
-    process.start()
-    stats = queue.get()
-    process.join()
-    shutil.rmtree(run_dir, ignore_errors=True)
-    if "error" in stats:
-        raise RuntimeError(f"{connector} / {side} / {entity}: {stats['error']}")
-    stats.update(records_per_s=round(stats["records"] / stats["seconds"]), loadavg_1m=round(load, 1))
+    try:
+        stats = in_spawned_child(_pull, connector, side, entity, str(data_dir), url, str(run_dir))
+    except RuntimeError as exc:
+        raise RuntimeError(f"{connector} / {side} / {entity}: {exc}") from None
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    stats["records_per_s"] = round(stats["records"] / stats["seconds"])
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in stats.items()}
 
 

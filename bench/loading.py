@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
 import shutil
@@ -35,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.metrics import in_spawned_child, rss_mib
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -109,23 +110,6 @@ def _write_xlsx(csv_path: Path, xlsx: Path) -> None:
 # ---------------------------------------------------------------------------------------------------- the loads
 
 
-def _rss_mib(field: str = "VmRSS") -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith(f"{field}:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return 0.0  # pragma: no cover
-
-
-def peak_rss_mib() -> float:
-    """This process's own peak resident memory: VmHWM, the high-water mark of its address space.
-
-    Not ru_maxrss: Linux keeps ru_maxrss across fork and exec, so a child spawned by multiprocessing (fork, then
-    exec) reports its parent's peak when that is higher — which made every side and repeat read the parent's
-    4,887 MiB (the parent had read the whole CSV with polars to write the XLSX)."""
-    return _rss_mib("VmHWM")
-
-
 def _warm_up(con: Any) -> None:
     """DuckDB's Python client imports pandas on the first query with parameters (seconds on a busy machine): a
     once-per-process cost, not load throughput. Both sides pay it before the clock starts. No progress bar."""
@@ -157,7 +141,7 @@ def _zhongtai(variant: str, path: Path, run_dir: Path) -> dict[str, Any]:
     _warm_up(con)
     if variant == "csv_gbk":  # loaded on the first GBK delivery otherwise: like the peer, before the clock
         ensure_extension(con, "encodings")
-    rss_connected = _rss_mib()
+    rss_connected = rss_mib()
     started = time.perf_counter()
     delivery = Landing(settings.landing_dir).land_file(source.id, entity.name, path)
     assert delivery is not None
@@ -191,7 +175,7 @@ def _peer(side: str, variant: str, path: Path, run_dir: Path) -> dict[str, Any]:
     else:
         con = duckdb.connect(str(run_dir / "peer.duckdb"))
     _warm_up(con)
-    rss_connected = _rss_mib()
+    rss_connected = rss_mib()
     started = time.perf_counter()
     if side == "duckdb_read_csv":
         # DuckDB's GB18030 decoder rejects some valid four-byte sequences (生僻字) and stops: the bare peer skips
@@ -218,36 +202,23 @@ def _peer(side: str, variant: str, path: Path, run_dir: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": rows, "rss_after_connect_mib": rss_connected}
 
 
-def _child(side: str, variant: str, path: str, run_dir: str, queue: Any) -> None:
-    try:
-        fn = _zhongtai if side == "zhongtai" else (lambda v, p, d: _peer(side, v, p, d))
-        stats = fn(variant, Path(path), Path(run_dir))
-        stats["peak_rss_mib"] = peak_rss_mib()
-        queue.put(stats)
-    except BaseException as exc:  # reported, not swallowed
-        queue.put({"error": f"{type(exc).__name__}: {exc}"})
-        raise
+def _load(side: str, variant: str, path: str, run_dir: str) -> dict[str, Any]:
+    if side == "zhongtai":
+        return _zhongtai(variant, Path(path), Path(run_dir))
+    return _peer(side, variant, Path(path), Path(run_dir))
 
 
 def measure(side: str, variant: str, path: Path, scratch: Path) -> dict[str, Any]:
     """One load in a fresh spawned process and a fresh DuckDB file (removed afterwards)."""
     run_dir = Path(tempfile.mkdtemp(prefix=f"{variant}-{side}-", dir=scratch))
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    load_before = os.getloadavg()[0]
-    process = ctx.Process(target=_child, args=(side, variant, str(path), str(run_dir), queue))
-    process.start()
-    stats = queue.get()
-    process.join()
-    shutil.rmtree(run_dir, ignore_errors=True)
-    if "error" in stats:
-        raise RuntimeError(f"{variant} / {side}: {stats['error']}")
+    try:
+        stats = in_spawned_child(_load, side, variant, str(path), str(run_dir))
+    except RuntimeError as exc:
+        raise RuntimeError(f"{variant} / {side}: {exc}") from None
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
     size = path.stat().st_size
-    stats.update(
-        rows_per_s=round(stats["rows"] / stats["seconds"]),
-        mb_per_s=round(size / 1e6 / stats["seconds"], 1),
-        loadavg_1m=round(load_before, 1),
-    )
+    stats.update(rows_per_s=round(stats["rows"] / stats["seconds"]), mb_per_s=round(size / 1e6 / stats["seconds"], 1))
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in stats.items()}
 
 
