@@ -17,9 +17,21 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from pathlib import Path
 
-from bench import loading
+NEEDS_WAREHOUSE = {"resolution", "rosters"}
+
+
+def run(name: str, argv: list[str], about: str, data_dir: Path) -> None:
+    """Run `bench.<name>` with `argv`, under a heading; one that reads the warehouse of `data_dir` is skipped,
+    saying so, when there is none."""
+    warehouse = data_dir / "warehouse" / "zhongtai.duckdb"
+    if name in NEEDS_WAREHOUSE and not warehouse.exists():
+        print(f"== {name}: skipped, no warehouse at {warehouse} (run `zhongtai run` first, or --data-dir)")
+        return
+    print(f"== {name} ({about})" if about else f"== {name}", flush=True)
+    importlib.import_module(f"bench.{name}").main(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,42 +46,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("data"), help="resolution: a data dir after zhongtai run")
     args = parser.parse_args(argv)
     only = {name for name in args.only.split(",") if name}
-    if "loading" in only:
-        print(f"== loading ({args.scale})", flush=True)
-        loading.main(["--scale", args.scale, "--repeats", str(args.repeats)])
-    if "connectors" in only:
-        from bench import connectors
-
-        print(f"== connectors ({args.scale})", flush=True)
-        connectors.main(["--scale", args.scale])
-    if "resolution" in only:
-        warehouse = args.data_dir / "warehouse" / "zhongtai.duckdb"
-        if not warehouse.exists():
-            print(f"== resolution: skipped, no warehouse at {warehouse} (run `zhongtai run` first, or --data-dir)")
-        else:
-            from bench import resolution
-
-            print(f"== resolution ({args.data_dir})", flush=True)
-            resolution.main(["--data-dir", str(args.data_dir), "--label", args.scale])
-    if "pipeline" in only:
-        from bench import pipeline
-
-        print(f"== pipeline ({args.scale})", flush=True)
-        pipeline.main(["--scale", args.scale])
-    if "serving" in only:
-        from bench import serving
-
-        print("== serving", flush=True)
-        serving.main([])
-    if "rosters" in only:
-        warehouse = args.data_dir / "warehouse" / "zhongtai.duckdb"
-        if not warehouse.exists():
-            print(f"== rosters: skipped, no warehouse at {warehouse} (run `zhongtai run` first, or --data-dir)")
-        else:
-            from bench import rosters
-
-            print(f"== rosters ({args.data_dir})", flush=True)
-            rosters.main(["--data-dir", str(args.data_dir), "--label", args.scale])
+    on_warehouse = ["--data-dir", str(args.data_dir), "--label", args.scale]
+    plans: dict[str, tuple[list[str], str]] = {
+        "loading": (["--scale", args.scale, "--repeats", str(args.repeats)], args.scale),
+        "connectors": (["--scale", args.scale], args.scale),
+        "resolution": (on_warehouse, str(args.data_dir)),
+        "pipeline": (["--scale", args.scale], args.scale),
+        "serving": ([], ""),
+        "rosters": (on_warehouse, str(args.data_dir)),
+    }
+    if unknown := only - plans.keys():
+        parser.error(f"no such benchmark: {', '.join(sorted(unknown))} (choose from {', '.join(plans)})")
+    for name, plan in plans.items():
+        if name in only:
+            run(name, *plan, args.data_dir)
 
 
 if __name__ == "__main__":
