@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,9 +45,30 @@ def uvicorn_workers(port: int) -> list[int]:
     return [pid for pid, argv in argvs.items() if b"spawn_main" in argv and int(_stat(pid)[1]) == master]
 
 
-def cpu_ticks(pid: int) -> int:
-    fields = _stat(pid)
-    return int(fields[11]) + int(fields[12])  # utime + stime
+def _server_socket(port: int, client_port: int) -> str:
+    """The inode of the server's end of the connection from `client_port` to `port` on 127.0.0.1."""
+    local, remote = f"0100007F:{port:04X}", f"0100007F:{client_port:04X}"
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == local and fields[2] == remote:
+            return fields[9]
+    raise AssertionError(f"no server socket for the connection from port {client_port}")
+
+
+def answered_by(response: httpx.Response, port: int, workers: list[int]) -> int:
+    """The worker process that holds the server's end of the (still open) connection `response` came over."""
+    client_port = response.extensions["network_stream"].get_extra_info("client_addr")[1]
+    socket = f"socket:[{_server_socket(port, client_port)}]"
+    holders = []
+    for pid in workers:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) == socket:
+                    holders.append(pid)
+            except OSError:  # closed while we looked
+                continue
+    assert len(holders) == 1, (socket, holders)
+    return holders[0]
 
 
 def test_two_workers_share_one_quota(tmp_path: Path) -> None:
@@ -63,23 +85,31 @@ def test_two_workers_share_one_quota(tmp_path: Path) -> None:
         "ZHONGTAI_QUOTA_KEYED": f"{KEYED_QUOTA}/minute",
     }
     with served_api(env, workers=2) as base:
-        workers = uvicorn_workers(urlsplit(base).port or 0)
+        port = urlsplit(base).port or 0
+        workers = uvicorn_workers(port)
         assert len(workers) == 2, workers
-        time.sleep(2)  # both workers have started their apps
-        before = {pid: cpu_ticks(pid) for pid in workers}
 
-        def call(headers: dict[str, str]) -> httpx.Response:
-            # One connection per request, so the kernel hands requests to either worker.
+        def call(headers: dict[str, str], path: str = "/v1/whoami") -> tuple[httpx.Response, int]:
+            # One connection per request, so the kernel hands requests to either worker. The worker that answered
+            # is the one holding the server's end of the connection, looked up while it is still open.
             with httpx.Client(base_url=base, timeout=30, headers=headers) as client:
-                return client.get("/v1/whoami")
+                response = client.get(path)
+                return response, answered_by(response, port, workers)
 
         with ThreadPoolExecutor(8) as pool:
-            keyed = list(pool.map(call, [{"X-API-Key": key}] * (KEYED_QUOTA + 20)))
-            anonymous = list(pool.map(call, [{}] * (ANONYMOUS_QUOTA + 20)))
-        spent = {pid: cpu_ticks(pid) - before[pid] for pid in workers}
+            # Both workers have started their apps: each has answered a static file, which no quota counts.
+            warmed: set[int] = set()
+            deadline = time.monotonic() + 120
+            while warmed != set(workers):
+                assert time.monotonic() < deadline, f"only {warmed} of the workers {workers} answered"
+                warmed.update(by for _, by in pool.map(call, [{}] * 8, ["/static/zhongtai.css"] * 8))
+            keyed, keyed_by = zip(*pool.map(call, [{"X-API-Key": key}] * (KEYED_QUOTA + 20)), strict=True)
+            anonymous, anonymous_by = zip(*pool.map(call, [{}] * (ANONYMOUS_QUOTA + 20)), strict=True)
 
-    # Both workers answered part of the burst: with a counter per process each would let the full quota through.
-    assert all(ticks > 0 for ticks in spent.values()), spent
+    # Both workers answered part of each burst. With a counter per process, a worker answering n of the burst's
+    # quota + 20 requests would let min(n, quota) through, so more than the quota would pass in all.
+    assert set(keyed_by) == set(workers), Counter(keyed_by)
+    assert set(anonymous_by) == set(workers), Counter(anonymous_by)
     assert sorted(r.status_code for r in keyed) == [200] * KEYED_QUOTA + [429] * 20
     assert sorted(r.status_code for r in anonymous) == [401] * ANONYMOUS_QUOTA + [429] * 20
 
