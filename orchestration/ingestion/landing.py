@@ -78,28 +78,47 @@ class Landing:
         self.dir = landing_dir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.manifest_path = self.dir / MANIFEST
+        # The manifest as parsed so far: each line is read once per Landing (one per ingest step), and each look-up
+        # reads only what was appended since, by this process or another.
+        self._read_to = 0
+        self._deliveries: list[Delivery] = []
+        self._by_entity: dict[tuple[str, str], dict[str, Delivery]] = {}
+        self._marks: dict[tuple[str, str], str] = {}
+
+    def _catch_up(self) -> None:
+        try:
+            size = self.manifest_path.stat().st_size
+        except FileNotFoundError:
+            size = 0
+        if size < self._read_to:  # replaced by a shorter file (restored from a backup): start again
+            self._read_to, self._deliveries, self._by_entity, self._marks = 0, [], {}, {}
+        if size == self._read_to:
+            return
+        with self.manifest_path.open("rb") as fh:
+            fh.seek(self._read_to)
+            appended = fh.read(size - self._read_to)
+        # A torn last line (killed mid-append) is not parsed; its delivery lands again next time.
+        whole = appended[: appended.rfind(b"\n") + 1]
+        for line in whole.split(b"\n")[:-1]:  # not splitlines: a file name may hold U+2028, which json keeps
+            delivery = Delivery(**json.loads(line))
+            key = (delivery.source_id, delivery.entity)
+            self._deliveries.append(delivery)
+            self._by_entity.setdefault(key, {})[delivery.sha256] = delivery
+            if delivery.cursor_to is not None:
+                self._marks[key] = max(self._marks.get(key, delivery.cursor_to), delivery.cursor_to)
+        self._read_to += len(whole)
 
     def deliveries(self) -> list[Delivery]:
-        if not self.manifest_path.exists():
-            return []
-        rows = []
-        with self.manifest_path.open(encoding="utf-8") as fh:
-            for line in fh:
-                # A torn last line (killed mid-append) is ignored; its delivery lands again next time.
-                if line.endswith("\n"):
-                    rows.append(Delivery(**json.loads(line)))
-        return rows
+        self._catch_up()
+        return list(self._deliveries)
 
     def seen(self, source_id: str, entity: str) -> dict[str, Delivery]:
-        return {d.sha256: d for d in self.deliveries() if d.source_id == source_id and d.entity == entity}
+        self._catch_up()
+        return dict(self._by_entity.get((source_id, entity), {}))
 
     def high_water_mark(self, source_id: str, entity: str) -> str | None:
-        marks = [
-            d.cursor_to
-            for d in self.deliveries()
-            if d.source_id == source_id and d.entity == entity and d.cursor_to is not None
-        ]
-        return max(marks) if marks else None
+        self._catch_up()
+        return self._marks.get((source_id, entity))
 
     def land_file(self, source_id: str, entity: str, src: Path, *, cursor_to: str | None = None) -> Delivery | None:
         """Land a file; None if the same content was landed before for this source entity."""
@@ -149,7 +168,8 @@ class Landing:
         write: Callable[[Path], None],
         cursor_to: str | None,
     ) -> Delivery | None:
-        if digest in self.seen(source_id, entity):
+        self._catch_up()
+        if digest in self._by_entity.get((source_id, entity), {}):
             return None
         target_rel = Path(source_id) / entity / f"{digest}{suffix}"
         write(self.dir / target_rel)
