@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -69,9 +70,17 @@ KEY_A, KEY_B = (pseudonym(Settings().key_secret, "person", t) for t in (TWIN_A, 
 CASE = dict(zip(("source_id", "entity", "record_id", "role"), LOOSE, strict=True))
 
 
+def _queue_views(settings: Settings) -> list[dict[str, Any]]:
+    return [e for e in audit.who_looked_at(audit.log_path(settings.root), KEY_A) if e["action"] == "match_review_view"]
+
+
 def test_the_near_tie_is_in_the_queue_side_by_side(base: str, settings: Settings) -> None:
     with closing(sign_in(base, "steward", PASSWORD)) as steward:
+        before = len(_queue_views(settings))
         page = steward.get("/steward/review/").text
+    # One audit event for the view, naming every candidate key the page shows (not one event per key).
+    [view] = _queue_views(settings)[before:]
+    assert (view["who"], view["what"]) == ("steward", {"version": VERSION, "person_keys": sorted([KEY_A, KEY_B])})
     assert "1 个案例，1 个待裁定" in page
     assert KEY_A in page and KEY_B in page
     assert TWIN_A not in page and TWIN_B not in page  # candidates are named by key, never by ID number
