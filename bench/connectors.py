@@ -19,7 +19,6 @@ one-window service, where both read the same pages). Results: bench/results/conn
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import socket
@@ -31,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.loading import CACHE, ensure_sandbox, write_result
+from bench.loading import cache_dir, ensure_sandbox, sandbox_options, write_result
 from bench.metrics import in_spawned_child
 
 # (connector, side): what runs; the first side of each connector is the bare reader the ratio divides by.
@@ -187,13 +186,11 @@ def print_table(summary: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.connectors")
-    parser.add_argument("--scale", default="small", choices=["tiny", "small", "district"])
-    parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--cache-dir", type=Path, help="the sandbox (bench/.cache/<scale>, shared with bench.loading)")
+    cache_help = "the sandbox (bench/.cache/<scale>, shared with bench.loading)"
+    parser = sandbox_options("python -m bench.connectors", "small", 1, cache_help)
     parser.add_argument("--connectors", default=",".join(SIDES), help="comma-separated: onewindow,grid")
     args = parser.parse_args(argv)
-    cache = (args.cache_dir or CACHE / args.scale).resolve()
+    cache = cache_dir(args)
     data_dir = ensure_sandbox(cache / "data", args.scale)
     scratch = cache / "runs"
     scratch.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,19 @@ SIDES: dict[str, list[str]] = {
 # ---------------------------------------------------------------------------------------------------- the files
 
 
+def sandbox_options(prog: str, scale: str, repeats: int, cache_help: str) -> argparse.ArgumentParser:
+    """The options of a benchmark on a sandbox generated under the cache: --scale, --repeats, --cache-dir."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--scale", default=scale, choices=["tiny", "small", "district"])
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--cache-dir", type=Path, help=cache_help)
+    return parser
+
+
+def cache_dir(args: argparse.Namespace) -> Path:
+    return Path(args.cache_dir or CACHE / args.scale).resolve()
+
+
 def ensure_sandbox(data_dir: Path, scale: str) -> Path:
     """A data dir holding the sandbox at `scale`, generated the first time (bench.connectors reads it too)."""
     drops = data_dir / "sandbox" / "upstream" / "drops" / "hukou"
@@ -289,13 +302,10 @@ def print_table(summary: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.loading")
-    parser.add_argument("--scale", default="district", choices=["tiny", "small", "district"])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--cache-dir", type=Path, help="sandbox and files (bench/.cache/<scale>)")
+    parser = sandbox_options("python -m bench.loading", "district", 3, "sandbox and files (bench/.cache/<scale>)")
     parser.add_argument("--variants", default=",".join(SIDES), help="comma-separated: csv_utf8,csv_gbk,xlsx")
     args = parser.parse_args(argv)
-    cache = (args.cache_dir or CACHE / args.scale).resolve()
+    cache = cache_dir(args)
     variants = [v for v in args.variants.split(",") if v]
     files = prepare(args.scale, cache, variants)
     scratch = cache / "runs"
