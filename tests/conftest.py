@@ -1,20 +1,49 @@
-"""Shared fixtures: the dbt manifest of the real project (helpers are in tests/support); how the suite is split
-between pytest-xdist's workers (`make test` runs two)."""
+"""Shared fixtures: the dbt manifest of the real project, the `tiny` district's first run (the end to end tests and the
+integration tests of a later run share it), copies of a run to run again; how the suite is split between
+pytest-xdist's workers (`make test` runs two). Helpers are in tests/support."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from _pytest.nodeid import NodeId
 
 from tests.support.dbt import parsed_manifest
+from tests.support.pipeline import FirstRun, dated_env, generate_and_run
+from zhongtai.settings import Settings
 
 
 @pytest.fixture(scope="session")
 def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """manifest.json from `dbt parse` of the real dbt project, copied where a test may not change the project's."""
     return parsed_manifest(tmp_path_factory.mktemp("dbt_manifest"))
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> FirstRun:
+    """generate tiny → `zhongtai run` beside the sandbox's one-window API, dated by the sandbox. Modules that change
+    what is in its data directory work on a copy (`rerun_copy`)."""
+    data = tmp_path_factory.mktemp("tiny_run") / "data"
+    return FirstRun(Settings(data_dir=data), generate_and_run(data, "tiny"))
+
+
+@pytest.fixture(scope="session")
+def rerun_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Settings, str], tuple[Settings, dict[str, str]]]:
+    """A copy of a finished run's data directory, with its own environment, to deliver more and run again."""
+
+    def copy(settings: Settings, name: str) -> tuple[Settings, dict[str, str]]:
+        data = tmp_path_factory.mktemp(name) / "data"
+        # not the assembled dbt project (<data>/dbt): its parse state names the original folder; the copy's run
+        # assembles its own
+        shutil.copytree(
+            settings.root, data, symlinks=True, ignore=lambda d, names: ["dbt"] if Path(d) == settings.root else []
+        )
+        return Settings(data_dir=data), dated_env(data)
+
+    return copy
 
 
 # Property tests must not fail because a loaded 2-core machine was slow: no per-example deadline.
@@ -28,18 +57,17 @@ hypothesis_settings.load_profile("zhongtai")
 # A pipeline run is a session or module fixture: every test that uses one must run in the worker that made it, or the
 # run is made twice. So each module is one group, and modules that share a session fixture from SHARED_RUNS are one
 # group. The groups that take longest (pytest's durations) go first, so the other worker is not left waiting at the end.
-SHARED_RUNS = ("small_run", "later_delivery", "onboarded_tiny")
+SHARED_RUNS = ("small_run", "later_delivery", "tiny_run", "later_tiny")
 LONGEST_FIRST = (
     "small_run",
-    "tests/e2e/test_end_to_end.py",
+    "tiny_run",
     "tests/integration/test_kill_ingestion.py",
-    "onboarded_tiny",
     "tests/integration/test_schemathesis.py",
 )
 
 
 def _groups(items: list[pytest.Item]) -> dict[str, str]:
-    """module path -> group: modules joined when they share a run (later_delivery joins small_run: it copies it)."""
+    """module path -> group: modules joined when they share a run (a later run joins the run it copies)."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -56,6 +84,7 @@ def _groups(items: list[pytest.Item]) -> dict[str, str]:
             parent[drop] = keep
 
     union("small_run", "later_delivery")
+    union("tiny_run", "later_tiny")
     for item in items:
         module = item.nodeid.split("::", 1)[0]
         find(module)

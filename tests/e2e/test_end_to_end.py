@@ -1,9 +1,9 @@
 """The whole job on the `tiny` district, checked against the sandbox's ground truth.
 
-generate → start the simulated one-window API → `zhongtai run` (every Dagster asset, in-process)
-→ `zhongtai serve` (API, Datasette, Dagster UI) → read over HTTP → run again with a bad file dropped (nothing
-loaded twice, the bad file quarantined) → a delivery breaking its contract holds publish back.
-The tests in this module run in order and share one data directory (three pipeline runs in all).
+generate → start the simulated one-window API → `zhongtai run` (every Dagster asset, in-process; the session's
+`tiny_run`) → `zhongtai serve` (API, Datasette, Dagster UI) → read over HTTP → on a copy, a delivery breaking its
+contract holds publish back. What a later run does with new deliveries, a re-sent one and a bad file is in
+tests/integration/test_sandbox_advance.py, on another copy of the same run.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import polars as pl
 import pytest
 
 from tests.support.datasette import browser_sign_in, sign_in
-from tests.support.pipeline import pipeline_env
+from tests.support.pipeline import FirstRun, pipeline_env, run_pipeline
 from tests.support.readers import delivered_id_is_valid, loaded_mentions, truth
 from zhongtai import processes
 from zhongtai.identifiers import normalise_uscc
@@ -45,13 +45,19 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return pipeline_env(tmp_path_factory.mktemp("e2e") / "data", servers=True)
+def env(tiny_run: FirstRun) -> dict[str, str]:
+    """The run's data directory, with free ports for the servers."""
+    return pipeline_env(tiny_run.settings.root, servers=True)
 
 
 @pytest.fixture(scope="module")
-def settings(env: dict[str, str]) -> Settings:
-    return Settings(data_dir=Path(env["ZHONGTAI_DATA_DIR"]))
+def settings(tiny_run: FirstRun) -> Settings:
+    return tiny_run.settings
+
+
+@pytest.fixture(scope="module")
+def first_run(tiny_run: FirstRun) -> subprocess.CompletedProcess[str]:
+    return tiny_run.run
 
 
 def zhongtai(env: dict[str, str], *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -60,42 +66,8 @@ def zhongtai(env: dict[str, str], *args: str, timeout: float = 600) -> subproces
     )
 
 
-@pytest.fixture(scope="module")
-def upstream(env: dict[str, str], settings: Settings) -> Iterator[None]:
-    """The district exists and its one-window API runs, as a separate process, as a real upstream would."""
-    generated = zhongtai(env, "sandbox", "generate", "--scale", "tiny")
-    assert generated.returncode == 0, generated.stdout + generated.stderr
-    server = processes.start(
-        "sandbox",
-        [str(BIN / "zhongtai"), "sandbox", "serve"],
-        url="",
-        host="127.0.0.1",
-        port=int(env["ZHONGTAI_SANDBOX_PORT"]),
-        env=env,
-    )
-    yield
-    processes.stop([server])
-
-
-@pytest.fixture(scope="module")
-def first_run(upstream: None, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return zhongtai(env, "run")
-
-
 def warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(settings.warehouse_path), read_only=True)
-
-
-def table_counts(settings: Settings) -> dict[str, int]:
-    con = warehouse(settings)
-    try:
-        tables = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('raw', 'staging', 'intermediate', 'marts') and table_type = 'BASE TABLE'"
-        ).fetchall()
-        return {f"{s}.{t}": con.execute(f'select count(*) from {s}."{t}"').fetchone()[0] for s, t in tables}
-    finally:
-        con.close()
 
 
 def test_run_materialises_everything_and_ends_with_a_summary(first_run: subprocess.CompletedProcess[str]) -> None:
@@ -286,72 +258,18 @@ def test_serve_stops_cleanly_on_ctrl_c(served, env) -> None:  # type: ignore[no-
             processes.wait_for_port("127.0.0.1", int(env[port]), timeout=2)
 
 
-def deliveries(settings: Settings) -> dict[str, str]:
-    """delivery id -> file name, for every delivery recorded in the warehouse."""
-    con = warehouse(settings)
-    try:
-        return dict(con.execute("select delivery_id, file_name from raw._deliveries").fetchall())
-    finally:
-        con.close()
-
-
-BAD_FILE = "market_202612.xlsx"
-
-
-@pytest.fixture(scope="module")
-def second_run(first_run, env, settings: Settings):  # type: ignore[no-untyped-def]
-    """`zhongtai run` again, with nothing new upstream but one bad file: one run checks both that a rerun loads
-    nothing twice and that the bad file is quarantined without touching anything else.
-
-    Returns the run, and the table counts and delivery ids from before it."""
-    before = table_counts(settings), deliveries(settings)
-    drop = settings.upstream / "drops" / "market_registry" / BAD_FILE
-    drop.write_bytes(b"PK\x03\x04 this workbook was cut short in transit")
-    return zhongtai(env, "run"), *before
-
-
-def test_second_run_loads_nothing_new_and_changes_no_count(second_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    run, before, delivered_before = second_run
-    assert run.returncode == 0, run.stdout[-3000:]
-    # the one new delivery is the bad file: nothing already seen was recorded (or loaded) again
-    new = [name for delivery_id, name in deliveries(settings).items() if delivery_id not in delivered_before]
-    assert new == [BAD_FILE]
-    after = table_counts(settings)
-    assert {k: v for k, v in after.items() if k != "raw._deliveries"} == {
-        k: v for k, v in before.items() if k != "raw._deliveries"
-    }
-
-
-def test_a_bad_file_is_quarantined_and_loses_nothing_else(second_run, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    run, before, _ = second_run
-    assert run.returncode == 0, run.stdout[-3000:]
-    con = warehouse(settings)
-    try:
-        status, code, error = con.execute(
-            "select status, error_code, error from raw._deliveries where file_name = ?", [BAD_FILE]
-        ).fetchone()
-    finally:
-        con.close()
-    assert (status, code) == ("quarantined", "unreadable_file")
-    assert BAD_FILE in error
-    after = table_counts(settings)
-    assert {k: v for k, v in after.items() if k != "raw._deliveries"} == {
-        k: v for k, v in before.items() if k != "raw._deliveries"
-    }
-    assert after["raw._deliveries"] == before["raw._deliveries"] + 1
-
-
-def test_a_blocking_check_holds_publish_back_and_the_api_says_it_is_stale(first_run, env, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_blocking_check_holds_publish_back_and_the_api_says_it_is_stale(tiny_run: FirstRun, rerun_copy) -> None:  # type: ignore[no-untyped-def]
     """A delivery breaking its contract (a registration number twice) fails a blocking check: no new version."""
     from fastapi.testclient import TestClient
 
     from apis.main import create_app
 
+    settings, env = rerun_copy(tiny_run.settings, "blocking_check")
     serving = os.readlink(settings.current_snapshot)
     drops = settings.upstream / "drops" / "civil_marriage"
     lines = next(drops.glob("marriage_*.csv")).read_text(encoding="utf-8").splitlines()
     (drops / "marriage_20991231.csv").write_text("\n".join([lines[0], lines[1], lines[1]]) + "\n", encoding="utf-8")
-    refused = zhongtai(env, "run")
+    refused = run_pipeline(env)
     assert refused.returncode == 1, refused.stdout[-3000:]
     assert "civil_marriage__registrations_contract" in refused.stdout
     assert os.readlink(settings.current_snapshot) == serving  # the previous version keeps serving

@@ -7,15 +7,15 @@ register approving one penalty's repair and rejecting another's (credit repair),
 through the app and decided by their departments (village corrections), the sandbox's cadres' corrections of its
 planted discrepancies, decided the same way (sandbox corrections), and three person-match review cases decided by a
 steward on the page (clerical review) — and runs again there. Modules can
-use both in any order. The helpers these fixtures call are in tests/support.
+use both in any order. `later_tiny` does the same for the `tiny` run (`tiny_run`, in tests/conftest.py, which the end
+to end tests share): a system onboarded from an extra registry folder, a week's advance of the sandbox and a bad file.
+The helpers these fixtures call are in tests/support.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,8 +23,8 @@ import pytest
 from tests.support.clerical_review import decide_on_the_page
 from tests.support.credit_repair import deliver_repair
 from tests.support.later_run import LaterDelivery, deliver_a_move
-from tests.support.onboarding import Onboarded, onboard
-from tests.support.pipeline import ZHONGTAI, dated_env, pipeline_env, run_pipeline
+from tests.support.later_tiny import LaterTiny, deliver_later_and_run
+from tests.support.pipeline import FirstRun, generate_and_run, run_pipeline
 from tests.support.sandbox_corrections import send_sandbox_corrections
 from tests.support.village_corrections import send_corrections
 from zhongtai.settings import Settings
@@ -41,30 +41,10 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         yield Settings(data_dir=Path(reuse))
         return
     data = tmp_path_factory.mktemp("small_run") / "data"
-    generated = subprocess.run(
-        [ZHONGTAI, "sandbox", "generate", "--scale", "small"], env=pipeline_env(data), capture_output=True, text=True
-    )
-    assert generated.returncode == 0, generated.stdout + generated.stderr
-    run = run_pipeline(dated_env(data))
+    run = generate_and_run(data, "small")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert "entity_resolution" in run.stdout
     yield Settings(data_dir=data)
-
-
-@pytest.fixture(scope="session")
-def rerun_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Settings, str], tuple[Settings, dict[str, str]]]:
-    """A copy of a finished run's data directory, with its own environment, to deliver more and run again."""
-
-    def copy(settings: Settings, name: str) -> tuple[Settings, dict[str, str]]:
-        data = tmp_path_factory.mktemp(name) / "data"
-        # not the assembled dbt project (<data>/dbt): its parse state names the original folder; the copy's run
-        # assembles its own
-        shutil.copytree(
-            settings.root, data, symlinks=True, ignore=lambda d, names: ["dbt"] if Path(d) == settings.root else []
-        )
-        return Settings(data_dir=data), dated_env(data)
-
-    return copy
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +63,9 @@ def later_delivery(small_run: Settings, rerun_copy) -> LaterDelivery:  # type: i
 
 
 @pytest.fixture(scope="session")
-def onboarded_tiny(tmp_path_factory: pytest.TempPathFactory) -> Onboarded:
-    """A tiny district with one more system registered from an extra folder (a JSON export), run once."""
-    return onboard(tmp_path_factory.mktemp("onboarded_tiny"))
+def later_tiny(tiny_run: FirstRun, rerun_copy) -> LaterTiny:  # type: ignore[no-untyped-def]
+    """A copy of the tiny run, given one more system from an extra registry folder, a week of the district's life and
+    a bad file, run again (tests/support/later_tiny)."""
+    assert tiny_run.run.returncode == 0, tiny_run.run.stdout[-4000:] + tiny_run.run.stderr[-4000:]
+    copy, _ = rerun_copy(tiny_run.settings, "later_tiny")
+    return deliver_later_and_run(copy, copy.root.parent / "registry")

@@ -1,9 +1,9 @@
-"""`zhongtai sandbox advance --days 7`, then `zhongtai run`: the second run loads exactly what the advance delivered.
+"""`zhongtai sandbox advance --days 7`, then `zhongtai run`: the later run loads exactly what arrived since the first.
 
-Two real pipeline runs on a `tiny` district: the first on the generated deliveries (the shared `onboarded_tiny` run,
-whose registry has one more system from an extra folder), the second, on a copy of it, after a week of the district's
-life. What the second run loaded is read from `raw._deliveries` and compared with the files the advance
-wrote (listed before and after it) and the rows it added to the one-window and grid databases.
+The shared `later_tiny` run (tests/support/later_tiny): on a copy of the `tiny` district's first run, a new system is
+onboarded, the district advances a week and a bad file is dropped; then one run. What it loaded is read from
+`raw._deliveries` and compared with the files the advance wrote (listed before and after it), the rows it added to
+the one-window and grid databases, and the raw tables' row counts before it.
 """
 
 from __future__ import annotations
@@ -12,64 +12,35 @@ import datetime as dt
 import hashlib
 import json
 import os
-import sqlite3
-import subprocess
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from tests.support.onboarding import Onboarded, registry_env
-from tests.support.pipeline import ZHONGTAI, pipeline_env, run_pipeline
+from tests.support.later_tiny import BAD_FILE, LaterTiny, raw_counts, sqlite_value
+from tests.support.onboarding import SOURCE_ID
 from tests.support.readers import query, sandbox_as_of, truth
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 
-def _drops(settings: Settings) -> dict[str, str]:
-    """Every file in the drop folders: path under upstream -> sha256."""
-    root = settings.upstream
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted((root / "drops").rglob("*"))
-        if p.is_file() and not p.name.startswith(".")
-    }
-
-
-def _sql(db: Path, sql: str) -> object:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return con.execute(sql).fetchone()[0]
-    finally:
-        con.close()
-
-
-def test_advance_then_run_loads_only_the_new_deliveries_and_publishes_a_new_version(
-    onboarded_tiny: Onboarded,
-    rerun_copy,  # type: ignore[no-untyped-def]
-) -> None:
-    first = onboarded_tiny.run
-    assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
-    copied, _ = rerun_copy(onboarded_tiny.settings, "advanced_tiny")
-    settings = Settings(data_dir=copied.root, registry_dirs=onboarded_tiny.settings.registry_dirs)
-    data = settings.root
-    loaded_before = query(settings, "select delivery_id, source_id, sha256 from raw._deliveries")
-    version_before = os.readlink(settings.current_snapshot)
-    files_before = _drops(settings)
-    ow, grid = settings.upstream / "onewindow" / "onewindow.sqlite", settings.upstream / "grid" / "grid.sqlite"
-    ow_mark = _sql(ow, "select max(updatedAt) from person_applications")
-    grid_marks = {t: _sql(grid, f"select max(id) from {t}") for t in ("residents", "events")}
-    day_before = sandbox_as_of(settings)
-
-    advanced = subprocess.run(
-        [ZHONGTAI, "sandbox", "advance", "--days", "7"], env=pipeline_env(data), capture_output=True, text=True
+def _new_deliveries(later: LaterTiny) -> pl.DataFrame:
+    deliveries = query(
+        later.settings,
+        "select delivery_id, source_id, entity, sha256, file_name, rows_delivered, rows_loaded, status, error_code, "
+        "error from raw._deliveries",
     )
-    assert advanced.returncode == 0, advanced.stdout + advanced.stderr
-    assert "district advanced to" in advanced.stdout
-    assert sandbox_as_of(settings) == day_before + dt.timedelta(days=7)
-    record = json.loads((settings.truth_dir / "summary.json").read_text(encoding="utf-8"))["advances"][-1]
-    files_after = _drops(settings)
+    return deliveries.filter(~pl.col("delivery_id").is_in(later.before.deliveries["delivery_id"].implode()))
+
+
+def test_advance_then_run_loads_only_the_new_deliveries_and_publishes_a_new_version(later_tiny: LaterTiny) -> None:
+    later, before = later_tiny, later_tiny.before
+    settings = later.settings
+    assert later.advanced.returncode == 0, later.advanced.stdout + later.advanced.stderr
+    assert "district advanced to" in later.advanced.stdout
+    assert sandbox_as_of(settings) == before.as_of + dt.timedelta(days=7)
+    record, files_before, files_after = later.advance, before.drops, later.drops_advanced
     written = {f["path"]: f["sha256"] for f in record["files"]}
     # the advance reports exactly the files that appeared, and changes none of the files already there
     assert set(files_after) - set(files_before) == set(written)
@@ -82,18 +53,17 @@ def test_advance_then_run_loads_only_the_new_deliveries_and_publishes_a_new_vers
     resent_original = [f for f in record["files"] if f["sha256"] == resent[0]["sha256"] and f["how"] != "re-sent"]
     assert resent_original, "a re-sent delivery repeats one sent before, byte for byte"
 
-    second = run_pipeline(registry_env(settings))
-    assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
-    deliveries = query(
-        settings,
-        "select delivery_id, source_id, entity, sha256, file_name, rows_delivered, status from raw._deliveries",
-    )
-    new = deliveries.filter(~pl.col("delivery_id").is_in(loaded_before["delivery_id"].implode()))
+    assert later.run.returncode == 0, later.run.stdout[-4000:] + later.run.stderr[-4000:]
+    deliveries = query(settings, "select source_id, entity, sha256, file_name from raw._deliveries")
+    new = _new_deliveries(later)
 
-    # file drops: one delivery per new content of a system, and nothing else
-    seen = set(loaded_before.select("source_id", "sha256").iter_rows())
+    # file drops: one delivery per new content of a system, and nothing else (the onboarded system's first delivery
+    # and the bad file are the tests of their own)
+    seen = set(before.deliveries.select("source_id", "sha256").iter_rows())
     expected = {(path.split("/")[1], sha) for path, sha in written.items()} - seen
-    from_files = new.filter(~pl.col("source_id").is_in(["onewindow", "grid"]))
+    from_files = new.filter(
+        ~pl.col("source_id").is_in(["onewindow", "grid", SOURCE_ID]) & (pl.col("file_name") != BAD_FILE)
+    )
     assert set(from_files.select("source_id", "sha256").iter_rows()) == expected
     assert from_files.height == len(expected), "each new content is loaded once"
     # the re-sent file was not loaded again, and no content was ever loaded twice
@@ -104,8 +74,9 @@ def test_advance_then_run_loads_only_the_new_deliveries_and_publishes_a_new_vers
     assert cut_short[0]["path"].rsplit("/", 1)[1] in names and corrected[0]["path"].rsplit("/", 1)[1] in names
 
     # the databases: the one-window API served every row added or updated after the first run's mark
-    ow_rows = _sql(ow, f"select count(*) from person_applications where updatedAt > '{ow_mark}'")
-    grid_rows = {t: _sql(grid, f"select max(id) from {t}") - grid_marks[t] for t in grid_marks}
+    ow, grid = settings.upstream / "onewindow" / "onewindow.sqlite", settings.upstream / "grid" / "grid.sqlite"
+    ow_rows = sqlite_value(ow, f"select count(*) from person_applications where updatedAt > '{before.onewindow_mark}'")
+    grid_rows = {t: sqlite_value(grid, f"select max(id) from {t}") - before.grid_marks[t] for t in before.grid_marks}
     got = {e: r for _, e, r in new.filter(pl.col("source_id").is_in(["onewindow", "grid"])).select(
         "source_id", "entity", "rows_delivered"
     ).iter_rows()}  # fmt: skip
@@ -116,7 +87,7 @@ def test_advance_then_run_loads_only_the_new_deliveries_and_publishes_a_new_vers
 
     # a new published version, and `current` points at it
     version_after = os.readlink(settings.current_snapshot)
-    assert version_after != version_before and (settings.published_dir / version_after).is_dir()
+    assert version_after != before.version and (settings.published_dir / version_after).is_dir()
 
     # a child born in those days and registered in the hukou before the new date is a natural person now
     births = truth(settings, "life_events").filter(
@@ -130,6 +101,22 @@ def test_advance_then_run_loads_only_the_new_deliveries_and_publishes_a_new_vers
         [born["citizen_id"].to_list()],
     )
     assert set(known["id_number"]) == set(born["citizen_id"])
+
+
+def test_a_bad_file_is_quarantined_and_loses_nothing_else(later_tiny: LaterTiny) -> None:
+    """The file cut short in transit is one quarantined delivery; every raw table grew by exactly the rows of its new
+    deliveries, so nothing already loaded was loaded again and nothing new was lost."""
+    assert later_tiny.run.returncode == 0, later_tiny.run.stdout[-4000:]
+    new = _new_deliveries(later_tiny)
+    bad = new.filter(pl.col("file_name") == BAD_FILE)
+    assert bad.select("status", "error_code", "rows_loaded").rows() == [("quarantined", "unreadable_file", 0)]
+    assert BAD_FILE in bad["error"][0]
+    grown = {
+        f"{s}__{e}": n for s, e, n in new.group_by("source_id", "entity").agg(pl.col("rows_loaded").sum()).iter_rows()
+    }
+    after = raw_counts(later_tiny.settings)
+    assert set(after) == set(later_tiny.before.raw_counts) | {f"{SOURCE_ID}__records"}
+    assert after == {t: later_tiny.before.raw_counts.get(t, 0) + grown.get(t, 0) for t in after}
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -189,6 +176,7 @@ def test_the_same_advances_give_the_same_files_and_a_held_back_delivery_arrives_
         .json()
     )
     db = first.upstream / "onewindow" / "onewindow.sqlite"
-    assert body["total"] == _sql(db, f"select count(*) from person_applications where updatedAt > '{generated_on}'")
+    touched = f"select count(*) from person_applications where updatedAt > '{generated_on}'"
+    assert body["total"] == sqlite_value(db, touched)
     assert body["total"] >= sum(a["rows_added"]["onewindow/person_applications"] for a in (one, two))
     assert "ZR0004" in {i["itemCode"] for i in body["items"]}

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import yaml
 
-from tests.support.pipeline import ZHONGTAI, dated_env, pipeline_env, run_pipeline
+from tests.support.pipeline import dated_env
 from zhongtai.identifiers import make_citizen_id
 from zhongtai.settings import Settings
 
@@ -61,13 +59,6 @@ def write_json(folder: Path, rows: list[dict[str, str]]) -> tuple[str, dict[str,
     return f"{SOURCE_ID}_*.json", {"kind": "json", "record_path": "data.list"}, _fields({"jzdz": "jz.dz"})
 
 
-@dataclass(frozen=True)
-class Onboarded:
-    settings: Settings
-    rows: list[dict[str, str]]  # what the new system delivered
-    run: subprocess.CompletedProcess[str]
-
-
 def district_people(settings: Settings, count: int) -> list[dict[str, str]]:
     """People from the district's hukou delivery, as the new department's export would list them."""
     hukou = sorted((settings.upstream / "drops" / "hukou").glob("hukou_*.csv"))[0]
@@ -90,14 +81,9 @@ def district_people(settings: Settings, count: int) -> list[dict[str, str]]:
     ]
 
 
-def onboard(root: Path) -> Onboarded:
-    """tiny district → one YAML entry in an extra registry folder and its delivery → the real `zhongtai run`."""
-    data, registry = root / "data", root / "registry"
-    generated = subprocess.run(
-        [ZHONGTAI, "sandbox", "generate", "--scale", "tiny"], env=pipeline_env(data), capture_output=True, text=True
-    )
-    assert generated.returncode == 0, generated.stdout + generated.stderr
-    settings = Settings(data_dir=data, registry_dirs=str(registry))
+def register_export(settings: Settings, registry: Path) -> list[dict[str, str]]:
+    """One YAML entry in the extra registry folder `registry` and the new system's first delivery in its drop folder,
+    as a department would onboard it; returns the rows it delivered."""
     rows = [{"bh": f"YL{i:04d}"} | person for i, person in enumerate([*district_people(settings, 3), NEWCOMER])]
     drops = settings.upstream / "drops" / SOURCE_ID
     drops.mkdir(parents=True)
@@ -118,7 +104,7 @@ def onboard(root: Path) -> Onboarded:
     }
     registry.mkdir()
     (registry / f"{SOURCE_ID}.yaml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
-    return Onboarded(settings, rows, run_pipeline(registry_env(settings)))
+    return rows
 
 
 def registry_env(settings: Settings) -> dict[str, str]:

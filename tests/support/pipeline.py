@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -57,6 +58,21 @@ def run_pipeline(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         return subprocess.run([ZHONGTAI, "run"], env=env, capture_output=True, text=True, timeout=3000, check=False)
     finally:
         processes.stop([server])
+
+
+@dataclass(frozen=True)
+class FirstRun:
+    settings: Settings
+    run: subprocess.CompletedProcess[str]
+
+
+def generate_and_run(data: Path, scale: str) -> subprocess.CompletedProcess[str]:
+    """`zhongtai sandbox generate --scale <scale>` into `data`, then `zhongtai run` dated by the sandbox."""
+    generated = subprocess.run(
+        [ZHONGTAI, "sandbox", "generate", "--scale", scale], env=pipeline_env(data), capture_output=True, text=True
+    )
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    return run_pipeline(dated_env(data))
 
 
 def wait_for_http(client: httpx.Client, path: str, proc: subprocess.Popen[bytes], *, seconds: float = 60) -> None:
