@@ -43,7 +43,7 @@
 
 {#- Trimmed text, full-width spaces removed; empty becomes null. -#}
 {% macro clean_name(expr) -%}
-    nullif(trim(replace({{ expr }}, chr(12288), '')), '')
+    nullif(trim(replace({{ expr }}, {{ unicode_char(12288) }}, '')), '')
 {%- endmacro %}
 
 {% macro clean_text(expr) -%}

@@ -1,0 +1,15 @@
+{#- The one-character string of a Unicode code point (a number known when the SQL is compiled).
+    Spark's chr() takes its argument modulo 256 (chr(12288), the ideographic space, is U+0000 there, silently), so
+    on Spark the character is a string literal with a \u escape. -#}
+{% macro unicode_char(code_point) -%}
+    {{ return(adapter.dispatch('unicode_char')(code_point)) }}
+{%- endmacro %}
+
+{#- DuckDB, Trino and PostgreSQL: chr() takes a code point. -#}
+{% macro default__unicode_char(code_point) -%}
+    chr({{ code_point }})
+{%- endmacro %}
+
+{% macro spark__unicode_char(code_point) -%}
+    '{{ "\\u%04x" | format(code_point | int) }}'
+{%- endmacro %}
