@@ -31,6 +31,8 @@ ENGINE_SPECIFIC: list[tuple[str, str, str]] = [
     ("datediff (not dbt's)", r"(?<!dbt\.)\bdatediff\s*\(", "datediff('day', reported_on, closed_on)"),
     ("sha256", r"\bsha256\s*\(", "sha256(id_number)"),
     ("chr", r"\bchr\s*\(", "replace(name, chr(12288), '')"),  # Spark takes the code point modulo 256
+    # DuckDB takes off every Unicode space (no-break, ideographic …), Spark the ASCII space only
+    ("trim", r"\b[lr]?trim\s*\(", "nullif(trim(name), '')"),
     ("unnest", r"\bunnest\s*\(", "select unnest(codes) as code"),
     ("qualify", r"\bqualify\b", "qualify row_number() over (partition by key order by _line desc) = 1"),
     ("group by all / order by all", r"\b(group|order)\s+by\s+all\b", "group by all"),
@@ -89,6 +91,7 @@ def test_portable_spellings_pass() -> None:
         {{ dbt.datediff('reported_on', 'closed_on', 'day') }} as days,
         {{ sha256_hex('v') }} as hashed,
         {{ regex_remove_suffix('address', '[0-9]+房') }} as building,
+        {{ trim_spaces('name') }} as name,
         cast(x as {{ dbt.type_string() }}) as text,
         list_kind,
         count(*) as n

@@ -10,6 +10,12 @@
     chr({{ code_point }})
 {%- endmacro %}
 
+{#- Spark's string literals are UTF-16: a code point past U+FFFF is written as its surrogate pair. -#}
 {% macro spark__unicode_char(code_point) -%}
-    '{{ "\\u%04x" | format(code_point | int) }}'
+    {%- set n = code_point | int -%}
+    {%- if n > 65535 -%}
+    '{{ "\\u%04x\\u%04x" | format(55296 + (n - 65536) // 1024, 56320 + (n - 65536) % 1024) }}'
+    {%- else -%}
+    '{{ "\\u%04x" | format(n) }}'
+    {%- endif -%}
 {%- endmacro %}
