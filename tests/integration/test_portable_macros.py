@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -95,6 +96,19 @@ INPUTS: list[str | None] = [
 CASES = INPUTS + citizen_cases(random.Random(20261201)) + uscc_cases(random.Random(20261202))
 
 
+# Instants about the district's midnight (a leap day's among them), and none
+INSTANTS: list[dt.datetime | None] = [
+    dt.datetime(2024, 2, 28, 15, 59, 59, tzinfo=dt.UTC),
+    dt.datetime(2024, 2, 28, 16, 0, 0, tzinfo=dt.UTC),
+    dt.datetime(2024, 2, 29, 15, 59, 59, 999999, tzinfo=dt.UTC),
+    dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC),
+    dt.datetime(2026, 3, 8, 6, 59, tzinfo=dt.UTC),  # New York's clocks go forward at 07:00 UTC
+    dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+    None,
+]
+MODELS = (("outputs", "id"), ("characters", "code_point"), ("local_dates", "id"))
+
+
 def outputs_sql() -> str:
     """One column per macro; the identifier macros on a cleaned column, as the staging models call them."""
     return """
@@ -133,6 +147,17 @@ from normalised
 """
 
 
+def local_dates_sql() -> str:
+    return """
+select
+    id,
+    cast(instant as {{ type_timestamp_tz() }}) as instant,
+    {{ local_date('instant', 'Asia/Shanghai') }} as shanghai_date,
+    {{ local_date('instant', 'America/New_York') }} as new_york_date
+from {{ source('raw', 'instants') }}
+"""
+
+
 def characters_sql() -> str:
     return """
 {%- for code_point in var('code_points') %}
@@ -154,11 +179,12 @@ def write_project(root: Path) -> Path:
         "vars": {"key_secret": SECRET, "code_points": CODE_POINTS},
         "models": {"portable_check": {"+materialized": "table"}},
     }))  # fmt: skip
-    (project / "models" / "sources.yml").write_text(
-        yaml.safe_dump({"version": 2, "sources": [{"name": "raw", "schema": "raw", "tables": [{"name": "cases"}]}]})
-    )
+    tables = [{"name": "cases"}, {"name": "instants"}]
+    sources = {"version": 2, "sources": [{"name": "raw", "schema": "raw", "tables": tables}]}
+    (project / "models" / "sources.yml").write_text(yaml.safe_dump(sources))
     (project / "models" / "outputs.sql").write_text(outputs_sql())
     (project / "models" / "characters.sql").write_text(characters_sql())
+    (project / "models" / "local_dates.sql").write_text(local_dates_sql())
     return project
 
 
@@ -167,10 +193,6 @@ def dbt_args(command: str, project: Path, profiles: Path, work: Path) -> list[st
         command, "--project-dir", str(project), "--profiles-dir", str(profiles),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ]  # fmt: skip
-
-
-def rows(records: list[tuple[Any, ...]], columns: list[str]) -> dict[str, list[dict[str, Any]]]:
-    return {"rows": [dict(zip(columns, record, strict=True)) for record in records]}
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +208,8 @@ def duckdb_answers(project: Path, tmp_path_factory: pytest.TempPathFactory) -> d
         con.execute("create schema raw; create table raw.cases (id bigint, v varchar)")
         con.register("cases_in", pa.table({"id": range(len(CASES)), "v": pa.array(CASES, pa.string())}))
         con.execute("insert into raw.cases select id, v from cases_in")
+        con.execute("create table raw.instants (id bigint, instant timestamp with time zone)")
+        con.executemany("insert into raw.instants values (?, ?)", list(enumerate(INSTANTS)))
     (work / "profiles.yml").write_text(yaml.safe_dump({"portable_check": {"target": "duckdb", "outputs": {
         "duckdb": {"type": "duckdb", "path": str(warehouse), "schema": "portable", "threads": 1},
     }}}))  # fmt: skip
@@ -195,7 +219,7 @@ def duckdb_answers(project: Path, tmp_path_factory: pytest.TempPathFactory) -> d
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     answers = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for model, key in (("outputs", "id"), ("characters", "code_point")):
+        for model, key in MODELS:
             cursor = con.execute(f"select * from portable.{model} order by {key}")
             answers[model] = [dict(zip([d[0] for d in cursor.description], r, strict=True)) for r in cursor.fetchall()]
     return answers
@@ -207,11 +231,12 @@ def spark_answers(project: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     (work / "profiles.yml").write_text(yaml.safe_dump(spark_profile("portable_check", "portable")))
     with local_spark(work) as spark:
         spark.sql("create database if not exists raw")
-        spark.createDataFrame(list(enumerate(CASES)), "id bigint, v string").write.saveAsTable("raw.cases")
+        for table, values, schema in (("cases", CASES, "v string"), ("instants", INSTANTS, "instant timestamp")):
+            spark.createDataFrame(list(enumerate(values)), f"id bigint, {schema}").write.saveAsTable(f"raw.{table}")
         dbt_in_process(dbt_args("run", project, work, work))
         return {
             model: [row.asDict() for row in spark.table(f"portable.{model}").orderBy(key).collect()]
-            for model, key in (("outputs", "id"), ("characters", "code_point"))
+            for model, key in MODELS
         }
 
 
@@ -228,6 +253,10 @@ def test_the_outputs_are_what_they_mean(duckdb_answers) -> None:  # type: ignore
         assert row["ideographic_space_marked"] == v.replace("\u3000", "#")
         assert row["trimmed"] == v.strip(SPACES)
     assert [(r["code_point"], r["ch"]) for r in duckdb_answers["characters"]] == [(c, chr(c)) for c in CODE_POINTS]
+    zones = ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")
+    assert [(r["shanghai_date"], r["new_york_date"]) for r in duckdb_answers["local_dates"]] == [
+        (None, None) if at is None else tuple(at.astimezone(zone).date() for zone in zones) for at in INSTANTS
+    ]
     by_value = {r["v"]: r for r in duckdb_answers["outputs"]}
     assert by_value[LEAP_DAY_ID]["birth_date"] == dt.date(2000, 2, 29)
     assert by_value[with_birth_date(VALID_ID, "19000229")]["citizen_id_reason"] == "bad_birth_date"
@@ -249,3 +278,13 @@ def test_every_output_is_the_same_on_both_engines(duckdb_answers, spark_answers)
     ]
     assert not differing, "DuckDB and Spark differ (value, column, duckdb, spark):\n" + "\n".join(map(repr, differing))
     assert duckdb_answers["characters"] == spark_answers["characters"]
+    assert instants(duckdb_answers) == instants(spark_answers)
+
+
+def instants(answers: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
+    """The local_dates rows with each instant as seconds since the epoch: DuckDB hands Python an aware datetime in
+    its session's time zone, pyspark a naive one in Python's."""
+    return [
+        (r["id"], r["instant"] and r["instant"].timestamp(), r["shanghai_date"], r["new_york_date"])
+        for r in answers["local_dates"]
+    ]

@@ -37,6 +37,9 @@ ENGINE_SPECIFIC: list[tuple[str, str, str]] = [
     ("qualify", r"\bqualify\b", "qualify row_number() over (partition by key order by _line desc) = 1"),
     ("group by all / order by all", r"\b(group|order)\s+by\s+all\b", "group by all"),
     ("union by name", r"\bunion\s+(all\s+)?by\s+name\b", "union all by name"),
+    # Spark's parser rejects both
+    ("at time zone", r"\bat\s+time\s+zone\b", "cast(reported_at at time zone 'Asia/Shanghai' as date)"),
+    ("with time zone", r"\bwith\s+time\s+zone\b", "cast(_received_at as timestamp with time zone)"),
 ]
 
 COMMENTS = re.compile(r"\{#.*?#\}|--[^\n]*", re.DOTALL)
