@@ -3,7 +3,8 @@
 One throwaway dbt project holds a copy of the project's macros, a raw table of awkward inputs (NULL, empty strings,
 CJK text, Unicode spaces, leap-day ID numbers, a trailing line break) and two models; dbt builds it on DuckDB (a
 subprocess, as a run does) and on Spark (in this process, where dbt-spark's session method finds the SparkSession).
-Both engines' rows must be equal, and the dispatch macros must also agree with Python.
+Both engines' rows must be equal, and the dispatch macros must also agree with Python. On the same Spark, every
+model of the real project, compiled by dbt-spark, must parse and call only functions Spark has.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +28,7 @@ import pytest
 import yaml
 
 from orchestration.dbt import dbt_env_for
+from tests.support.dbt import dbt_project
 from tests.support.identifier_cases import citizen_cases, uscc_cases
 from tests.support.spark import dbt_in_process, local_spark, spark_profile
 from zhongtai.identifiers import make_citizen_id
@@ -226,18 +229,26 @@ def duckdb_answers(project: Path, tmp_path_factory: pytest.TempPathFactory) -> d
 
 
 @pytest.fixture(scope="module")
-def spark_answers(project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
-    work = tmp_path_factory.mktemp("portable_spark")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The module's one local Spark."""
+    with local_spark(tmp_path_factory.mktemp("portable_spark")) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def spark_answers(
+    project: Path, spark: Any, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[dict[str, Any]]]:
+    work = tmp_path_factory.mktemp("portable_spark_dbt")
     (work / "profiles.yml").write_text(yaml.safe_dump(spark_profile("portable_check", "portable")))
-    with local_spark(work) as spark:
-        spark.sql("create database if not exists raw")
-        for table, values, schema in (("cases", CASES, "v string"), ("instants", INSTANTS, "instant timestamp")):
-            spark.createDataFrame(list(enumerate(values)), f"id bigint, {schema}").write.saveAsTable(f"raw.{table}")
-        dbt_in_process(dbt_args("run", project, work, work))
-        return {
-            model: [row.asDict() for row in spark.table(f"portable.{model}").orderBy(key).collect()]
-            for model, key in MODELS
-        }
+    spark.sql("create database if not exists raw")
+    for table, values, schema in (("cases", CASES, "v string"), ("instants", INSTANTS, "instant timestamp")):
+        spark.createDataFrame(list(enumerate(values)), f"id bigint, {schema}").write.saveAsTable(f"raw.{table}")
+    dbt_in_process(dbt_args("run", project, work, work))
+    return {
+        model: [row.asDict() for row in spark.table(f"portable.{model}").orderBy(key).collect()]
+        for model, key in MODELS
+    }
 
 
 def test_the_outputs_are_what_they_mean(duckdb_answers) -> None:  # type: ignore[no-untyped-def]
@@ -288,3 +299,33 @@ def instants(answers: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
         (r["id"], r["instant"] and r["instant"].timestamp(), r["shanghai_date"], r["new_york_date"])
         for r in answers["local_dates"]
     ]
+
+
+# words before "(" in SQL that are not function calls
+NOT_FUNCTIONS = {"in", "as", "over", "and", "or", "not", "exists", "on", "from", "values", "when", "then", "else",
+                 "using", "with", "by", "filter", "group", "is", "all", "where", "select", "union", "into"}  # fmt: skip
+
+
+def test_every_model_of_the_project_parses_on_spark(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The whole project as a run assembles it, compiled by dbt-spark: Spark's parser reads every model and data test,
+    and knows every function they call (what it would only find out when building them)."""
+    work = tmp_path_factory.mktemp("spark_compile")
+    (work / "profiles.yml").write_text(yaml.safe_dump(spark_profile("zhongtai", "compile_check")))
+    dbt_in_process([*dbt_args("compile", dbt_project(), work, work), "--select", "path:models"])
+    compiled = sorted((work / "target" / "compiled").rglob("*.sql"))
+    assert len(compiled) > 300
+    parser = spark._jsparkSession.sessionState().sqlParser()
+    rejected, calls = {}, {}
+    for path in compiled:
+        sql = path.read_text()
+        try:
+            parser.parsePlan(sql)
+        except Exception as exc:  # py4j hands over Spark's ParseException
+            rejected[path.name] = " | ".join(line for line in str(exc).splitlines() if line.strip())[:400]
+        code = re.sub(r"--[^\n]*|'(?:[^']|'')*'", "", sql)
+        for name in re.findall(r"\b([a-z_][a-z0-9_]*)\s*\(", code, flags=re.IGNORECASE):
+            calls.setdefault(name.lower(), path.name)
+    assert not rejected, f"Spark's parser rejects: {rejected}"
+    unknown = {name: where for name, where in calls.items() if name not in NOT_FUNCTIONS}
+    unknown = {name: where for name, where in unknown.items() if not spark.catalog.functionExists(name)}
+    assert not unknown, f"functions Spark does not know (name: a file calling it): {unknown}"
