@@ -11,7 +11,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install browser postgres demo run serve test test-fast lint format bench clean
+.PHONY: help install browser postgres java demo run serve test test-fast lint format bench clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "}; /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,11 +46,15 @@ postgres: ## install Debian's PostgreSQL server: the operational-database tests 
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
 
+java: ## install Debian's OpenJDK 17 runtime: pyspark runs the dbt project on local Spark with it (issue 15)
+	@ls /usr/lib/jvm/java-17-openjdk-*/bin/java >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+
 # Two pytest-xdist workers, one per core: a pipeline run keeps about one core busy. Tests that share a pipeline run
 # stay in one worker (tests/conftest.py groups them); `make test PYTEST_WORKERS=0` runs everything in one process.
 PYTEST_WORKERS ?= 2
 
-test: install browser postgres ## lint, type-check, then every test: unit, integration (real DuckDB, dbt, Dagster), end to end
+test: install browser postgres java ## lint, type-check, then every test: unit, integration (real DuckDB, dbt, Dagster), end to end
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy zhongtai catalog apis

@@ -240,7 +240,7 @@ def _render_generic_mentions(registry: Registry, person: bool) -> str:
             for c in ("source_id", "entity", "record_id", "role", *shape)
         ]
         selects = [
-            f"    select {', '.join(nulls)}, cast(null as timestamp with time zone) as observed_at, "
+            f"    select {', '.join(nulls)}, cast(null as {{{{ type_timestamp_tz() }}}}) as observed_at, "
             "cast(null as {{ text }}) as _delivery_id where false"
         ]
     out.append("mentions as (\n" + "\n    union all\n".join(selects) + "\n),\n\n")
@@ -296,7 +296,7 @@ def _custom_mentions(registry: Registry, person: bool) -> list[str]:
                 selects.append(
                     f"    select\n        '{system.id}' as source_id,\n        '{entity.name}' as entity,\n"
                     f"        record_id,\n        {_quote(role.role)} as role,\n        {body},\n"
-                    f"        cast({role.observed_at} as timestamp with time zone) as observed_at,\n"
+                    f"        cast({role.observed_at} as {{{{ type_timestamp_tz() }}}}) as observed_at,\n"
                     f"        _delivery_id\n    from {{{{ ref('{entity.mentions.model}') }}}}"
                     + (f"\n    where {role.where}" if role.where else "")
                 )
@@ -310,7 +310,7 @@ def _render_mentions(registry: Registry, person: bool) -> str:
     selects = _custom_mentions(registry, person)
     selects.append(
         f"    select\n        {', '.join(columns[:-2])},\n"
-        f"        cast(observed_at as timestamp with time zone) as observed_at, _delivery_id\n"
+        f"        cast(observed_at as {{{{ type_timestamp_tz() }}}}) as observed_at, _delivery_id\n"
         f"    from {{{{ ref('{generic}') }}}}"
     )
     what = "person" if person else "organisation"

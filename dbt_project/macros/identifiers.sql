@@ -3,8 +3,10 @@
 
   The rules and reason codes are those of zhongtai/identifiers.py, and
   tests/integration/test_dbt_identifier_macros.py holds the two together. Only substr,
-  position, translate, length, case and integer arithmetic are used, so the expressions
-  run unchanged on DuckDB, Spark and Trino. Every macro takes a SQL expression and
+  position, translate, length, case and integer arithmetic are used, and the whitespace
+  characters come from unicode_char (portable/), so the expressions run on DuckDB, Spark
+  and Trino (tests/integration/test_portable_macros.py checks DuckDB against Spark).
+  Every macro takes a SQL expression and
   returns a SQL expression. The expressions are long; pass cleaned=true with an expression
   that is already clean_identifier(...) (a column of an earlier CTE) to keep them short.
 -#}
@@ -15,7 +17,7 @@
     {%- set full_width = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ" -%}
     {%- set ascii = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" -%}
     {%- set whitespace = [9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 133, 160, 5760] + range(8192, 8203) | list + [8232, 8233, 8239, 8287, 12288] -%}
-    upper(translate(coalesce(cast({{ expr }} as {{ dbt.type_string() }}), ''), '{{ full_width }}'{% for c in whitespace %} || chr({{ c }}){% endfor %}, '{{ ascii }}'))
+    upper(translate(coalesce(cast({{ expr }} as {{ dbt.type_string() }}), ''), '{{ full_width }}'{% for c in whitespace %} || {{ unicode_char(c) }}{% endfor %}, '{{ ascii }}'))
 {%- endmacro %}
 
 {#- The value (0-9) of the digit at 1-based position i, -1 when it is not a digit; never fails. -#}

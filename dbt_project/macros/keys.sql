@@ -13,24 +13,3 @@
 {% macro surrogate_key(exprs) -%}
     substr({{ sha256_hex(exprs | join(" || '|' || ")) }}, 1, 24)
 {%- endmacro %}
-
-{#- Lower-case hex SHA-256 of a string expression, per engine. -#}
-{% macro sha256_hex(expr) -%}
-    {{ return(adapter.dispatch('sha256_hex')(expr)) }}
-{%- endmacro %}
-
-{% macro default__sha256_hex(expr) -%}
-    sha256({{ expr }})
-{%- endmacro %}
-
-{% macro spark__sha256_hex(expr) -%}
-    sha2({{ expr }}, 256)
-{%- endmacro %}
-
-{% macro trino__sha256_hex(expr) -%}
-    lower(to_hex(sha256(to_utf8({{ expr }}))))
-{%- endmacro %}
-
-{% macro postgres__sha256_hex(expr) -%}
-    encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
-{%- endmacro %}

@@ -6,7 +6,7 @@
 
 {#- A building's address: the address without its trailing room ("…路13号1404房" → "…路13号"). -#}
 {% macro address_building(expr) -%}
-    regexp_replace({{ expr }}, '[0-9]+房$', '')
+    {{ regex_remove_suffix(expr, '[0-9]+房') }}
 {%- endmacro %}
 
 {#-

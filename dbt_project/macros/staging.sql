@@ -43,11 +43,11 @@
 
 {#- Trimmed text, full-width spaces removed; empty becomes null. -#}
 {% macro clean_name(expr) -%}
-    nullif(trim(replace({{ expr }}, chr(12288), '')), '')
+    nullif({{ trim_spaces('replace(' ~ expr ~ ', ' ~ unicode_char(12288) ~ ", '')") }}, '')
 {%- endmacro %}
 
 {% macro clean_text(expr) -%}
-    nullif(trim({{ expr }}), '')
+    nullif({{ trim_spaces(expr) }}, '')
 {%- endmacro %}
 
 {#- Digits only (full-width digits kept as ASCII); a leading +86 country code is dropped. -#}
@@ -61,8 +61,8 @@
 {#- M or F from the codes the source systems use (男/女, M/F, 1/2 as in GB/T 2261.1); else null. -#}
 {% macro standard_sex(expr) -%}
     (case
-        when upper(trim({{ expr }})) in ('M', 'MALE', '男', '男性', '1') then 'M'
-        when upper(trim({{ expr }})) in ('F', 'FEMALE', '女', '女性', '2') then 'F'
+        when upper({{ trim_spaces(expr) }}) in ('M', 'MALE', '男', '男性', '1') then 'M'
+        when upper({{ trim_spaces(expr) }}) in ('F', 'FEMALE', '女', '女性', '2') then 'F'
     end)
 {%- endmacro %}
 

@@ -53,8 +53,8 @@ final as (
         status,
         -- calendar days in the district's own time zone, whatever the time zone of the session building it
         {{ dbt.datediff(
-            "cast(reported_at at time zone 'Asia/Shanghai' as date)",
-            "cast(closed_at at time zone 'Asia/Shanghai' as date)",
+            local_date('reported_at', 'Asia/Shanghai'),
+            local_date('closed_at', 'Asia/Shanghai'),
             'day'
         ) }} as days_to_close,
         nth_at_address > 1 as is_repeat_at_address

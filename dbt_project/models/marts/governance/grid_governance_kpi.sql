@@ -11,7 +11,7 @@ events as (
         grid_code,
         village_code,
         -- months and ages are counted in the district's own calendar (Asia/Shanghai), not the session's
-        cast(reported_at at time zone 'Asia/Shanghai' as date) as reported_on,
+        {{ local_date('reported_at', 'Asia/Shanghai') }} as reported_on,
         closed_at,
         days_to_close,
         is_repeat_at_address

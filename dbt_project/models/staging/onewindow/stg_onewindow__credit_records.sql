@@ -13,8 +13,8 @@ typed as (
         deduplicated.*,
         {{ clean_identifier('subject_id') }} as subject_id_clean,
         case
-            when lower(trim(subject_type)) in ('person', 'natural_person', '自然人', '个人') then 'person'
-            when lower(trim(subject_type)) in ('enterprise', 'legal_person', 'organisation', 'org', '法人', '企业', '法人和其他组织')
+            when lower({{ trim_spaces('subject_type') }}) in ('person', 'natural_person', '自然人', '个人') then 'person'
+            when lower({{ trim_spaces('subject_type') }}) in ('enterprise', 'legal_person', 'organisation', 'org', '法人', '企业', '法人和其他组织')
                 then 'enterprise'
         end as standard_subject_type
     from deduplicated

@@ -1,0 +1,92 @@
+"""Local Spark for tests: one quick-starting session (DESIGN.md §9), and dbt run on it in this process."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+# Short start-up: C1 JIT only and no perf-data file; an in-memory catalog instead of Derby; two threads.
+JVM_FLAGS = "-XX:TieredStopAtLevel=1 -XX:-UsePerfData"
+
+
+def local_spark_conf(work: Path) -> dict[str, str]:
+    """The settings of a local Spark whose warehouse and scratch space lie under `work`."""
+    return {
+        "spark.master": "local[2]",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.ui.enabled": "false",
+        "spark.sql.catalogImplementation": "in-memory",
+        "spark.sql.warehouse.dir": str(work / "warehouse"),
+        "spark.local.dir": str(work / "local"),
+        "spark.driver.extraJavaOptions": f"{JVM_FLAGS} -Dderby.system.home={work / 'derby'}",
+        "spark.sql.session.timeZone": "Asia/Shanghai",
+        # dbt-spark switches ANSI mode off on its connections; the session does the same, so SQL run beside dbt
+        # behaves as dbt's does
+        "spark.sql.ansi.enabled": "false",
+    }
+
+
+def debian_java_home() -> str | None:
+    """Debian's OpenJDK 17 (`make java`), which pyspark is tested with; None to leave JAVA_HOME and PATH alone."""
+    homes = sorted(glob.glob("/usr/lib/jvm/java-17-openjdk-*"))
+    return homes[0] if homes else None
+
+
+@contextmanager
+def local_spark(work: Path) -> Iterator[Any]:
+    """A SparkSession on `local[2]` for the duration of the block; its JVM is stopped after."""
+    from pyspark.sql import SparkSession
+
+    # the in-memory catalog forgets tables, but their files stay in the warehouse directory and would clash
+    shutil.rmtree(work / "warehouse", ignore_errors=True)
+    java_home = debian_java_home()
+    saved = os.environ.get("JAVA_HOME")
+    if java_home and not saved:
+        os.environ["JAVA_HOME"] = java_home
+    builder = SparkSession.builder.appName("zhongtai-tests")
+    for key, value in local_spark_conf(work).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    try:
+        yield session
+    finally:
+        session.stop()
+        _stop_jvm()
+        if java_home and not saved:
+            os.environ.pop("JAVA_HOME", None)
+
+
+def _stop_jvm() -> None:
+    """End the JVM pyspark started (SparkSession.stop leaves it running until Python exits)."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return
+    gateway.shutdown()
+    process = getattr(gateway, "proc", None)
+    if process is not None:
+        process.terminate()
+        process.wait(timeout=30)
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+
+
+def spark_profile(name: str, schema: str) -> dict[str, Any]:
+    """A dbt profile on the SparkSession this process already holds (dbt-spark's `session` method)."""
+    return {name: {"target": "spark", "outputs": {"spark": {
+        "type": "spark", "method": "session", "host": "NA", "schema": schema, "threads": 1,
+    }}}}  # fmt: skip
+
+
+def dbt_in_process(args: list[str]) -> None:
+    """Run dbt in this process (the session method needs the SparkSession here); fail with what dbt reported."""
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(args)
+    assert result.success, f"dbt {' '.join(args)} failed: {result.exception or result.result}"
