@@ -2,10 +2,8 @@
 directory, with its manifest parsed once per change (never by dev-mode re-parsing)."""
 
 import os
-import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Mapping
 from functools import cached_property
 from importlib.metadata import version
@@ -66,25 +64,6 @@ def prepare_project(settings: Settings, *, force: bool = False) -> Path:
     return project
 
 
-PARTIAL_PARSE = "partial_parse.msgpack"
-
-
-def invocation_target(project: Path, step: str, run_id: str) -> Path:
-    """A fresh target folder for one dbt invocation, seeded with the project's partial-parse state.
-
-    dagster-dbt gives every invocation its own target folder (so their artefacts stay apart), where dbt finds no
-    `partial_parse.msgpack` and parses the whole project again: ~17 s of CPU per step at `tiny`, against ~6 s with
-    the state that `prepare_project`'s `dbt parse` left in `target/`. dbt still checks that state against the
-    project's files, vars and profile, and parses again what changed, so a stale copy costs time, never a result.
-    """
-    target = project / "target" / f"{step}-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
-    target.mkdir(parents=True)
-    state = project / "target" / PARTIAL_PARSE
-    if state.is_file():
-        shutil.copyfile(state, target / PARTIAL_PARSE)
-    return target
-
-
 def prepare_manifest(settings: Settings, *, force: bool = False) -> Path:
     """The assembled project's manifest, parsed when missing or out of date."""
     prepare_project(settings, force=force)
@@ -137,7 +116,7 @@ def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def _prepare(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
         os.environ.update(dbt_env(settings))  # dbt runs as a child process and reads these
-        yield from _build(context, dbt)
+        yield from dbt.cli(BUILD, context=context).stream()
 
     @dbt_assets(
         manifest=manifest,
@@ -148,21 +127,15 @@ def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def _marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
         os.environ.update(dbt_env(settings))
-        yield from _build(context, dbt)
+        yield from dbt.cli(BUILD, context=context).stream()
 
     return [_prepare, _marts]
-
-
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Any:
-    step = context.op_execution_context.op.name
-    target = invocation_target(Path(dbt.project_dir), step, context.run.run_id)
-    return dbt.cli(BUILD, context=context, target_path=target).stream()
 
 
 class ProjectDbtCli(DbtCliResource):  # type: ignore[misc]
     """dagster-dbt's resource, told the version of this environment's dbt instead of asking it.
 
-    dagster-dbt learns the version by running `dbt --version` once per step's resource: a whole dbt start-up
+    dagster-dbt learns the version by running `dbt --version` for the resource a step gets: a whole dbt start-up
     (~3.5 s of CPU) that also asks PyPI for the latest dbt-core and dbt-duckdb (DBT_VERSION_CHECK does not cover
     `--version`), each with a 1 s time-out. `dbt_executable()` is the dbt of this very environment, so the
     installed dbt-core's version is the answer.

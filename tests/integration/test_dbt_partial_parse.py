@@ -1,4 +1,5 @@
-"""A run's dbt steps start from the parse state of the manifest instead of parsing the whole project again."""
+"""A run's dbt steps start from the parse state of the manifest (dagster-dbt copies `partial_parse.msgpack` into each
+invocation's target folder) instead of parsing the whole project again: a full parse is ~17 s of CPU at `tiny`."""
 
 from __future__ import annotations
 
