@@ -19,3 +19,9 @@ def test_the_version_is_the_installed_dbt_cores_without_running_dbt(monkeypatch)
     project = str(REPO_ROOT / "dbt_project")
     resource = ProjectDbtCli(project_dir=project, profiles_dir=project, dbt_executable=dbt_executable())
     assert str(resource._cli_version) == dbt.version.__version__
+
+
+def test_no_dbt_adapter_is_opened_in_the_run_process() -> None:
+    project = str(REPO_ROOT / "dbt_project")
+    resource = ProjectDbtCli(project_dir=project, profiles_dir=project, dbt_executable=dbt_executable())
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
