@@ -121,10 +121,16 @@ def _source(system: SourceSystem) -> dict[str, Any]:
     }
 
 
+_SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def render_sources_yaml(registry: Registry) -> str:
     """The sources YAML for every registered system, in a stable order."""
     document = {"version": 2, "sources": [_source(registry.sources[k]) for k in sorted(registry.sources)]}
-    return f"# {_HEADER}\n" + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
+    # libyaml's dumper writes the very same text ~6x faster; every process that builds the definitions renders this
+    # (~270 kB at the committed registry) to fingerprint the assembled project
+    text = yaml.dump(document, Dumper=_SAFE_DUMPER, allow_unicode=True, sort_keys=False, width=120)
+    return f"# {_HEADER}\n" + text
 
 
 # --------------------------------------------------------------------------- SQL pieces

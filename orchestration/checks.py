@@ -4,7 +4,9 @@ A source suite sees only its source entity's latest delivery. While that entity 
 suite would see the very same rows again, so its last result (kept by zhongtai.bookkeeping in the warehouse,
 keyed by the suite's definition and the entity's deliveries) is reported again instead of validating anew: a
 check that failed keeps failing, with the same failures, until a new delivery or a changed suite decides
-otherwise. Mart suites always validate: the marts are rebuilt on every run.
+otherwise. An entity that never delivered (an upload source's raw table exists, empty, before its first file) is
+a state of its deliveries too: validated once, then reused until its first delivery. Mart suites always validate:
+the marts are rebuilt on every run.
 """
 
 import datetime as dt
@@ -59,10 +61,27 @@ def _gx_version() -> str:
     return version("great-expectations")
 
 
+_FINGERPRINTS: dict[int, tuple[Suite, str]] = {}
+
+
 def suite_fingerprint(suite: Suite) -> str:
-    """Changes when the suite does (or the GX that runs it): then no earlier result of it is reused."""
+    """Changes when the suite does (or the GX that runs it): then no earlier result of it is reused.
+
+    Kept per suite object: the suites are built once with the definitions and never change (frozen), while
+    `asdict` deep-copies every expectation's arguments (a third of a reused check's CPU).
+    """
+    known = _FINGERPRINTS.get(id(suite))
+    if known is not None and known[0] is suite:
+        return known[1]
     text = json.dumps([asdict(suite), _gx_version()], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    fingerprint = hashlib.sha256(text.encode()).hexdigest()
+    _FINGERPRINTS[id(suite)] = (suite, fingerprint)
+    return fingerprint
+
+
+# What the deliveries of an entity that never delivered are keyed by (an upload source's raw table exists empty
+# until its first file): md5 digests are never this.
+NO_DELIVERIES = "none"
 
 
 @dataclass(frozen=True)
@@ -126,8 +145,8 @@ def run_suites(
     stored = _stored(con, [s.name for s in suites if s.deliveries_of])
     for suite in suites:
         fingerprint = None
-        if suite.deliveries_of and suite.deliveries_of in deliveries:
-            fingerprint = f"{suite_fingerprint(suite)}:{deliveries[suite.deliveries_of]}"
+        if suite.deliveries_of:
+            fingerprint = f"{suite_fingerprint(suite)}:{deliveries.get(suite.deliveries_of, NO_DELIVERIES)}"
             earlier = stored.get(suite.name)
             if earlier and earlier[0] == fingerprint:
                 yield suite, earlier[1], True

@@ -154,3 +154,28 @@ def test_a_changed_suite_or_a_replayed_delivery_is_validated_again(settings: Set
         assert result and result.run_id == "run-c"
     finally:
         con.close()
+
+
+def test_an_entity_that_never_delivered_is_validated_once_until_its_first_delivery(settings: Settings) -> None:
+    """An upload source's raw table exists, empty, before its first file: its result holds until a delivery."""
+    pipeline = Pipeline(settings)
+    [contract] = [s for s in pipeline.suites if s.name == "testsys__things_contract"]
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        con.execute("create schema raw")
+        con.execute(
+            "create table raw.testsys__things (record_no varchar, name varchar, _delivery_id varchar, "
+            "_received_at timestamptz)"
+        )
+        [(_, first, reused)] = list(run_suites(con, [contract], "run-a"))
+        assert (first and first.rows, reused) == (0, False)
+        [(_, again, reused)] = list(run_suites(con, [contract], "run-b"))
+        assert (again, reused) == (first, True)
+        con.execute("drop table raw.testsys__things")
+    finally:
+        con.close()
+
+    drop(settings, "things_1.csv", "A1,张三\n")  # the first delivery: validated anew
+    evaluation, _ = pipeline.run()
+    assert (evaluation.passed, meta(evaluation, "reused"), meta(evaluation, "rows")) == (True, False, 1)
