@@ -4,6 +4,7 @@ pytest-xdist's workers (`make test` runs two). Helpers are in tests/support."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +45,18 @@ def rerun_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Settings, 
         return Settings(data_dir=data), dated_env(data)
 
     return copy
+
+
+def _one_ssl_context_for_every_client() -> None:
+    """httpx builds an SSL context for every Client it makes, parsing the whole CA bundle: about 50 ms of CPU here, and
+    the tests make thousands of clients (the role x route matrices make one per cell, every TestClient is one). They
+    speak plain HTTP to 127.0.0.1, so every client made with the same arguments shares one context, made once."""
+    import httpx._transports.default as transport
+
+    transport.create_ssl_context = functools.cache(transport.create_ssl_context)  # type: ignore[assignment]
+
+
+_one_ssl_context_for_every_client()
 
 
 # Property tests must not fail because a loaded 2-core machine was slow: no per-example deadline.
