@@ -6,6 +6,7 @@ GX's SQL path does not work on DuckDB (DESIGN.md §9), so suites validate pandas
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -36,6 +37,29 @@ class SuiteResult:
     failures: list[Failure]
 
 
+# Modules GX would import for its Spark integration, which it does not need to validate pandas frames: pyspark
+# (installed for dbt-spark, issue 15) costs a second of start-up in every process that validates, and its Spark
+# Connect client calls sys.exit(0) on import in a process whose __main__ has no file (pytest-xdist's workers).
+_SPARK_HIDDEN_FROM_GX = ("pyspark", "pyspark.sql.connect")
+
+
+@lru_cache(maxsize=1)
+def gx() -> Any:
+    """great_expectations, imported with the Spark modules not yet loaded hidden from it (GX then treats Spark as not
+    installed); a module loaded already, by dbt-spark in the same process, stays as it is."""
+    hidden = [name for name in _SPARK_HIDDEN_FROM_GX if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # "import pyspark" raises ImportError while hidden
+    try:
+        import great_expectations
+        import great_expectations.expectations
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, "") is None:
+                del sys.modules[name]
+    return great_expectations
+
+
 @lru_cache(maxsize=1)
 def _batch_definition() -> Any:
     """One ephemeral GX context with one pandas data asset, built once per process and reused by every suite.
@@ -44,10 +68,10 @@ def _batch_definition() -> Any:
     and nothing in them depends on the suite: each validation passes its own frame and its own suite.
     """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import great_expectations as gx
+    gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
+    context = gx().get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas("zhongtai").add_dataframe_asset("frame")
     return asset.add_batch_definition_whole_dataframe("whole")
@@ -79,10 +103,8 @@ def shape(value: object) -> str:
 
 
 def _run(frame: pd.DataFrame, name: str, expectations: list[Any], result_format: str) -> Any:
-    import great_expectations as gx
-
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    gx_suite = gx.ExpectationSuite(name=name)
+    gx_suite = gx().ExpectationSuite(name=name)
     for expectation in expectations:
         gx_suite.add_expectation(expectation)
     return batch.validate(gx_suite, result_format=result_format)
@@ -96,8 +118,7 @@ def validate(suite: Suite, frame: pd.DataFrame) -> SuiteResult:
     expectation is validated on its own terms, so the failed ones validated again give the same counts and samples
     as they would have in the first validation.
     """
-    import great_expectations.expectations as gxe
-
+    gxe = gx().expectations
     expectations = [getattr(gxe, e.kind)(**e.kwargs) for e in suite.expectations]
     verdicts = _run(frame, suite.name, expectations, "BOOLEAN_ONLY")
     failed = [r.expectation_config.to_domain_obj() for r in verdicts.results if not r.success]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from quality.runner import _run, shape, validate
+from quality.runner import _run, gx, shape, validate
 from quality.suites import CITIZEN_ID_PATTERN, Expectation, Suite
 
 
 def _one_pass(suite: Suite, frame: pd.DataFrame) -> tuple[bool, int, list[tuple[str, str | None, int, list[str]]]]:
-    import great_expectations.expectations as gxe
-
+    gxe = gx().expectations
     result = _run(frame, suite.name, [getattr(gxe, e.kind)(**e.kwargs) for e in suite.expectations], "SUMMARY")
     failures = [
         (
