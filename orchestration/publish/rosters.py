@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from catalog.datasets import CatalogError, Channel
 from orchestration.publish.context import PublishContext, Writer, source
-from orchestration.publish.roster_changes import Change, previous_rows, sheet_changes
+from orchestration.publish.roster_cells import cell_columns, csv_header, village_sql
+from orchestration.publish.roster_changes import VillageChanges, village_changes
 from orchestration.publish.roster_sheets import SHEETS, BuiltSheet, build_sheet
-from orchestration.publish.roster_workbook import RosterWorkbook, write_csv
+from orchestration.publish.roster_workbook import Sheet, changes_sheet, data_sheet, write_workbook
 
 ROSTER_DATASET = "village_roster"
 VILLAGE_DATASET = "village"
@@ -54,30 +57,38 @@ def write(context: PublishContext, version_dir: Path) -> None:
         for s in sheets
     }
     index["villages"] = {}
+    typed = [(s, cell_columns(con, s)) for s in sheets]
+    changes = village_changes(con, typed, previous)
+    previous_version = previous.parent.name if previous else None
     population_rows = 0
-    for code in sorted(set(villages) | _codes_with_rows(context, sheets)):
-        book = RosterWorkbook(out_dir / f"{code}.xlsx")
-        counts: dict[str, int] = {}
-        changes: list[Change] = []
-        for sheet in sheets:
-            rows = con.execute(f"select * exclude (_village) from {sheet.table} where _village = ?", [code]).fetchall()
-            book.add_sheet(sheet, rows)
-            write_csv(out_dir / f"{code}{sheet.spec.csv_suffix}.csv", sheet, rows)
-            counts[sheet.spec.key] = len(rows)
-            if previous is not None:
-                old = previous_rows(previous / f"{code}{sheet.spec.csv_suffix}.csv")
-                changes += sheet_changes(sheet, old, rows)
-        book.add_changes(changes, previous.parent.name if previous else None)
-        book.close()
-        population_rows += counts.get("population", 0)
-        index["villages"][code] = {
-            "name": villages.get(code, ""),
-            "rows": counts,
-            "changes": {kind: sum(1 for c in changes if c.kind == kind) for kind in ("added", "removed", "changed")},
-        }
+    with ThreadPoolExecutor(max_workers=1) as saver:  # zlib and the disk while DuckDB builds the next village
+        pending: deque[Future[None]] = deque()
+        for code in sorted(set(villages) | _codes_with_rows(context, sheets)):
+            counts: dict[str, int] = {}
+            parts, csvs = [], []
+            for sheet, cells in typed:
+                rows, text, count = con.execute(village_sql(sheet, cells), [code]).fetchone() or ("", "", 0)
+                parts.append(data_sheet(sheet, rows or "", count))
+                csvs.append((out_dir / f"{code}{sheet.spec.csv_suffix}.csv", csv_header(cells) + (text or "")))
+                counts[sheet.spec.key] = count
+            found = changes.get(code, VillageChanges("", 0, {"added": 0, "removed": 0, "changed": 0}))
+            parts.append(changes_sheet(found.rows, found.count, previous_version))
+            pending.append(saver.submit(_save, out_dir / f"{code}.xlsx", parts, csvs, context.result.created_at))
+            while len(pending) > 2:
+                pending.popleft().result()
+            population_rows += counts.get("population", 0)
+            index["villages"][code] = {"name": villages.get(code, ""), "rows": counts, "changes": found.kinds}
+        for future in pending:
+            future.result()
     (out_dir / INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8")
     context.result.rows["roster"] = {roster.id: population_rows}
     context.result.rosters = len(index["villages"])
+
+
+def _save(path: Path, sheets: list[Sheet], csvs: list[tuple[Path, str]], created: str) -> None:
+    write_workbook(path, sheets, created)
+    for csv_path, text in csvs:
+        csv_path.write_bytes(text.encode("utf-8-sig"))  # a byte-order mark, so Excel on a Chinese Windows reads it
 
 
 def _villages(context: PublishContext) -> dict[str, str]:
