@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.loading import CACHE, ensure_sandbox, peak_rss_mib, write_result
+from bench.loading import CACHE, ensure_sandbox, write_result
+from bench.metrics import peak_rss_mib
 
 # (connector, side): what runs; the first side of each connector is the bare reader the ratio divides by.
 SIDES: dict[str, list[str]] = {

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.metrics import peak_rss_mib, rss_mib
+
 RESULTS = Path(__file__).resolve().parent / "results" / "export_memory.json"
 # a grid_event-shaped table: text, timestamps with time zone, integers and a nullable column
 TABLE_SQL = """
@@ -37,21 +39,6 @@ from range(?) t(i)
 """
 
 
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def _peak_rss_mib() -> float:
-    """This process's own peak RSS (VmHWM). Not ru_maxrss: Linux carries that across fork and exec, so a spawned
-    child reported its parent's peak (the parent builds the table in memory) as its own."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
 def _child(database: str, fmt: str, in_key_order: bool, queue: Any) -> None:
     import duckdb
 
@@ -64,7 +51,7 @@ def _child(database: str, fmt: str, in_key_order: bool, queue: Any) -> None:
     query = records.parse_query(entry, "bench", stored_in_key_order=in_key_order)
     sql, params, _ = records.select_sql(query, None, None)
     con.execute("select count(*) from grid_event").fetchone()
-    baseline = _rss_mib()
+    baseline = rss_mib()
     started = time.perf_counter()
     size = exports.ARROW_BATCH if fmt == "parquet" else exports.XLSX_BATCH
     reader = con.execute(sql, params).fetch_record_batch(size)
@@ -75,7 +62,7 @@ def _child(database: str, fmt: str, in_key_order: bool, queue: Any) -> None:
         stream = exports.xlsx_bytes("网格事件", list(reader.schema.names), rows)
     size = sum(len(chunk) for chunk in stream)
     seconds = time.perf_counter() - started
-    peak = _peak_rss_mib()
+    peak = peak_rss_mib()
     con.close()
     queue.put(
         {

@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.metrics import peak_rss_mib, rss_mib
+
 RESULTS = Path(__file__).resolve().parent / "results"
 CACHE = Path(__file__).resolve().parent / ".cache"
 XLSX_MAX_DATA_ROWS = 1_048_576 - 1  # the sheet's row limit, less the header row
@@ -109,23 +111,6 @@ def _write_xlsx(csv_path: Path, xlsx: Path) -> None:
 # ---------------------------------------------------------------------------------------------------- the loads
 
 
-def _rss_mib(field: str = "VmRSS") -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith(f"{field}:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return 0.0  # pragma: no cover
-
-
-def peak_rss_mib() -> float:
-    """This process's own peak resident memory: VmHWM, the high-water mark of its address space.
-
-    Not ru_maxrss: Linux keeps ru_maxrss across fork and exec, so a child spawned by multiprocessing (fork, then
-    exec) reports its parent's peak when that is higher — which made every side and repeat read the parent's
-    4,887 MiB (the parent had read the whole CSV with polars to write the XLSX)."""
-    return _rss_mib("VmHWM")
-
-
 def _warm_up(con: Any) -> None:
     """DuckDB's Python client imports pandas on the first query with parameters (seconds on a busy machine): a
     once-per-process cost, not load throughput. Both sides pay it before the clock starts. No progress bar."""
@@ -157,7 +142,7 @@ def _zhongtai(variant: str, path: Path, run_dir: Path) -> dict[str, Any]:
     _warm_up(con)
     if variant == "csv_gbk":  # loaded on the first GBK delivery otherwise: like the peer, before the clock
         ensure_extension(con, "encodings")
-    rss_connected = _rss_mib()
+    rss_connected = rss_mib()
     started = time.perf_counter()
     delivery = Landing(settings.landing_dir).land_file(source.id, entity.name, path)
     assert delivery is not None
@@ -191,7 +176,7 @@ def _peer(side: str, variant: str, path: Path, run_dir: Path) -> dict[str, Any]:
     else:
         con = duckdb.connect(str(run_dir / "peer.duckdb"))
     _warm_up(con)
-    rss_connected = _rss_mib()
+    rss_connected = rss_mib()
     started = time.perf_counter()
     if side == "duckdb_read_csv":
         # DuckDB's GB18030 decoder rejects some valid four-byte sequences (生僻字) and stops: the bare peer skips

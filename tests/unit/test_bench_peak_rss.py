@@ -7,7 +7,7 @@ import multiprocessing as mp
 import resource
 from typing import Any
 
-from bench.loading import peak_rss_mib
+from bench.metrics import peak_rss_mib
 
 PARENT_MIB = 400
 
