@@ -25,6 +25,7 @@ MAX_TEXT = 32_767  # Excel's longest cell text; longer text is cut, as xlsxwrite
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 _FLOATING = ("FLOAT", "DOUBLE", "REAL")
 # Characters XML 1.0 cannot carry at all (tab, line feed and carriage return it can): dropped from cell text.
+_SPACES = "' ', chr(9), chr(10), chr(13)"
 _INVALID_XML = " || ".join(f"chr({i})" for i in (*range(0, 9), 11, 12, *range(14, 32)))
 
 
@@ -80,50 +81,80 @@ def xml_text(text: str) -> str:
     return f"replace(replace(replace({clean}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
 
 
-def inline_string(ref: str, text: str, style: int | None = None) -> str:
-    """An inline-string cell at `ref` (an SQL text expression: "B" || row) of `text`; '' for NULL or empty text
-    (xlsxwriter wrote no cell for an empty string either). Leading or trailing white space is preserved."""
+def inline_string(letter: str, row: str, text: str, *, style: int | None = None, clean: bool = False) -> str:
+    """An inline-string cell in column `letter` of the row numbered `row` (SQL) holding `text` (SQL); '' for NULL or
+    empty text (xlsxwriter wrote no cell for an empty string either). Leading or trailing white space is preserved.
+    `clean`: the text is known to need no escaping, no cut and no preserved space (the fast path of `rows_sql`)."""
     s = f' s="{style}"' if style is not None else ""
-    space = f"""case when regexp_matches({text}, '^\\s|\\s$') then ' xml:space="preserve"' else '' end"""
-    opening = f"""'<c r="' || {ref} || '"{s} t="inlineStr"><is><t' || {space} || '>'"""
-    cell = f"{opening} || {xml_text(text)} || '</t></is></c>'"
+    if clean:
+        cell = f"""concat('<c r="{letter}', {row}, '"{s} t="inlineStr"><is><t>', {text}, '</t></is></c>')"""
+    else:
+        edges = f"left({text}, 1) in ({_SPACES}) or right({text}, 1) in ({_SPACES})"
+        space = f"""case when {edges} then ' xml:space="preserve"' else '' end"""
+        opening = f"""concat('<c r="{letter}', {row}, '"{s} t="inlineStr"><is><t', {space}, '>')"""
+        cell = f"concat({opening}, {xml_text(text)}, '</t></is></c>')"
     return f"case when {text} is null or {text} = '' then '' else {cell} end"
 
 
-def cell_sql(c: CellColumn, row: str) -> str:
-    """The `<c>` element of column c in the row numbered by the SQL expression `row` ('' when the value is NULL)."""
+def cell_sql(c: CellColumn, row: str, text: str, *, clean: bool = False) -> str:
+    """The `<c>` element of column c in the row numbered by the SQL expression `row` ('' when the value is NULL);
+    `text` is the column's text (column_text), computed once per cell."""
     value = q(c.column.name)
-    ref = f"'{c.letter}' || {row}"
     if c.is_date:
         # Excel's serial day; before 1900-03-01 Excel counts a 29 February 1900 that never was
-        epoch = f"case when {value} < date '1900-03-01' then date '1899-12-31' else date '1899-12-30' end"
-        serial = f"({value} - ({epoch}))"
-        number = f"cast({serial} as varchar)"
-        return f"""coalesce('<c r="' || {ref} || '" s="{DATE_STYLE}"><v>' || {number} || '</v></c>', '')"""
+        serial = (
+            f"case when {value} < date '1900-03-01' then {value} - date '1899-12-31' "
+            f"else {value} - date '1899-12-30' end"
+        )
+        cell = f"""concat('<c r="{c.letter}', {row}, '" s="{DATE_STYLE}"><v>', {serial}, '</v></c>')"""
+        return f"case when {value} is null then '' else {cell} end"
     if c.is_timestamp:
-        number = f"cast(epoch(cast({value} as timestamp)) / 86400.0 + 25569 as varchar)"
-        return f"""coalesce('<c r="' || {ref} || '" s="{DATE_STYLE}"><v>' || {number} || '</v></c>', '')"""
+        number = f"epoch(cast({value} as timestamp)) / 86400.0 + 25569"
+        cell = f"""concat('<c r="{c.letter}', {row}, '" s="{DATE_STYLE}"><v>', {number}, '</v></c>')"""
+        return f"case when {value} is null then '' else {cell} end"
     if c.is_number:
         finite = f"isfinite(cast({value} as double))"
-        number = f"cast({value} as varchar)"
-        cell = f"""'<c r="' || {ref} || '"><v>' || {number} || '</v></c>'"""
+        cell = f"""concat('<c r="{c.letter}', {row}, '"><v>', {value}, '</v></c>')"""
         return f"case when {value} is not null and {finite} then {cell} else '' end"
-    return inline_string(ref, column_text(c))
+    return inline_string(c.letter, row, text, clean=clean)
+
+
+def row_sql(cells: list[str], row: str) -> str:
+    return f"""concat('<row r="', {row}, '">', {", ".join(cells)}, '</row>')"""
+
+
+# Whether a row's texts, joined by "|", hold anything that needs escaping, dropping or a preserved space (or more
+# text than a cell may hold): then each cell takes the slow path. A "|" inside a text may send a row there needlessly,
+# never the other way.
+_NEEDS_CARE = r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]|(^|\|)\s|\s(\||$)"
+_NEEDS_QUOTES = r"[,\"\r\n]"
+
+
+def joined(texts: list[str]) -> str:
+    return f"concat_ws('|', {', '.join(texts)})" if texts else "''"
+
+
+def rows_sql(cells: list[CellColumn], row: str, texts: list[str], joined_text: str) -> str:
+    """The `<row>` of each table row: `texts` are its columns' texts (column_text), `joined_text` their `joined`."""
+    slow = row_sql([cell_sql(c, row, t) for c, t in zip(cells, texts, strict=True)], row)
+    fast = row_sql([cell_sql(c, row, t, clean=True) for c, t in zip(cells, texts, strict=True)], row)
+    care = f"regexp_matches({joined_text}, '{_NEEDS_CARE}') or strlen({joined_text}) > {MAX_TEXT}"
+    return f"case when {care} then {slow} else {fast} end"
 
 
 def csv_field(text: str) -> str:
     """A CSV field as Python's csv module writes it (minimal quoting): NULL is empty."""
-    quoted = f"""'"' || replace({text}, '"', '""') || '"'"""
-    special = f"""regexp_matches({text}, '[,"\\r\\n]')"""
+    quoted = f"""concat('"', replace({text}, '"', '""'), '"')"""
+    special = f"regexp_matches({text}, '{_NEEDS_QUOTES}')"
     return f"case when {text} is null then '' when {special} then {quoted} else {text} end"
 
 
-def row_sql(cells: list[str], row: str) -> str:
-    return f"""'<row r="' || {row} || '">' || {" || ".join(cells)} || '</row>'"""
-
-
-def csv_line(texts: list[str]) -> str:
-    return " || ',' || ".join(csv_field(t) for t in texts) + " || chr(13) || chr(10)"
+def csv_line(texts: list[str], joined_text: str) -> str:
+    """A CSV line (with CR LF) of the texts; each is quoted only in rows where one may need it."""
+    fast = f"concat({', '.join(f'{t}, {chr(39)},{chr(39)}' for t in texts[:-1])}, {texts[-1]}, chr(13), chr(10))"
+    slow = f"concat({', '.join(f'{csv_field(t)}, {chr(39)},{chr(39)}' for t in texts[:-1])}, "
+    slow += f"{csv_field(texts[-1])}, chr(13), chr(10))"
+    return f"case when regexp_matches({joined_text}, '{_NEEDS_QUOTES}') then {slow} else {fast} end"
 
 
 def cell_columns(con: duckdb.DuckDBPyConnection, built: BuiltSheet) -> list[CellColumn]:
@@ -139,13 +170,19 @@ def csv_header(cells: list[CellColumn]) -> str:
     return out.getvalue()
 
 
-def village_sql(built: BuiltSheet, cells: list[CellColumn]) -> str:
-    """One village's sheet (parameter: its code) as (`<row>` elements, CSV lines, row count), rows in table order."""
-    row = "_rn"
-    texts = [column_text(c) for c in cells]
+def batch_sql(built: BuiltSheet, cells: list[CellColumn], villages: list[str]) -> str:
+    """Some villages' sheets as rows of (village, `<row>` elements, CSV lines, row count),
+    rows in table order. One query for many villages: planning this expression costs more than running it on a
+    village's rows."""
+    texts = ", ".join(f"{column_text(c)} as _t{c.index}" for c in cells)
+    names = [f"_t{c.index}" for c in cells]
+    row = rows_sql(cells, "_rn", names, "_j")
+    numbered = (
+        f"select *, cast(row_number() over (partition by _village order by rowid) + 1 as varchar) as _rn, "
+        f"rowid as _order from {built.table} where _village in ({', '.join(map(quote_literal, villages))})"
+    )
     return (
-        f"select string_agg({row_sql([cell_sql(c, row) for c in cells], row)}, '' order by _n), "
-        f"string_agg({csv_line(texts)}, '' order by _n), count(*) "
-        f"from (select *, cast(_n as varchar) as _rn from "
-        f"(select *, row_number() over (order by rowid) + 1 as _n from {built.table} where _village = ?))"
+        f"select _village, string_agg({row}, '' order by _order), "
+        f"string_agg({csv_line(names, '_j')}, '' order by _order), count(*) "
+        f"from (select *, {joined(names)} as _j from (select *, {texts} from ({numbered}))) group by _village"
     )

@@ -117,7 +117,7 @@ def village_changes(
         _sheet_changes(con, order, sheet, cells, previous)
     kinds = " ".join(f"when '{k}' then '{t}'" for k, t in KIND_TITLES.items())
     texts = ["sheet", f"case kind {kinds} end", "key", "label", "item", "old", "new"]
-    row_cells = [inline_string(f"'{chr(65 + i)}' || _rn", t) for i, t in enumerate(texts)]
+    row_cells = [inline_string(chr(65 + i), "_rn", t) for i, t in enumerate(texts)]
     rows = con.execute(
         f"""
         select _village, string_agg({row_sql(row_cells, "_rn")}, '' order by _n), count(*),
