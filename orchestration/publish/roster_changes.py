@@ -81,12 +81,12 @@ def _sheet_changes(
         con.execute(
             f"""
             insert into {TABLE}
-            with n as materialized (
+            with n as (
                 select _village, rowid as _r, {new} from {sheet.table} where _village in (select unnest({villages}))
             ),
-            nk as materialized (select *, {new_key} as _key, n{label_at} as _label from n),
+            nk as (select *, {new_key} as _key, n{label_at} as _label from n),
             o as (select _village, {old}, {old_label} as _old_label from ({_old_csvs(files, header, suffix)})),
-            ok as materialized (select *, {old_key} as _key from o),
+            ok as (select *, {old_key} as _key from o),
             changed as (
                 select _village, _r, _key, _label, unnest([{pairs}]) as u
                 from nk join ok using (_village, _key) where {differs}
