@@ -16,7 +16,7 @@ from typing import Any
 
 from catalog.datasets import CatalogError, Channel
 from orchestration.publish.context import PublishContext, Writer, source
-from orchestration.publish.roster_cells import batch_sql, cell_columns, csv_header
+from orchestration.publish.roster_cells import batch_rows, cell_columns, csv_header
 from orchestration.publish.roster_changes import VillageChanges, village_changes
 from orchestration.publish.roster_sheets import SHEETS, BuiltSheet, build_sheet
 from orchestration.publish.roster_workbook import Sheet, changes_sheet, data_sheet, write_workbook
@@ -65,10 +65,7 @@ def write(context: PublishContext, version_dir: Path) -> None:
     with ThreadPoolExecutor(max_workers=1) as saver:  # zlib and the disk while DuckDB builds the next villages
         pending: deque[Future[None]] = deque()
         for batch in _batches(context, sheets, sorted(set(villages) | _codes_with_rows(context, sheets))):
-            built = {
-                sheet.spec.key: {r[0]: r[1:] for r in con.execute(batch_sql(sheet, cells, batch)).fetchall()}
-                for sheet, cells in typed
-            }
+            built = {sheet.spec.key: batch_rows(con, sheet, cells, batch) for sheet, cells in typed}
             for code in batch:
                 counts: dict[str, int] = {}
                 parts, csvs = [], []

@@ -15,7 +15,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration.publish.roster_cells import MAX_TEXT, batch_sql, cell_columns, csv_header
+from orchestration.publish.roster_cells import MAX_TEXT, batch_rows, cell_columns, csv_header
 from orchestration.publish.roster_changes import village_changes
 from orchestration.publish.roster_sheets import SHEETS, BuiltSheet, SheetColumn
 from orchestration.publish.roster_workbook import (
@@ -68,7 +68,7 @@ def _write(con: duckdb.DuckDBPyConnection, built: BuiltSheet, folder: Path, prev
     """Each village's workbook and CSV, as rosters.write assembles them."""
     cells = cell_columns(con, built)
     changes = village_changes(con, [(built, cells)], previous)
-    built_rows = {r[0]: r[1:] for r in con.execute(batch_sql(built, cells, ["v1", "v2"])).fetchall()}
+    built_rows = batch_rows(con, built, cells, ["v1", "v2"])
     for village in ("v1", "v2"):
         rows, text, count = built_rows[village]
         (folder / f"{village}.csv").write_bytes((csv_header(cells) + (text or "")).encode("utf-8-sig"))
