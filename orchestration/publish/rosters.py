@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import json
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from catalog.datasets import CatalogError, Channel
 from orchestration.publish.context import PublishContext, Writer, source
-from orchestration.publish.roster_changes import Change, previous_rows, sheet_changes
+from orchestration.publish.roster_cells import batch_rows, cell_columns, csv_header
+from orchestration.publish.roster_changes import VillageChanges, village_changes
 from orchestration.publish.roster_sheets import SHEETS, BuiltSheet, build_sheet
-from orchestration.publish.roster_workbook import RosterWorkbook, write_csv
+from orchestration.publish.roster_workbook import Sheet, changes_sheet, data_sheet, write_workbook
 
 ROSTER_DATASET = "village_roster"
 VILLAGE_DATASET = "village"
 INDEX = "index.json"
+BATCH_ROWS = 100_000  # residents per run of villages: ~100 MB of sheet XML in memory at once
 
 
 def write(context: PublishContext, version_dir: Path) -> None:
@@ -54,30 +58,57 @@ def write(context: PublishContext, version_dir: Path) -> None:
         for s in sheets
     }
     index["villages"] = {}
+    typed = [(s, cell_columns(con, s)) for s in sheets]
+    changes = village_changes(con, typed, previous)
+    previous_version = previous.parent.name if previous else None
     population_rows = 0
-    for code in sorted(set(villages) | _codes_with_rows(context, sheets)):
-        book = RosterWorkbook(out_dir / f"{code}.xlsx")
-        counts: dict[str, int] = {}
-        changes: list[Change] = []
-        for sheet in sheets:
-            rows = con.execute(f"select * exclude (_village) from {sheet.table} where _village = ?", [code]).fetchall()
-            book.add_sheet(sheet, rows)
-            write_csv(out_dir / f"{code}{sheet.spec.csv_suffix}.csv", sheet, rows)
-            counts[sheet.spec.key] = len(rows)
-            if previous is not None:
-                old = previous_rows(previous / f"{code}{sheet.spec.csv_suffix}.csv")
-                changes += sheet_changes(sheet, old, rows)
-        book.add_changes(changes, previous.parent.name if previous else None)
-        book.close()
-        population_rows += counts.get("population", 0)
-        index["villages"][code] = {
-            "name": villages.get(code, ""),
-            "rows": counts,
-            "changes": {kind: sum(1 for c in changes if c.kind == kind) for kind in ("added", "removed", "changed")},
-        }
+    with ThreadPoolExecutor(max_workers=1) as saver:  # zlib and the disk while DuckDB builds the next villages
+        pending: deque[Future[None]] = deque()
+        for batch in _batches(context, sheets, sorted(set(villages) | _codes_with_rows(context, sheets))):
+            built = {sheet.spec.key: batch_rows(con, sheet, cells, batch) for sheet, cells in typed}
+            for code in batch:
+                counts: dict[str, int] = {}
+                parts, csvs = [], []
+                for sheet, cells in typed:
+                    rows, text, count = built[sheet.spec.key].pop(code, ("", "", 0))
+                    parts.append(data_sheet(sheet, rows, count))
+                    csvs.append((out_dir / f"{code}{sheet.spec.csv_suffix}.csv", csv_header(cells) + text))
+                    counts[sheet.spec.key] = count
+                found = changes.get(code, VillageChanges("", 0, {"added": 0, "removed": 0, "changed": 0}))
+                parts.append(changes_sheet(found.rows, found.count, previous_version))
+                pending.append(saver.submit(_save, out_dir / f"{code}.xlsx", parts, csvs, context.result.created_at))
+                while len(pending) > 4:
+                    pending.popleft().result()
+                population_rows += counts.get("population", 0)
+                index["villages"][code] = {"name": villages.get(code, ""), "rows": counts, "changes": found.kinds}
+        for future in pending:
+            future.result()
     (out_dir / INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8")
     context.result.rows["roster"] = {roster.id: population_rows}
     context.result.rosters = len(index["villages"])
+
+
+def _save(path: Path, sheets: list[Sheet], csvs: list[tuple[Path, str]], created: str) -> None:
+    write_workbook(path, sheets, created)
+    for csv_path, text in csvs:
+        csv_path.write_bytes(text.encode("utf-8-sig"))  # a byte-order mark, so Excel on a Chinese Windows reads it
+
+
+def _batches(context: PublishContext, sheets: list[BuiltSheet], codes: list[str]) -> list[list[str]]:
+    """The villages in runs of about BATCH_ROWS population rows: one query per sheet and run."""
+    population = next((s for s in sheets if s.spec.key == "population"), None)
+    sizes: dict[str, int] = {}
+    if population is not None:
+        sizes = dict(context.con.execute(f"select _village, count(*) from {population.table} group by 1").fetchall())
+    batches: list[list[str]] = [[]]
+    rows = 0
+    for code in codes:
+        if batches[-1] and rows + sizes.get(code, 0) > BATCH_ROWS:
+            batches.append([])
+            rows = 0
+        batches[-1].append(code)
+        rows += sizes.get(code, 0)
+    return [b for b in batches if b]
 
 
 def _villages(context: PublishContext) -> dict[str, str]:
