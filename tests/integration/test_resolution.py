@@ -15,7 +15,7 @@ import pytest
 
 from bench.metrics import pairwise_scores
 from tests.support.later_run import MOVED_TO, LaterDelivery
-from tests.support.readers import delivered_id_is_valid, loaded_mentions, query, truth
+from tests.support.readers import delivered_id_is_valid, loaded_mentions, query, raw_counts, truth
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -31,21 +31,17 @@ def settings(small_run: Settings) -> Settings:
 def test_small_no_raw_row_is_lost(settings: Settings) -> None:
     """All 158 systems at `small`: per source entity, raw rows + quarantined rows = rows the sandbox delivered."""
     delivered = json.loads((settings.truth_dir / "summary.json").read_text())["delivered_rows"]
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        rows = con.execute(
-            "select source_id || '/' || entity, sum(rows_delivered), sum(rows_loaded), sum(rows_quarantined) "
-            "from raw._deliveries group by 1"
-        ).fetchall()
-        for key, rows_delivered, loaded, quarantined in rows:
-            source_id, entity = key.split("/")
-            in_raw = con.execute(f"select count(*) from raw.{source_id}__{entity}").fetchone()[0]
-            assert in_raw == loaded and loaded + quarantined == rows_delivered, key
-        systems = con.execute("select count(distinct source_id) from raw._deliveries").fetchone()[0]
-    finally:
-        con.close()
-    assert {r[0]: r[1] for r in rows} == delivered
-    assert systems == 158
+    rows = query(
+        settings,
+        "select source_id, entity, sum(rows_delivered) as delivered, sum(rows_loaded) as loaded, "
+        "sum(rows_quarantined) as quarantined from raw._deliveries group by all",
+    )
+    in_raw = raw_counts(settings)
+    for source_id, entity, rows_delivered, loaded, quarantined in rows.iter_rows():
+        key = f"{source_id}/{entity}"
+        assert in_raw[f"{source_id}__{entity}"] == loaded and loaded + quarantined == rows_delivered, key
+    assert {f"{s}/{e}": n for s, e, n, _, _ in rows.iter_rows()} == delivered
+    assert rows["source_id"].n_unique() == 158
 
 
 def test_small_one_person_per_distinct_valid_id(settings: Settings) -> None:

@@ -17,9 +17,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.support.later_tiny import BAD_FILE, LaterTiny, raw_counts, sqlite_value
+from tests.support.later_tiny import BAD_FILE, LaterTiny, sqlite_value
 from tests.support.onboarding import SOURCE_ID
-from tests.support.readers import query, sandbox_as_of, truth
+from tests.support.readers import query, raw_counts, sandbox_as_of, truth
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -28,8 +28,8 @@ pytestmark = pytest.mark.integration
 def _new_deliveries(later: LaterTiny) -> pl.DataFrame:
     deliveries = query(
         later.settings,
-        "select delivery_id, source_id, entity, sha256, file_name, rows_delivered, rows_loaded, status, error_code, "
-        "error from raw._deliveries",
+        "select delivery_id, source_id, entity, sha256, file_name, rows_delivered, rows_loaded, rows_quarantined, "
+        "status, error_code, error from raw._deliveries",
     )
     return deliveries.filter(~pl.col("delivery_id").is_in(later.before.deliveries["delivery_id"].implode()))
 
@@ -114,6 +114,23 @@ def test_a_bad_file_is_quarantined_and_loses_nothing_else(later_tiny: LaterTiny)
     grown = {
         f"{s}__{e}": n for s, e, n in new.group_by("source_id", "entity").agg(pl.col("rows_loaded").sum()).iter_rows()
     }
+    # each new delivery's rows are all somewhere: in its raw table or in quarantine, as many as it delivered
+    for delivery_id, source_id, entity, delivered, loaded, quarantined in new.select(
+        "delivery_id", "source_id", "entity", "rows_delivered", "rows_loaded", "rows_quarantined"
+    ).iter_rows():
+        in_raw = (
+            query(
+                later_tiny.settings,
+                f'select count(*) as n from raw."{source_id}__{entity}" where _delivery_id = ?',
+                [delivery_id],
+            )["n"][0]
+            if loaded
+            else 0
+        )
+        held = query(
+            later_tiny.settings, "select count(*) as n from raw._quarantine where delivery_id = ?", [delivery_id]
+        )["n"][0]
+        assert (in_raw, held, loaded + quarantined) == (loaded, quarantined, delivered), delivery_id
     after = raw_counts(later_tiny.settings)
     assert set(after) == set(later_tiny.before.raw_counts) | {f"{SOURCE_ID}__records"}
     assert after == {t: later_tiny.before.raw_counts.get(t, 0) + grown.get(t, 0) for t in after}

@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
 
 from tests.support.onboarding import register_export, registry_env
 from tests.support.pipeline import ZHONGTAI, pipeline_env, run_pipeline
-from tests.support.readers import query, sandbox_as_of
+from tests.support.readers import query, raw_counts, sandbox_as_of
 from zhongtai.settings import Settings
 
 BAD_FILE = "market_202612.xlsx"
@@ -49,19 +48,6 @@ def sqlite_value(db: Path, sql: str) -> Any:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         return con.execute(sql).fetchone()[0]
-    finally:
-        con.close()
-
-
-def raw_counts(settings: Settings) -> dict[str, int]:
-    """Rows per raw table of a source entity (not the bookkeeping tables, whose names start with _)."""
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        tables = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'raw' and table_type = 'BASE TABLE' "
-            "and not starts_with(table_name, '_')"
-        ).fetchall()
-        return {t: con.execute(f'select count(*) from raw."{t}"').fetchone()[0] for (t,) in tables}
     finally:
         con.close()
 

@@ -21,6 +21,20 @@ def query(settings: Settings, sql: str, params: list[Any] | None = None) -> pl.D
         con.close()
 
 
+def raw_counts(settings: Settings) -> dict[str, int]:
+    """Rows per raw table of a source entity (`<source id>__<entity>`; not the bookkeeping tables, whose names start
+    with _)."""
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' and table_type = 'BASE TABLE' "
+            "and not starts_with(table_name, '_')"
+        ).fetchall()
+        return {t: con.execute(f'select count(*) from raw."{t}"').fetchone()[0] for (t,) in tables}
+    finally:
+        con.close()
+
+
 def truth(settings: Settings, name: str) -> pl.DataFrame:
     return pl.read_parquet(settings.truth_dir / f"{name}.parquet")
 
