@@ -178,10 +178,14 @@ def _absolute(ref: str) -> str:
                     for r in (first, last))  # fmt: skip
 
 
+def _per_sheet(count: int, element: str) -> str:
+    """`element` once per worksheet, its {i} the sheet's number (1-based, as in the part's name)."""
+    return "".join(element.format(i=i) for i in range(1, count + 1))
+
+
 def _workbook_rels(count: int) -> str:
-    sheets = "".join(
-        f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-        for i in range(1, count + 1)
+    sheets = _per_sheet(
+        count, f'<Relationship Id="rId{{i}}" Type="{_REL}/worksheet" Target="worksheets/sheet{{i}}.xml"/>'
     )
     return (
         f'{_XML}<Relationships xmlns="{_PKG_REL}">{sheets}'
@@ -190,9 +194,8 @@ def _workbook_rels(count: int) -> str:
 
 
 def _content_types(count: int) -> str:
-    sheets = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT}.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, count + 1)
+    sheets = _per_sheet(
+        count, f'<Override PartName="/xl/worksheets/sheet{{i}}.xml" ContentType="{_CT}.spreadsheetml.worksheet+xml"/>'
     )
     return (
         f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
