@@ -99,13 +99,17 @@ class DeliveryRecord(Protocol):
 def table_exists(con: duckdb.DuckDBPyConnection, name: str, database: str | None = None) -> bool:
     """Whether `schema.table` exists (in the attached `database`, when given)."""
     schema, table = name.split(".")
-    sql = "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?"
-    params = [schema, table]
+    return table in tables_in(con, schema, database)
+
+
+def tables_in(con: duckdb.DuckDBPyConnection, schema: str, database: str | None = None) -> set[str]:
+    """The tables of `schema` (in the attached `database`, when given)."""
+    sql = "select table_name from duckdb_tables() where schema_name = ?"
+    params = [schema]
     if database:
         sql += " and database_name = ?"
         params.append(database)
-    row = con.execute(sql, params).fetchone()
-    return bool(row and row[0])
+    return {name for (name,) in con.execute(sql, params).fetchall()}
 
 
 def _in(name: str, database: str | None) -> str:

@@ -43,32 +43,43 @@ def _local(expr: str) -> str:
 
 
 def _field_rows(con: duckdb.DuckDBPyConnection, registry: Registry, wh: str) -> None:
-    """`_qf`: per delivery and canonical field, rows, filled and valid cells; `_qk`: duplicate keys per delivery."""
+    """`_qf`: per delivery and canonical field, rows, filled and valid cells; `_qk`: duplicate keys per delivery.
+
+    One scan per raw table: every field's counts are one struct in a list, unnested per delivery afterwards."""
     con.execute(
         "create or replace temp table _qf (delivery_id varchar, field varchar, canonical varchar, rows bigint, "
         "filled bigint, checked boolean, valid bigint)"
     )
     con.execute("create or replace temp table _qk (delivery_id varchar, duplicate_keys bigint)")
-    q = quote_identifier
+    q, lit = quote_identifier, quote_literal
+    loaded = bookkeeping.tables_in(con, "raw", wh)
     for source in registry:
         for entity in source.entities:
-            table = qualified(wh, "raw", source.raw_table(entity.name))
-            if not bookkeeping.table_exists(con, f"raw.{source.raw_table(entity.name)}", wh):
+            if source.raw_table(entity.name) not in loaded:
                 continue
+            cards = []
             for f in (f for f in entity.fields if f.canonical):
                 text = f"nullif(trim(cast({q(f.name)} as varchar)), '')"
                 pattern = VALIDITY_PATTERNS.get(f.canonical)
-                valid = f"count(*) filter (where regexp_matches({text}, {quote_literal(pattern)}))" if pattern else "0"
-                con.execute(
-                    f"""insert into _qf select _delivery_id, {quote_literal(f.name)}, {quote_literal(f.canonical)},
-                        count(*), count({text}), {"true" if pattern else "false"}, {valid}
-                        from {table} group by _delivery_id"""
+                valid = f"count(*) filter (where regexp_matches({text}, {lit(pattern)}))" if pattern else "0"
+                cards.append(
+                    f"{{'field': {lit(f.name)}, 'canonical': {lit(f.canonical)}, 'filled': count({text}), "
+                    f"'checked': {'true' if pattern else 'false'}, 'valid': cast({valid} as bigint)}}"
                 )
             key = ", ".join(f"coalesce(cast({q(k)} as varchar), '')" for k in entity.primary_key)
-            con.execute(
-                f"""insert into _qk select _delivery_id, count(*) - count(distinct concat_ws(chr(31), {key}))
-                    from {table} group by _delivery_id"""
-            )
+            con.execute(f"""
+                create or replace temp table _qt as
+                select _delivery_id, count(*) as n, count(*) - count(distinct concat_ws(chr(31), {key})) as dup,
+                    {"[" + ", ".join(cards) + "]" if cards else "null"} as cards
+                from {qualified(wh, "raw", source.raw_table(entity.name))} group by _delivery_id
+            """)  # fmt: skip
+            if cards:
+                con.execute("""
+                    insert into _qf select _delivery_id, c.field, c.canonical, n, c.filled, c.checked, c.valid
+                    from (select _delivery_id, n, unnest(cards) as c from _qt)
+                """)  # fmt: skip
+            con.execute("insert into _qk select _delivery_id, dup from _qt")
+    con.execute("drop table if exists _qt")
 
 
 def _registry_table(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
