@@ -16,13 +16,17 @@ from filelock import FileLock
 _ROOT: list[Path] = []
 
 
-def set_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The run's folder: the parent of a worker's own (`popen-gwN`), or pytest's base folder without xdist."""
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`shared` in the run's folder: the parent of a worker's own (`popen-gwN`); pytest's base without xdist."""
     base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    _ROOT[:] = [root / "shared"]
-    _ROOT[0].mkdir(exist_ok=True)
-    return _ROOT[0]
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared"
+
+
+def set_root(folder: Path) -> Path:
+    """Where `once` keeps what it makes, for this process."""
+    folder.mkdir(exist_ok=True)
+    _ROOT[:] = [folder]
+    return folder
 
 
 def once(name: str, make: Callable[[Path], object]) -> Path:
