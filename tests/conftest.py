@@ -14,13 +14,21 @@ from _pytest.nodeid import NodeId
 
 from tests.support.dbt import parsed_manifest
 from tests.support.pipeline import FirstRun, dated_env, generate_and_run
+from tests.support.shared import once, run_folder, set_root
 from zhongtai.settings import Settings
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder both of the run's workers share (tests/support/shared.py)."""
+    return set_root(run_folder(tmp_path_factory))
+
+
 @pytest.fixture(scope="session")
-def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """manifest.json from `dbt parse` of the real dbt project, copied where a test may not change the project's."""
-    return parsed_manifest(tmp_path_factory.mktemp("dbt_manifest"))
+def dbt_manifest(shared_folder: Path) -> Path:
+    """manifest.json from `dbt parse` of the real dbt project, copied where a test may not change the project's; parsed
+    once per run, by whichever worker needs it first."""
+    return once("dbt_manifest", parsed_manifest) / "manifest.json"
 
 
 @pytest.fixture(scope="session")

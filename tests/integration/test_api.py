@@ -1,4 +1,5 @@
-"""The open-data API started for real with uvicorn, read over HTTP, while publish switches versions under it."""
+"""The open-data API started for real with uvicorn, read over HTTP, while publish switches versions under it (the
+writers the API reads only: rosters and the analyst database are not what these tests are about)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from catalog.datasets import load_datasets
 from orchestration.publish import publish
-from tests.support.api import page_all, serve, warehouse_rows
+from tests.support.api import API_WRITERS, page_all, serve, warehouse_rows
 from tests.support.marts import make_warehouse
 from zhongtai.settings import Settings
 
@@ -43,7 +44,7 @@ def test_503_before_the_first_publish(api: httpx.Client) -> None:
 
 @pytest.fixture(scope="module")
 def published(api: httpx.Client, settings: Settings, dbt_manifest: Path) -> str:
-    return publish(settings, dbt_manifest).version
+    return publish(settings, dbt_manifest, API_WRITERS).version
 
 
 def test_health_names_the_version(api: httpx.Client, published: str) -> None:
@@ -160,7 +161,7 @@ def test_publishing_while_paging(api: httpx.Client, settings: Settings, publishe
     for t in threads:
         t.start()
     try:
-        versions = [publish(settings, dbt_manifest).version for _ in range(3)]
+        versions = [publish(settings, dbt_manifest, API_WRITERS).version for _ in range(3)]
     finally:
         stop.set()
         for t in threads:
@@ -194,7 +195,7 @@ def test_a_composite_key_pages_in_key_order(
     manifest["nodes"]["model.zhongtai.grid_event"]["config"]["meta"]["primary_key"] = ["village_code", "event_no"]
     composite = tmp_path / "manifest.json"
     composite.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    publish(settings, composite)
+    publish(settings, composite, API_WRITERS)
     records = page_all(api, "grid_event", limit=7)
     keys = [(r["village_code"], r["event_no"]) for r in records]
     assert keys == warehouse_rows(settings, "select village_code, event_no from marts.grid_event order by 1, 2")

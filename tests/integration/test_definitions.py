@@ -11,7 +11,7 @@ import pytest
 
 from catalog.registry import load_registry
 from orchestration.definitions import build_definitions
-from zhongtai.settings import Settings
+from tests.support.dbt import with_parsed_project
 
 pytestmark = pytest.mark.integration
 
@@ -20,9 +20,10 @@ UPDATE_SNAPSHOTS = "ZHONGTAI_UPDATE_SNAPSHOTS"
 
 
 @pytest.fixture(scope="module")
-def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
-    """The code location as `dagster` loads it, built once for the module (it parses the dbt project)."""
-    return build_definitions(Settings(data_dir=tmp_path_factory.mktemp("definitions")))
+def defs(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> dg.Definitions:
+    """The code location as `dagster` loads it, built once for the module on the run's one parse of the dbt project
+    (its own data directory holds a copy of the parsed project, which it finds up to date)."""
+    return build_definitions(with_parsed_project(tmp_path_factory.mktemp("definitions") / "data", dbt_manifest))
 
 
 def graph_of(defs: dg.Definitions) -> dict[str, list[str]]:

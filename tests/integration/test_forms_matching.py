@@ -20,17 +20,15 @@ from catalog.forms.evaluate import score, target_key
 from catalog.forms.matcher import ELEMENTS
 from sandbox import DEFAULT_SEED
 from sandbox.forms import SPEC, generate_forms
-from tests.support.dbt import run_dbt
 
 pytestmark = pytest.mark.integration
 ZHONGTAI = str(Path(sys.executable).parent / "zhongtai")
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("dbt-parse")
-    run_dbt(["parse"], work / "warehouse.duckdb", work)
-    return work / "target" / "manifest.json"
+def manifest(dbt_manifest: Path) -> Path:
+    """The run's one `dbt parse` of the real project (tests/conftest.py)."""
+    return dbt_manifest
 
 
 @pytest.fixture(scope="module")

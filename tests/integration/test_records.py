@@ -15,7 +15,7 @@ import pytest
 
 from apis.deps import get_snapshot, key_ordered
 from orchestration.publish import publish
-from tests.support.api import published_settings, serve, warehouse_rows
+from tests.support.api import API_WRITERS, published_settings, serve, warehouse_rows
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -195,7 +195,7 @@ def test_a_walk_stays_on_its_version(api: httpx.Client, settings: Settings, dbt_
     with duckdb.connect(str(settings.warehouse_path)) as con:
         con.execute("delete from marts.grid_event where event_no between 'GE0000150' and 'GE0000199'")
         con.execute("update marts.grid_event set category = 'changed' where event_no >= 'GE0000250'")
-    newer = publish(settings, dbt_manifest).version
+    newer = publish(settings, dbt_manifest, API_WRITERS).version  # the writers the API reads
     assert api.get("/health").json()["version"] == newer != first["version"]
     rest, cursor = [], first["next_cursor"]
     while cursor:

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from orchestration.publish import publish
-from tests.support.api import published_settings, serve
+from tests.support.api import API_WRITERS, api_published_settings, serve
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -73,7 +73,7 @@ def move_on(settings: Settings, k: int) -> None:
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Settings:
-    return published_settings(tmp_path_factory.mktemp("under_publication"), dbt_manifest)
+    return api_published_settings(tmp_path_factory.mktemp("under_publication"), dbt_manifest)
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +193,7 @@ def test_three_publishes_while_clients_read_fail_nothing_and_mix_no_versions(
         time.sleep(1)  # the clients are reading before the first publish starts
         for k in (1, 2, 3):
             move_on(settings, k)
-            version = publish(settings, dbt_manifest).version
+            version = publish(settings, dbt_manifest, API_WRITERS).version
             expected[version] = event_keys(settings)
             time.sleep(1)
     finally:

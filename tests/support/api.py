@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import httpx
 from orchestration.publish import WRITERS, Writer, publish
 from tests.support.marts import make_warehouse
 from tests.support.pipeline import free_port, wait_for_http
+from tests.support.shared import once
 from zhongtai.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,13 +81,11 @@ def api_published_settings(folder: Path, manifest: Path) -> Settings:
     return published_copy(folder / "data", manifest, API_WRITERS)
 
 
-# The fixture warehouse published once per test process and writer set; each module gets a copy of it (a few MB),
-# since a publish takes 10-40 s and a dozen modules need one. The copy is the module's own: it may publish again,
-# register accounts or write the audit log without another module seeing it. `current` is a relative link, and nothing
-# published names its data directory, so a copied folder serves as the original would.
-_PUBLISHED: dict[tuple[Path, tuple[str, ...], str], Path] = {}
-
-
+# The fixture warehouse published once per test run and writer set (tests/support/shared.py: the first worker to need
+# it publishes it); each module gets a copy of it (a few MB), since a publish takes 10-40 s and a dozen modules need
+# one. The copy is the module's own: it may publish again, register accounts or write the audit log without another
+# module seeing it. `current` is a relative link, and nothing published names its data directory, so a copied folder
+# serves as the original would.
 def published_copy(
     data: Path,
     manifest: Path,
@@ -93,17 +93,21 @@ def published_copy(
     prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> Settings:
     """`data`: a copy of the fixture warehouse, changed by `prepare` if given, published with `writers`; the warehouse
-    and its first publish are made once per process for each writer set and `prepare` function."""
-    key = (manifest, tuple(w.name for w in writers), f"{prepare.__module__}.{prepare.__qualname__}" if prepare else "")
-    if key not in _PUBLISHED:
-        template = Settings(data_dir=data.parent.parent / f"published-{len(_PUBLISHED)}" / "data")
+    and its first publish are made once per run for each manifest, writer set and `prepare` function."""
+    key = "\n".join(
+        [str(manifest), *(w.name for w in writers), f"{prepare.__module__}.{prepare.__qualname__}" if prepare else ""]
+    )
+
+    def make(folder: Path) -> None:
+        template = Settings(data_dir=folder / "data")
         make_warehouse(template)
         if prepare:
             with duckdb.connect(str(template.warehouse_path)) as con:
                 prepare(con)
         publish(template, manifest, writers)
-        _PUBLISHED[key] = template.root
-    shutil.copytree(_PUBLISHED[key], data, symlinks=True)
+
+    template = once(f"published-{hashlib.sha256(key.encode()).hexdigest()[:16]}", make) / "data"
+    shutil.copytree(template, data, symlinks=True)
     return Settings(data_dir=data)
 
 

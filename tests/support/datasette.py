@@ -26,7 +26,7 @@ CSRF = re.compile(r'name="csrftoken" value="([^"]+)"')
 
 def published_fixture(data: Path, dbt_manifest: Path) -> Settings:
     """A data directory whose `current` snapshot is a publish of tests/fixtures/marts/warehouse.sql (a copy of one
-    made once per process)."""
+    made once per test run)."""
     return published_copy(data, dbt_manifest)
 
 

@@ -56,6 +56,13 @@ def parsed_manifest(folder: Path) -> Path:
     return copy
 
 
+def with_parsed_project(data: Path, manifest: Path) -> Settings:
+    """A data directory holding the assembled and parsed project `parsed_manifest` left beside `manifest`, so that what
+    prepares the project there (orchestration.dbt.prepare_project) finds it up to date instead of parsing it again."""
+    shutil.copytree(manifest.parent / "data" / "dbt", data / "dbt", symlinks=True)
+    return Settings(data_dir=data)
+
+
 def mart_contracts(manifest: Path) -> dict[str, list[tuple[str, str]]]:
     """Each mart model's contract: its relation `marts.<alias>` → [(column, data type)] in declared order."""
     nodes: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]

@@ -17,12 +17,9 @@ HAND_WRITTEN = [REPO_PROJECT / "models" / "intermediate", REPO_PROJECT / "models
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from orchestration.dbt import prepare_manifest
-    from zhongtai.settings import Settings
-
-    path = prepare_manifest(Settings(data_dir=tmp_path_factory.mktemp("dbt_project")))
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+def manifest(dbt_manifest: Path) -> dict[str, Any]:
+    """The run's one `dbt parse` of the project as a run assembles it (tests/conftest.py)."""
+    return json.loads(dbt_manifest.read_text(encoding="utf-8"))
 
 
 def _models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
