@@ -4,8 +4,8 @@ registered as a Spark table of the same schema and name, so that the same models
 
 What to export is read from the parsed project's sources (the registry's systems and the hand-written ones) and seed
 nodes, never listed here. The seeds are taken as the warehouse holds them rather than loaded again by `dbt seed`:
-their YAML's column types are DuckDB's (`varchar`), which Spark's parser rejects. The Parquet files are the hand-over: DuckDB writes them (`COPY … (FORMAT parquet)`), Spark reads them in
-place as external tables.
+their YAML's column types are DuckDB's (`varchar`), which Spark's parser rejects. The Parquet files are the
+hand-over: DuckDB writes them (`COPY … (FORMAT parquet)`), Spark reads them in place as external tables.
 """
 
 from __future__ import annotations
