@@ -33,7 +33,7 @@ def spark_build(tiny_run: FirstRun, tmp_path_factory: pytest.TempPathFactory) ->
     with duckdb.connect(str(tiny_run.settings.warehouse_path), read_only=True) as con:
         zone = con.execute("select current_setting('TimeZone')").fetchone()[0]  # type: ignore[index]
     as_of = dated_env(tiny_run.settings.root)["ZHONGTAI_AS_OF"]
-    with local_spark(work, {"spark.sql.session.timeZone": zone}) as spark:
+    with local_spark(work, {"spark.sql.session.timeZone": zone, "spark.ui.showConsoleProgress": "false"}) as spark:
         build_project_on_spark(tiny_run.settings, spark, work, as_of)
         yield spark
 

@@ -29,6 +29,11 @@ def local_spark_conf(work: Path) -> dict[str, str]:
         "spark.local.dir": str(work / "local"),
         "spark.driver.extraJavaOptions": f"{JVM_FLAGS} -Dderby.system.home={work / 'derby'}",
         "spark.sql.session.timeZone": "Asia/Shanghai",
+        # Test data is small and the queries many and wide (the generic staging is a union over every registered
+        # system): compiling Java for each plan with Janino cost far more CPU than running it. Interpreted
+        # expressions and no whole-stage code generation: the same answers, none of the compiling.
+        "spark.sql.codegen.wholeStage": "false",
+        "spark.sql.codegen.factoryMode": "NO_CODEGEN",
         # dbt-spark switches ANSI mode off on its connections; the session does the same, so SQL run beside dbt
         # behaves as dbt's does
         "spark.sql.ansi.enabled": "false",
