@@ -45,7 +45,7 @@ def test_every_mart_is_the_same_on_spark(tiny_run: FirstRun, spark_build: Any) -
     with duckdb.connect(str(tiny_run.settings.warehouse_path), read_only=True) as con:
         for mart in marts:
             schema, name = mart.split(".")
-            duck = normalised_rows(con.execute(f"select * from {qualified(schema, name)}").fetch_arrow_table())
+            duck = normalised_rows(con.execute(f"select * from {qualified(schema, name)}").to_arrow_table())
             spark = normalised_rows(spark_build.table(mart).toArrow())
             if len(duck) != len(spark) or checksum(duck) != checksum(spark):
                 differing.append(

@@ -117,10 +117,13 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def build_project_on_spark(settings: Settings, spark: Any, work: Path, as_of: str) -> Path:
+def build_project_on_spark(
+    settings: Settings, spark: Any, work: Path, as_of: str, select: list[str] | None = None
+) -> Path:
     """The project a run assembled under `settings`, built on `spark` from the run's warehouse: its sources and seeds
     exported as Parquet and registered, then `dbt run` (models only: snapshots need a table format that is not here).
-    dbt's target/ and logs/ go under `work`; returns the path of its run_results.json."""
+    dbt's target/ and logs/ go under `work`; returns the path of its run_results.json. `select`: only these models
+    (dbt's selection syntax, `+model` with its parents), not every model."""
     project = project_dir(settings)
     exported = export_parquet(settings.warehouse_path, input_tables(manifest_path(settings)), work / "parquet")
     register_tables(spark, exported)
@@ -129,5 +132,6 @@ def build_project_on_spark(settings: Settings, spark: Any, work: Path, as_of: st
         dbt_in_process([
             "run", "--project-dir", str(project), "--profiles-dir", str(project), "--target", "spark",
             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+            *(["--select", *select] if select else []),
         ])  # fmt: skip
     return work / "target" / "run_results.json"
