@@ -21,15 +21,18 @@ from zhongtai.settings import Settings
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
-    """What dbt needs to find the warehouse and the key secret, and to stay offline and quiet."""
-    return dbt_env_for(settings.warehouse_path, settings.key_secret)
+    """What dbt needs to find the warehouse (or Spark) and the key secret, and to stay offline and quiet."""
+    return dbt_env_for(settings.warehouse_path, settings.key_secret, settings.engine, settings.spark_master)
 
 
-def dbt_env_for(warehouse: Path, secret: str) -> dict[str, str]:
-    """dbt's environment for any warehouse file and key secret (tests build throwaway warehouses)."""
+def dbt_env_for(warehouse: Path, secret: str, engine: str = "duckdb", spark_master: str = "local[2]") -> dict[str, str]:
+    """dbt's environment for any warehouse file, key secret and engine (tests build throwaway warehouses); the
+    engine picks the target of dbt_project/profiles.yml."""
     return {
         "ZHONGTAI_WAREHOUSE_PATH": str(warehouse),
         "ZHONGTAI_KEY_SECRET": secret,
+        "ZHONGTAI_ENGINE": engine,
+        "ZHONGTAI_SPARK_MASTER": spark_master,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_VERSION_CHECK": "false",
         "DO_NOT_TRACK": "1",

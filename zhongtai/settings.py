@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +63,15 @@ class Settings(BaseSettings):
         default="60/minute", description="API requests allowed per client address without a key (limits syntax)"
     )
     quota_keyed: str = Field(default="1200/minute", description="API requests allowed per API key (limits syntax)")
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="engine dbt builds the models on: the DuckDB warehouse, or Spark (DESIGN.md §4; the dbt profile's "
+        "target; Dagster's assets and the resolution step do not follow it yet)",
+    )
+    spark_master: str = Field(
+        default="local[2]",
+        description="Spark master when engine is spark: local[N] or a cluster URL (spark://…, yarn, k8s://…)",
+    )
 
     @property
     def root(self) -> Path:

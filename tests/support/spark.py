@@ -10,6 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from orchestration.dbt import dbt_env_for, manifest_path, project_dir
+from orchestration.engines.spark import export_parquet, input_tables, register_tables
+from zhongtai.settings import Settings
+
 # Short start-up: C1 JIT only and no perf-data file; an in-memory catalog instead of Derby; two threads.
 JVM_FLAGS = "-XX:TieredStopAtLevel=1 -XX:-UsePerfData"
 
@@ -25,6 +29,11 @@ def local_spark_conf(work: Path) -> dict[str, str]:
         "spark.local.dir": str(work / "local"),
         "spark.driver.extraJavaOptions": f"{JVM_FLAGS} -Dderby.system.home={work / 'derby'}",
         "spark.sql.session.timeZone": "Asia/Shanghai",
+        # Test data is small and the queries many and wide (the generic staging is a union over every registered
+        # system): compiling Java for each plan with Janino cost far more CPU than running it. Interpreted
+        # expressions and no whole-stage code generation: the same answers, none of the compiling.
+        "spark.sql.codegen.wholeStage": "false",
+        "spark.sql.codegen.factoryMode": "NO_CODEGEN",
         # dbt-spark switches ANSI mode off on its connections; the session does the same, so SQL run beside dbt
         # behaves as dbt's does
         "spark.sql.ansi.enabled": "false",
@@ -38,8 +47,9 @@ def debian_java_home() -> str | None:
 
 
 @contextmanager
-def local_spark(work: Path) -> Iterator[Any]:
-    """A SparkSession on `local[2]` for the duration of the block; its JVM is stopped after."""
+def local_spark(work: Path, conf: dict[str, str] | None = None) -> Iterator[Any]:
+    """A SparkSession on `local[2]` for the duration of the block (`conf` overrides settings); its JVM is stopped
+    after."""
     from pyspark.sql import SparkSession
 
     # the in-memory catalog forgets tables, but their files stay in the warehouse directory and would clash
@@ -49,7 +59,7 @@ def local_spark(work: Path) -> Iterator[Any]:
     if java_home and not saved:
         os.environ["JAVA_HOME"] = java_home
     builder = SparkSession.builder.appName("zhongtai-tests")
-    for key, value in local_spark_conf(work).items():
+    for key, value in (local_spark_conf(work) | (conf or {})).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     try:
@@ -90,3 +100,38 @@ def dbt_in_process(args: list[str]) -> None:
 
     result = dbtRunner().invoke(args)
     assert result.success, f"dbt {' '.join(args)} failed: {result.exception or result.result}"
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """os.environ with `values` set for the block (dbt in this process reads its env_var()s there), then restored."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def build_project_on_spark(
+    settings: Settings, spark: Any, work: Path, as_of: str, select: list[str] | None = None
+) -> Path:
+    """The project a run assembled under `settings`, built on `spark` from the run's warehouse: its sources and seeds
+    exported as Parquet and registered, then `dbt run` (models only: snapshots need a table format that is not here).
+    dbt's target/ and logs/ go under `work`; returns the path of its run_results.json. `select`: only these models
+    (dbt's selection syntax, `+model` with its parents), not every model."""
+    project = project_dir(settings)
+    exported = export_parquet(settings.warehouse_path, input_tables(manifest_path(settings)), work / "parquet")
+    register_tables(spark, exported)
+    env = dbt_env_for(settings.warehouse_path, settings.key_secret, "spark", local_spark_conf(work)["spark.master"])
+    with environment({**env, "ZHONGTAI_AS_OF": as_of}):
+        dbt_in_process([
+            "run", "--project-dir", str(project), "--profiles-dir", str(project), "--target", "spark",
+            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+            *(["--select", *select] if select else []),
+        ])  # fmt: skip
+    return work / "target" / "run_results.json"
