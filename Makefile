@@ -11,7 +11,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install browser postgres java demo run serve test test-fast lint format bench clean
+.PHONY: help install browser postgres java demo run serve test test-spark test-fast lint format bench clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "}; /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,6 +59,9 @@ test: install browser postgres java ## lint, type-check, then every test: unit, 
 	$(BIN)/lint-imports
 	$(BIN)/mypy zhongtai catalog apis
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+
+test-spark: install java ## every mart of a tiny run built again on local Spark and compared with DuckDB's (slow: issue 15)
+	$(BIN)/pytest -m spark_build
 
 test-fast: install ## unit tests only
 	$(BIN)/pytest -m "not integration and not e2e"

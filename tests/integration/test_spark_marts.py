@@ -22,7 +22,7 @@ from tests.support.pipeline import FirstRun, dated_env
 from tests.support.spark import build_project_on_spark, local_spark
 from zhongtai.sql import qualified
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.spark_build]
 
 
 @pytest.fixture(scope="module")
