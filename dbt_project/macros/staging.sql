@@ -10,35 +10,56 @@
   - snapshot: only the latest delivery (max _received_at) counts; within it a primary key
     repeated in the file keeps its last line (rows without a key are all kept);
   - incremental: the latest version of each primary key (latest _received_at, then last line).
+  The generated mentions (catalog/dbt_sources.py) apply the same rule to a union of tables
+  with delivery_rule, version_key and version_order.
 -#}
 {% macro deduplicate(cte, source_name, table_name) -%}
-    {%- if execute -%}
-        {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
-        {%- set mode = node.meta['delivery_mode'] -%}
-        {%- set key = node.meta['primary_key'] -%}
-    {%- else -%}
-        {%- set mode, key = 'incremental', ['_line'] -%}
-    {%- endif -%}
-    {%- set key_expr = key | join(" as " ~ dbt.type_string() ~ ") || '|' || cast(") -%}
     select *
     from (
         select
             {{ cte }}.*,
             row_number() over (
-            {%- if mode == 'snapshot' %}
-                partition by coalesce(cast({{ key_expr }} as {{ dbt.type_string() }}), '#' || cast(_line as {{ dbt.type_string() }}))
-                order by _line desc
-            {%- else %}
-                partition by cast({{ key_expr }} as {{ dbt.type_string() }})
-                order by _received_at desc, _line desc
-            {%- endif %}
+                partition by {{ version_key(source_name, table_name) }}
+                order by {{ version_order() }}
             ) as _version_rank
         from {{ cte }}
-        {%- if mode == 'snapshot' %}
+        {%- if delivery_rule(source_name, table_name).snapshot %}
         where _received_at = (select max(_received_at) from {{ cte }})
         {%- endif %}
     ) as versions
     where _version_rank = 1
+{%- endmacro %}
+
+{#- A raw table's delivery mode and primary key, from the generated sources YAML:
+    {'snapshot': bool, 'key': [columns]}. -#}
+{% macro delivery_rule(source_name, table_name) -%}
+    {%- if execute -%}
+        {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
+        {{ return({'snapshot': node.meta['delivery_mode'] == 'snapshot', 'key': node.meta['primary_key']}) }}
+    {%- else -%}
+        {{ return({'snapshot': false, 'key': ['_line']}) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- What makes two raw rows versions of one record: the primary key as text; in a snapshot a
+    row without a key is a record of its own (its line). -#}
+{% macro version_key(source_name, table_name) -%}
+    {%- set rule = delivery_rule(source_name, table_name) -%}
+    {%- set text = dbt.type_string() -%}
+    {%- set key -%}
+        cast({{ rule.key | join(' as ' ~ text ~ ") || '|' || cast(") }} as {{ text }})
+    {%- endset -%}
+    {%- if rule.snapshot -%}
+        coalesce({{ key }}, '#' || cast(_line as {{ text }}))
+    {%- else -%}
+        {{ key }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The current version first: the latest delivery, then the last line of the file (within a
+    snapshot's one delivery, the last line). -#}
+{% macro version_order() -%}
+    _received_at desc, _line desc
 {%- endmacro %}
 
 {#- Trimmed text, full-width spaces removed; empty becomes null. -#}

@@ -11,62 +11,14 @@ from typing import Any
 import duckdb
 import pytest
 
-from catalog.registry import load_registry
 from tests.support.dbt import SECRET, run_dbt
-from zhongtai import bookkeeping
+from tests.support.raw_tables import create_raw_tables, deliver
 from zhongtai.identifiers import make_citizen_id, make_uscc
 from zhongtai.keys import pseudonym
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-RAW_TYPES = {
-    "varchar": "varchar",
-    "integer": "bigint",
-    "bigint": "bigint",
-    "decimal": "decimal(18,4)",
-    "double": "double",
-    "date": "date",
-    "timestamp": "timestamptz",
-    "boolean": "boolean",
-}
-
-# ---------------------------------------------------------------- running dbt
-
-
-# ---------------------------------------------------------------- raw tables as the pipeline writes them
-
-
-def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Every registered entity's raw table, typed as the registry says, plus the delivery columns."""
-    con.execute("create schema if not exists raw")
-    for source in load_registry():
-        for entity in source.entities:
-            columns = [f"{f.name} {RAW_TYPES[f.type]}" for f in entity.fields]
-            columns += ["_delivery_id varchar not null", "_line bigint not null", "_received_at timestamptz not null"]
-            columns += ["_extra varchar"]
-            con.execute(f"create table if not exists raw.{source.raw_table(entity.name)} ({', '.join(columns)})")
-    # The resolution step's output, empty here (zhongtai.bookkeeping defines it), so every mention in this fixture
-    # resolves deterministically or stays unresolved.
-    bookkeeping.ensure_link_tables(con)
-
-
-def deliver(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    delivery: tuple[str, str],
-    columns: str,
-    rows: list[tuple[Any, ...]],
-    **same: Any,
-) -> None:
-    """Append one delivery (id, received at) to a raw table, lines numbered as in a file with a header."""
-    delivery_id, received_at = delivery
-    names = [*columns.split(), *same, "_delivery_id", "_line", "_received_at"]
-    for line, row in enumerate(rows, start=2):
-        values = [*row, *same.values(), delivery_id, line, received_at]
-        con.execute(f"insert into raw.{table} ({', '.join(names)}) values ({', '.join('?' * len(values))})", values)
 
 
 VILLAGE = "440604010001"  # 龙澄 (居委会) in zhongtai/reference/admin_divisions.csv

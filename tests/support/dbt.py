@@ -32,13 +32,17 @@ def dbt_project() -> Path:
 SECRET = "test-secret"
 
 
-def run_dbt(args: list[str], warehouse: Path, work: Path, secret: str = SECRET) -> subprocess.CompletedProcess[str]:
-    """Run the dbt CLI of this venv on the assembled project, with target/ and logs/ kept under `work`."""
+def run_dbt(
+    args: list[str], warehouse: Path, work: Path, secret: str = SECRET, project: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the dbt CLI of this venv on the assembled project (or on `project`, assembled from another registry), with
+    target/ and logs/ kept under `work`."""
+    project = project or dbt_project()
     command = [
         str(Path(sys.executable).parent / "dbt"),
         *args,
-        "--project-dir", str(dbt_project()),
-        "--profiles-dir", str(dbt_project()),
+        "--project-dir", str(project),
+        "--profiles-dir", str(project),
         "--target-path", str(work / "target"),
         "--log-path", str(work / "logs"),
     ]  # fmt: skip
