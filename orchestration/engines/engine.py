@@ -7,6 +7,7 @@ orchestration/engines/portable.py. Which engine a step uses comes from Settings.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,10 @@ class Engine(Protocol):
         """The rows of a Splink result, with the columns `columns` picks from its column names."""
         ...
 
+    def splink_done(self, api: Any, inputs: list[str]) -> None:
+        """Leave nothing of a finished Splink run (its tables, the `inputs` registered with it) on the engine."""
+        ...
+
 
 class DuckDBEngine:
     """DuckDB: queries on the given connection (the warehouse); Splink on an in-memory DuckDB of its own."""
@@ -73,6 +78,9 @@ class DuckDBEngine:
     def splink_rows(self, frame: Any, columns: Callable[[list[str]], list[str]]) -> pl.DataFrame:
         relation = frame.as_duckdbpyrelation()
         return pl.from_arrow(relation.select(", ".join(columns(relation.columns))).arrow())  # type: ignore[return-value]
+
+    def splink_done(self, api: Any, inputs: list[str]) -> None:
+        pass  # Splink's DuckDB is its own, in memory, and goes with the API
 
 
 def splink_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -118,6 +126,12 @@ class SparkEngine:
     def splink_rows(self, frame: Any, columns: Callable[[list[str]], list[str]]) -> pl.DataFrame:
         df = frame.as_spark_dataframe()
         return _from_spark(df.select(*columns(df.columns)))
+
+    def splink_done(self, api: Any, inputs: list[str]) -> None:
+        # the session outlives the run: a second run would find its input views taken
+        api.delete_tables_created_by_splink_from_db()
+        for name in inputs:
+            self.spark.catalog.dropTempView(name)
 
 
 def _splink_spark_api() -> type:
@@ -182,5 +196,10 @@ def engine_for(settings: Settings, con: duckdb.DuckDBPyConnection) -> Iterator[E
         return
     from orchestration.engines.spark import checkpoint_dir, spark_session
 
-    with spark_session(settings) as spark:
-        yield SparkEngine(spark, checkpoint_dir(settings))
+    checkpoints = checkpoint_dir(settings)
+    try:
+        with spark_session(settings) as spark:
+            yield SparkEngine(spark, checkpoints)
+    finally:
+        # Splink's intermediate tables, as Parquet: of no use once the step is over
+        shutil.rmtree(checkpoints, ignore_errors=True)

@@ -262,12 +262,15 @@ def predict_edges(
     # the prior from this data, so that it shrinks as the district grows instead of staying at the training sample's
     model["probability_two_random_records_match"] = linkage.prior
     db = engine.splink_api(memory_limit)
-    linker = Linker(db.register(linkage.records.to_arrow(), dataset_display_name="records"), model)
-    # name frequencies of the whole district: the candidates alone would make every name look rare
-    tf = db.register(linkage.name_tf.to_arrow(), dataset_display_name="name_tf")
-    linker.table_management.register_term_frequency_lookup(tf, "name")
-    predictions = linker.inference.predict(threshold_match_probability=floor)
-    return engine.splink_rows(predictions, _edge_columns)
+    try:
+        linker = Linker(db.register(linkage.records.to_arrow(), dataset_display_name="records"), model)
+        # name frequencies of the whole district: the candidates alone would make every name look rare
+        tf = db.register(linkage.name_tf.to_arrow(), dataset_display_name="name_tf")
+        linker.table_management.register_term_frequency_lookup(tf, "name")
+        predictions = linker.inference.predict(threshold_match_probability=floor)
+        return engine.splink_rows(predictions, _edge_columns)
+    finally:
+        engine.splink_done(db, ["records", "name_tf"])
 
 
 def train(warehouse: Path, output: Path = PERSON_MODEL) -> Path:

@@ -1,11 +1,13 @@
 """Entity resolution of the `tiny` run on DuckDB and on local Spark gives the same person and organisation links.
 
-The run's intermediate mention tables go to Spark as Parquet (orchestration/engines/spark.py); the deterministic
-pre-pass (each mention's features, the split into anchored profiles and loose mentions, the candidates sharing a
-blocking key, the organisations' code-body and name rules) runs on each engine from the same SQL, Splink scores the
-candidates on each engine's backend (DuckDBAPI, SparkAPI) with the same trained model, and the decisions are compared.
-The few expressions the engines spell or count differently (orchestration/engines/portable.py) are also compared
-directly, on values picked to tell the spellings apart.
+The run's intermediate mention tables go to Spark as Parquet (orchestration/engines/spark.py). Compared, each on
+both engines: the deterministic pre-pass (each mention's features, the split into ID-anchored profiles and loose
+mentions, the candidates sharing a blocking key) row for row; every candidate pair Splink scores with the same
+trained model (DuckDBAPI, SparkAPI), each comparison's level and the probability; the decisions (person links and
+review cases, the organisations' code-body and name links); the few expressions the engines spell differently
+(orchestration/engines/portable.py) on values picked to tell the spellings apart; and the two string measures on
+every pair of the district's addresses and names they decide. At `tiny` the links alone would not notice a
+comparison that means something else on Spark on pairs that decide nothing; the other tests do.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import pytest
 from orchestration.engines import portable
 from orchestration.engines.engine import DuckDBEngine, Engine, SparkEngine
 from orchestration.engines.spark import SourceTable, export_parquet, register_tables, splink_conf
-from orchestration.resolution import linkage_input, resolve_orgs, resolve_persons
+from orchestration.resolution import LinkageInput, linkage_input, load_person_model, resolve_orgs, resolve_persons
+from orchestration.resolution.model import predict_edges
 from tests.support.pipeline import FirstRun
 from tests.support.spark import local_spark
 
@@ -40,15 +43,15 @@ def spark(tiny_run: FirstRun, tmp_path_factory: pytest.TempPathFactory) -> Itera
     conf = {**splink_conf(), "spark.ui.showConsoleProgress": "false"}
     with local_spark(work, conf) as session:
         register_tables(session, export_parquet(tiny_run.settings.warehouse_path, MENTIONS, work / "parquet"))
-        engine = SparkEngine(session, work / "checkpoints")
-        engine.splink_api()  # registers Splink's UDFs (jaro_winkler …) on the session for test_the_portable_expressions
-        yield engine
+        yield SparkEngine(session, work / "checkpoints")
 
 
-def resolve(engine: Engine, secret: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """What the resolution step decides on `engine`: the person links (linked or for review) and the org links."""
-    persons = resolve_persons(linkage_input(engine), secret=secret, engine=engine).links
-    return persons, resolve_orgs(engine)
+@pytest.fixture(scope="module")
+def linkages(tiny_run: FirstRun, spark: SparkEngine) -> dict[str, LinkageInput]:
+    """The deterministic pre-pass on each engine: what Splink is given to compare."""
+    with duckdb.connect(str(tiny_run.settings.warehouse_path), read_only=True) as con:
+        duck = linkage_input(con)
+    return {"duckdb": duck, "spark": linkage_input(spark)}
 
 
 def differences(name: str, duck: pl.DataFrame, spark: pl.DataFrame, columns: list[str]) -> str:
@@ -66,11 +69,45 @@ def differences(name: str, duck: pl.DataFrame, spark: pl.DataFrame, columns: lis
         )
 
 
-def test_the_same_people_and_organisations_are_linked_on_both_engines(tiny_run: FirstRun, spark: SparkEngine) -> None:
+def test_the_pre_pass_gives_splink_the_same_input(linkages: dict[str, LinkageInput]) -> None:
+    """Features, ID-anchored profiles, loose mentions and the candidates sharing a blocking key, row for row."""
+    duck, spark = linkages["duckdb"], linkages["spark"]
+    assert duck.loose.height >= 50 and duck.records.height > duck.loose.height
+    found = (
+        differences("Splink's records", duck.records, spark.records, duck.records.columns)
+        + differences("loose mentions", duck.loose, spark.loose, duck.loose.columns)
+        + differences("name frequencies", duck.name_tf, spark.name_tf, duck.name_tf.columns)
+    )
+    assert not found, found
+    assert (duck.prior, duck.profiles) == (spark.prior, spark.profiles)
+
+
+def test_every_candidate_pair_is_scored_the_same(linkages: dict[str, LinkageInput], spark: SparkEngine) -> None:
+    """Every pair the blocking rules make (no probability floor), with each comparison's level and the probability."""
+    model = load_person_model()
+    duck = predict_edges(linkages["duckdb"], model, floor=0.0)
+    on_spark = predict_edges(linkages["spark"], model, floor=0.0, engine=spark)
+    levels = [c for c in duck.columns if c.startswith("gamma_")]
+    assert len(levels) == len(model["comparisons"]) and duck.height > 100
+
+    def pairs(edges: pl.DataFrame) -> pl.DataFrame:
+        return edges.select("unique_id_l", "unique_id_r", *[pl.col(c).cast(pl.Int64) for c in levels])
+
+    found = differences("scored pairs", pairs(duck), pairs(on_spark), pairs(duck).columns)
+    assert not found, found
+    both = duck.join(on_spark, on=["unique_id_l", "unique_id_r"], suffix="_spark")
+    assert (both["match_probability"] - both["match_probability_spark"]).abs().max() < 1e-9  # type: ignore[operator]
+
+
+def test_the_same_people_and_organisations_are_linked_on_both_engines(
+    tiny_run: FirstRun, linkages: dict[str, LinkageInput], spark: SparkEngine
+) -> None:
     secret = tiny_run.settings.key_secret
     with duckdb.connect(str(tiny_run.settings.warehouse_path), read_only=True) as con:
-        duck_persons, duck_orgs = resolve(DuckDBEngine(con), secret)
-    spark_persons, spark_orgs = resolve(spark, secret)
+        duck_persons = resolve_persons(linkages["duckdb"], secret=secret).links
+        duck_orgs = resolve_orgs(con)
+    spark_persons = resolve_persons(linkages["spark"], secret=secret, engine=spark).links
+    spark_orgs = resolve_orgs(spark)
     # the tiny district has something to resolve both ways, or equal sets would prove nothing
     assert duck_persons.filter(pl.col("decision") == "linked").height >= 5
     assert duck_orgs["match_method"].n_unique() == 2
@@ -78,13 +115,13 @@ def test_the_same_people_and_organisations_are_linked_on_both_engines(tiny_run: 
         "organisation links", duck_orgs, spark_orgs, ORG_LINK
     )
     assert not found, found
-    # the same evidence weighs the same: Splink's probabilities agree to rounding
     both = duck_persons.join(spark_persons, on=PERSON_LINK, suffix="_spark", nulls_equal=True)
     assert (both["match_probability"] - both["match_probability_spark"]).abs().max() < 1e-9  # type: ignore[operator]
 
 
 TRICKY = [
     "320102199001011234",
+    "320102199012251234",  # 25 December: day and month tell apart
     "\u3000３２０１０２１９９００２３０１２３ｘ\u00a0",  # ideographic and no-break spaces, full-width digits, 30 Feb
     " 32010219900101123 ",  # 17 digits, no check character
     "320102199001011234\n",  # Java's `$` would match before the line break
