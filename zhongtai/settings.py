@@ -65,8 +65,8 @@ class Settings(BaseSettings):
     quota_keyed: str = Field(default="1200/minute", description="API requests allowed per API key (limits syntax)")
     engine: Literal["duckdb", "spark"] = Field(
         default="duckdb",
-        description="engine dbt builds the models on: the DuckDB warehouse, or Spark (DESIGN.md §4; the dbt profile's "
-        "target; Dagster's assets and the resolution step do not follow it yet)",
+        description="engine dbt builds the models on, and entity resolution reads the mentions and runs Splink on: the "
+        "DuckDB warehouse, or Spark (DESIGN.md §4; the dbt profile's target; the other assets stay on DuckDB)",
     )
     spark_master: str = Field(
         default="local[2]",

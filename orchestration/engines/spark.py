@@ -1,4 +1,6 @@
-"""The warehouse's inputs on Spark: every table the dbt project reads as a source (the raw layer the loader writes,
+"""Spark beside the DuckDB warehouse: the warehouse's inputs on Spark, and the pipeline's own SparkSession.
+
+The inputs: every table the dbt project reads as a source (the raw layer the loader writes,
 and the tables Python writes, such as entity resolution's links) and its seeds, exported from DuckDB as Parquet and
 registered as a Spark table of the same schema and name, so that the same models build on Spark.
 
@@ -11,12 +13,17 @@ hand-over: DuckDB writes them (`COPY … (FORMAT parquet)`), Spark reads them in
 from __future__ import annotations
 
 import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from zhongtai.settings import Settings
 from zhongtai.sql import qualified, quote_literal
 
 
@@ -75,3 +82,50 @@ def register_tables(spark: Any, exported: dict[SourceTable, Path]) -> None:
 def spark_literal(value: str) -> str:
     """A Spark SQL string literal (Spark reads backslash escapes in quoted strings)."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def splink_conf() -> dict[str, str]:
+    """What a SparkSession needs before it starts for Splink's Spark backend: the jar of Splink's string similarity
+    UDFs (jaro_winkler …) on `spark.jars` (they cannot be added to a running session)."""
+    from splink.backends.spark import similarity_jar_location
+
+    return {"spark.jars": similarity_jar_location()}
+
+
+def session_conf(settings: Settings) -> dict[str, str]:
+    """The settings of the pipeline's own SparkSession (entity resolution's): the master from Settings.spark_master,
+    Splink's jar, scratch space and warehouse under the data directory, no UI, and ANSI mode off as dbt-spark has it
+    on its connections, so SQL beside dbt's behaves as dbt's does."""
+    work = settings.root / "spark"
+    return {
+        "spark.master": settings.spark_master,
+        "spark.app.name": "zhongtai",
+        "spark.ui.enabled": "false",
+        "spark.sql.ansi.enabled": "false",
+        "spark.local.dir": str(work / "local"),
+        "spark.sql.warehouse.dir": str(work / "warehouse"),
+        **splink_conf(),
+    }
+
+
+@contextmanager
+def spark_session(settings: Settings) -> Iterator[Any]:
+    """The SparkSession of Settings.engine = spark, with Hive support as dbt-spark's session method builds its own, so
+    that both read the catalog the deployment configures (a shared metastore on a cluster); stopped after."""
+    from pyspark.sql import SparkSession
+
+    # entity resolution's Python UDFs run in this environment's Python unless the deployment names another
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in session_conf(settings).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+def checkpoint_dir(settings: Settings) -> Path:
+    """Where Splink on Spark writes its intermediate tables (as Parquet) to cut their lineage."""
+    return settings.root / "spark" / "checkpoints"

@@ -4,6 +4,7 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.engines.engine import engine_for
 from orchestration.resolution.clerical import DECISIONS, read_decisions
 from orchestration.resolution.decisions import resolve_orgs, resolve_persons
 from orchestration.resolution.features import linkage_input
@@ -18,14 +19,24 @@ ORG_LINKS_KEY = dg.AssetKey(bookkeeping.ORG_LINKS.split("."))
 
 
 def run_resolution(settings: Settings) -> dict[str, Any]:
-    """Resolve every loose mention in the warehouse and replace the link tables; a summary for the run's metadata."""
+    """Resolve every loose mention and replace the link tables; a summary for the run's metadata.
+
+    The mentions are read, and Splink scores, on the engine Settings.engine names: on DuckDB the warehouse (Splink in
+    an in-memory DuckDB of its own), on Spark the intermediate models in the SparkSession's catalog, where dbt's Spark
+    target builds them. The stewards' decisions come from, and the links go to, the warehouse's bookkeeping either
+    way: dbt reads them as sources (on Spark through orchestration/engines/spark.py's export)."""
     memory_limit = settings.resolution_memory
-    with connect(settings.warehouse_path, read_only=False, settings=settings, extensions=()) as con:
+    with (
+        connect(settings.warehouse_path, read_only=False, settings=settings, extensions=()) as con,
+        engine_for(settings, con) as engine,
+    ):
         con.execute(f"set memory_limit = '{memory_limit}'")
-        linkage = linkage_input(con)
+        linkage = linkage_input(engine)
         decisions = read_decisions(con)
-        result = resolve_persons(linkage, memory_limit=memory_limit, decisions=decisions, secret=settings.key_secret)
-        orgs = resolve_orgs(con)
+        result = resolve_persons(
+            linkage, memory_limit=memory_limit, decisions=decisions, secret=settings.key_secret, engine=engine
+        )
+        orgs = resolve_orgs(engine)
         bookkeeping.write_links(con, result.links, orgs)
         bookkeeping.write_clerical(con, result.review_cases, result.labels)
     counts = result.links.group_by("decision").len().to_dict(as_series=False)

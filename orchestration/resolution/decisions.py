@@ -7,9 +7,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import polars as pl
 
+from orchestration.engines.engine import Engine, as_engine
+from orchestration.engines.portable import Dialect, full_match, trim_spaces
 from orchestration.resolution import clerical
 from orchestration.resolution.features import LinkageInput, normalise_name
 from orchestration.resolution.model import Thresholds, load_person_model, load_thresholds, predict_edges
@@ -100,16 +101,18 @@ def resolve_persons(
     memory_limit: str | None = None,
     decisions: pl.DataFrame | None = None,
     secret: str = "",
+    engine: Engine | None = None,
 ) -> PersonResolution:
     """Score, decide, and put the stewards' `decisions` (clerical.read_decisions) over the model's: a decision
-    overrides the model for its mention (link, new person) or pair (reject)."""
+    overrides the model for its mention (link, new person) or pair (reject). Splink scores on `engine` (default: its
+    own in-memory DuckDB)."""
     started = time.perf_counter()
     model = model or load_person_model()
     thresholds = thresholds or load_thresholds()
     decisions = clerical.with_candidate_ids(
         decisions if decisions is not None else clerical.read_decisions_empty(), linkage, secret
     )
-    edges = predict_edges(linkage, model, floor=thresholds.review, memory_limit=memory_limit)
+    edges = predict_edges(linkage, model, floor=thresholds.review, memory_limit=memory_limit, engine=engine)
     scored = clerical.without_overruled(edges, decisions)
     decided = clerical.overridden(decide(scored, thresholds), decisions)
     links = linkage.loose.join(decided.rename({"mention": "mention_key"}), on="mention_key").drop("mention_key")
@@ -135,18 +138,22 @@ def normalise_org_name(name: str | None) -> str | None:
     return text or None
 
 
-ORG_SQL = """
+def org_sql(dialect: Dialect = "duckdb", table: str = "intermediate.int_org_mentions") -> str:
+    """Each organisation mention with the body of its code as delivered (`code17`), in SQL both engines read alike."""
+    code = f"upper({trim_spaces('uscc_raw', dialect)})"
+    return f"""
 select
     source_id, entity, record_id, role, uscc, name,
-    case when regexp_full_match(upper(trim(uscc_raw)), '[0-9A-Z]{17}.?') then left(upper(trim(uscc_raw)), 17) end
-        as code17
-from intermediate.int_org_mentions
+    case when {full_match(code, "[0-9A-Z]{17}.?", dialect)} then left({code}, 17) end as code17
+from {table}
 """
 
 
-def resolve_orgs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Broken or missing credit codes: the same first 17 characters as one valid code, else one valid code's name."""
-    df = con.sql(ORG_SQL).pl()
+def resolve_orgs(where: Any) -> pl.DataFrame:
+    """Broken or missing credit codes: the same first 17 characters as one valid code, else one valid code's name.
+    `where`: the engine holding the mentions (the DuckDB warehouse's connection, a SparkSession or an Engine)."""
+    engine = as_engine(where)
+    df = engine.query(org_sql(engine.dialect))
     names = {n: normalise_org_name(n) for n in df["name"].unique().to_list()}
     df = df.with_columns(name_key=pl.col("name").replace_strict(names, default=None, return_dtype=pl.String))
     valid = df.filter(pl.col("uscc").is_not_null())

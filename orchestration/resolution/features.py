@@ -12,6 +12,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from orchestration.engines.engine import DuckDBEngine, Engine, as_engine
+from orchestration.engines.portable import Dialect, date_from_digits, full_match, trim_spaces
+
 # Pairs Splink compares: only those agreeing on one of these (l and r are the two sides).
 BLOCKING_RULES = [
     "l.id17 = r.id17",
@@ -47,12 +50,16 @@ def name_pinyin(name: str | None) -> str | None:
     return "".join(lazy_pinyin(name))
 
 
-PERSON_FEATURES_SQL = """
+def person_features_sql(table: str, dialect: Dialect = "duckdb") -> str:
+    """The `features` CTE over a person-mention table (and `_person_names`), in SQL both engines read alike; the
+    expressions they spell differently come from engines/portable.py."""
+    raw_id = f"upper(translate({trim_spaces('id_number_raw', dialect)}, '０１２３４５６７８９ｘＸ', '0123456789XX'))"
+    return f"""
 with base as (
     select
         source_id, entity, record_id, role,
         id_number,
-        upper(translate(trim(id_number_raw), '０１２３４５６７８９ｘＸ', '0123456789XX')) as raw_id,
+        {raw_id} as raw_id,
         name, sex, birth_date, phone, village_code, address, house_no
     from {table}
 ),
@@ -62,7 +69,7 @@ with_id17 as (
         -- 17 digits survive a wrong check character: they still carry area, birth date and sequence
         case
             when id_number is not null then left(id_number, 17)
-            when regexp_full_match(raw_id, '[0-9]{{17}}[0-9X]?') then left(raw_id, 17)
+            when {full_match("raw_id", "[0-9]{17}[0-9X]?", dialect)} then left(raw_id, 17)
         end as id17
     from base
 ),
@@ -74,9 +81,9 @@ features as (
         left(names.normal, 1) as surname,
         coalesce(sex, case when id17 is not null then
             case when cast(substr(id17, 17, 1) as integer) % 2 = 1 then 'M' else 'F' end end) as sex,
-        coalesce(birth_date, try_strptime(substr(id17, 7, 8), '%Y%m%d')::date) as birth_day,
-        cast(year(birth_day) as varchar) as birth_year,
-        cast(birth_day as varchar) as birth_date,
+        coalesce(birth_date, {date_from_digits("substr(id17, 7, 8)", dialect)}) as birth_day,
+        cast(year(birth_day) as string) as birth_year,
+        cast(birth_day as string) as birth_date,
         phone, village_code, address, house_no,
         concat_ws('|', source_id, entity, record_id, role) as mention_key
     from with_id17
@@ -86,24 +93,25 @@ features as (
 """
 
 
-def _register_names(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def _register_names(engine: Engine, table: str) -> None:
     """Each distinct name once through Python (simplified, folded, pinyin), as `_person_names(raw, normal, pinyin)`."""
-    names = con.sql(f"select distinct name from {table} where name is not null").pl()["name"].to_list()
+    names = engine.query(f"select distinct name from {table} where name is not null")["name"].to_list()
     normal = [normalise_name(n) for n in names]
     mapping = pl.DataFrame(
         {"raw": names, "normal": normal, "pinyin": [name_pinyin(n) for n in normal]},
         schema={"raw": pl.String, "normal": pl.String, "pinyin": pl.String},
     )
-    con.register("_person_names", mapping.to_arrow())
+    engine.register("_person_names", mapping)
 
 
-def _features_sql(table: str, select: str) -> str:
-    return PERSON_FEATURES_SQL.format(table=table) + select
+def _features_sql(table: str, select: str, dialect: Dialect = "duckdb") -> str:
+    return person_features_sql(table, dialect) + select
 
 
 def person_features(con: duckdb.DuckDBPyConnection, table: str = "intermediate.int_person_mentions") -> pl.DataFrame:
-    """Every mention with the comparison columns the model expects (for training on a sample district)."""
-    _register_names(con, table)
+    """Every mention with the comparison columns the model expects (for training on a sample district, on DuckDB)."""
+    engine = DuckDBEngine(con)
+    _register_names(engine, table)
     try:
         return con.sql(_features_sql(table, "select * exclude (birth_day) from features")).pl()
     finally:
@@ -132,31 +140,34 @@ def _blocking_key_match(rule: str) -> str:
     return f"exists (select 1 from _loose as l where {on})"
 
 
-def linkage_input(con: duckdb.DuckDBPyConnection, table: str = "intermediate.int_person_mentions") -> LinkageInput:
-    """Build the Splink input inside DuckDB: the district's mentions are scanned there and only candidates come out."""
-    _register_names(con, table)
+def linkage_input(where: Any, table: str = "intermediate.int_person_mentions") -> LinkageInput:
+    """Build the Splink input inside the engine that holds the mentions (`where`: the DuckDB warehouse's connection,
+    a SparkSession or an Engine): the district's mentions are scanned there and only candidates come out."""
+    engine = as_engine(where)
+    dialect = engine.dialect
+    _register_names(engine, table)
     try:
-        loose = con.sql(
+        loose = engine.query(
             _features_sql(table, f"select mention_key, source_id, entity, record_id, role, {', '.join(COMPARED)} "
-                                 "from features where id_number is null order by mention_key")
-        ).pl()  # fmt: skip
-        con.register("_loose", loose.select(COMPARED).to_arrow())
+                                 "from features where id_number is null order by mention_key", dialect)
+        )  # fmt: skip
+        engine.register("_loose", loose.select(COMPARED))
         profiles = (
             f"select distinct id_number as anchor, {', '.join(COMPARED)} from features where id_number is not null"
         )
-        candidates = con.sql(
+        candidates = engine.query(
             _features_sql(table, f", profiles as ({profiles}) select * from profiles as p where "
-                                 + " or ".join(_blocking_key_match(rule) for rule in BLOCKING_RULES))
-        ).pl()  # fmt: skip
+                                 + " or ".join(_blocking_key_match(rule) for rule in BLOCKING_RULES), dialect)
+        )  # fmt: skip
         # name frequencies and profile counts over the whole district, in one pass over its distinct profiles
-        stats = con.sql(
+        stats = engine.query(
             _features_sql(table, f", profiles as ({profiles}) select anchor, name, count(*) as n from profiles "
-                                 "group by grouping sets ((anchor), (name))")
-        ).pl()  # fmt: skip
+                                 "group by grouping sets ((anchor), (name))", dialect)
+        )  # fmt: skip
     finally:
-        con.unregister("_person_names")
+        engine.unregister("_person_names")
         with contextlib.suppress(Exception):
-            con.unregister("_loose")
+            engine.unregister("_loose")
     per_anchor = stats.filter(pl.col("anchor").is_not_null())["n"]
     total = int(per_anchor.sum()) + loose.height
     true_pairs = int((per_anchor * (per_anchor - 1) // 2).sum()) + loose.height  # a loose mention has ~one partner

@@ -3,10 +3,9 @@ and scoring candidate pairs with them."""
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,8 @@ import duckdb
 import polars as pl
 import yaml
 
+from orchestration.engines.engine import DuckDBEngine, Engine, splink_connection
+from orchestration.engines.portable import Dialect, jaro_winkler, utf8_bytes
 from orchestration.resolution import clerical
 from orchestration.resolution.features import BLOCKING_RULES, COMPARED, LinkageInput, person_features
 from zhongtai.files import atomic_write
@@ -31,24 +32,58 @@ def _only_across(rule: str) -> str:
     return f"({rule}) and (l.anchor is null or r.anchor is null)"
 
 
+def _dialect(sql_dialect: Any) -> Dialect:
+    name = sql_dialect.sql_dialect_str
+    if name not in ("duckdb", "spark"):
+        raise ValueError(f"the person model is written for DuckDB and Spark, not {name}")
+    return name  # type: ignore[no-any-return]
+
+
+def _byte_levels() -> tuple[type, type]:
+    """The two levels whose string measure counts UTF-8 bytes on every engine (portable.utf8_bytes and
+    portable.jaro_winkler): the model was trained on DuckDB, whose levenshtein and jaro_winkler_similarity count bytes,
+    and keeps that meaning on Spark."""
+    import splink.comparison_level_library as cll
+    from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+    class OneCharacterDiffers(ComparisonLevelCreator):  # type: ignore[misc]
+        # Same length in characters, same surname, and at most 3 UTF-8 bytes apart: one Chinese character is up to
+        # three bytes, so this admits one differing character (and, rarely, two that share most of their bytes).
+        def create_sql(self, sql_dialect: Any) -> str:
+            dialect = _dialect(sql_dialect)
+            return (
+                "length(name_l) = length(name_r) and left(name_l, 1) = left(name_r, 1) "
+                f"and levenshtein({utf8_bytes('name_l', dialect)}, {utf8_bytes('name_r', dialect)}) <= 3"
+            )
+
+        def create_label_for_charts(self) -> str:
+            return "one character differs"
+
+    class ByteJaroWinklerLevel(cll.JaroWinklerLevel):  # type: ignore[misc]
+        def create_sql(self, sql_dialect: Any) -> str:
+            column = self.col_expression
+            column.sql_dialect = sql_dialect
+            similarity = jaro_winkler(column.name_l, column.name_r, _dialect(sql_dialect))
+            return f"{similarity} >= {self.distance_threshold}"
+
+    return OneCharacterDiffers, ByteJaroWinklerLevel
+
+
 def person_settings() -> Any:
-    """The comparisons: ID digits, name (exact / pinyin / one character off), birth date, sex, phone, place."""
+    """The comparisons: ID digits, name (exact / pinyin / one character off), birth date, sex, phone, place. They know
+    no engine: Splink writes their SQL for the dialect of the database API they are given (model_for)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator
 
+    _OneCharacterDiffers, _ByteJaroWinklerLevel = _byte_levels()
     name = cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
             cll.NullLevel("name"),
             cll.ExactMatchLevel("name", term_frequency_adjustments=True),
             cll.ExactMatchLevel("name_pinyin").configure(label_for_charts="pinyin equal"),
-            # DuckDB's levenshtein counts UTF-8 bytes: one Chinese character is up to three of them
-            cll.CustomLevel(
-                "length(name_l) = length(name_r) and left(name_l, 1) = left(name_r, 1) "
-                "and levenshtein(name_l, name_r) <= 3",
-                label_for_charts="one character differs",
-            ),
+            _OneCharacterDiffers(),
             cll.ElseLevel(),
         ],
     )
@@ -76,7 +111,7 @@ def person_settings() -> Any:
         comparison_levels=[
             cll.NullLevel("address"),
             cll.ExactMatchLevel("address"),
-            cll.JaroWinklerLevel("address", 0.9),
+            _ByteJaroWinklerLevel("address", 0.9),
             cll.ElseLevel(),
         ],
     )
@@ -107,15 +142,27 @@ def _splink_db(memory_limit: str | None = None) -> Any:
     return con, DuckDBAPI(connection=con)
 
 
-def splink_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB for Splink: four threads, and with a memory limit a private spill folder."""
-    con = duckdb.connect(":memory:")
-    con.execute("set threads to 4")
-    if memory_limit:
-        con.execute(f"set memory_limit = '{memory_limit}'")
-        # an in-memory database spills to ./.tmp unless told otherwise
-        con.execute(f"set temp_directory = '{Path(tempfile.gettempdir()) / f'zhongtai-splink-{os.getpid()}'}'")
-    return con
+def model_for(model: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+    """The trained model with its comparison and blocking SQL written for `dialect`: the parameters (m, u, the
+    prior, term frequencies) are the model's, every SQL condition is person_settings() rendered for that dialect.
+    The committed model was trained on DuckDB, and its SQL is DuckDB's (a unit test keeps the two equal); Splink runs
+    a model's SQL as it is written, so on Spark `jaro_winkler_similarity` would be an unknown function."""
+    rendered = person_settings().create_settings_dict(dialect)
+    out = copy.deepcopy(model)
+    comparisons = {c["output_column_name"]: c for c in rendered["comparisons"]}
+    for comparison in out["comparisons"]:
+        written = comparisons[comparison["output_column_name"]]["comparison_levels"]
+        levels = comparison["comparison_levels"]
+        if [lv.get("label_for_charts") for lv in levels] != [lv.get("label_for_charts") for lv in written]:
+            raise ValueError(f"the model's levels of {comparison['output_column_name']} are not person_settings()'s")
+        for level, level_written in zip(levels, written, strict=True):
+            level["sql_condition"] = level_written["sql_condition"]
+    out["blocking_rules_to_generate_predictions"] = [
+        {key: value for key, value in rule.items() if value is not None}
+        for rule in rendered["blocking_rules_to_generate_predictions"]
+    ]
+    out["sql_dialect"] = dialect
+    return out
 
 
 def train_person_model(features: pl.DataFrame, *, seed: int = TRAINING_SEED) -> dict[str, Any]:
@@ -188,36 +235,42 @@ def load_person_model(path: Path = PERSON_MODEL) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _edge_columns(columns: list[str]) -> list[str]:
+    factors = [c for c in columns if c.startswith(("mw_", "gamma_"))]
+    return ["unique_id_l", "unique_id_r", "anchor_l", "anchor_r", "match_probability", "match_weight", *factors]
+
+
 def predict_edges(
-    linkage: LinkageInput, model: dict[str, Any], floor: float, memory_limit: str | None = None
+    linkage: LinkageInput,
+    model: dict[str, Any],
+    floor: float,
+    memory_limit: str | None = None,
+    engine: Engine | None = None,
 ) -> pl.DataFrame:
     """Scored candidate pairs at or above `floor`, with the anchor (valid ID) of each side and each comparison's
     level (`gamma_<comparison>`) and match weight (`mw_<comparison>`, plus `mw_tf_adj_<comparison>` where term
-    frequencies adjust it)."""
+    frequencies adjust it). Splink runs on `engine` (default: an in-memory DuckDB of its own, `memory_limit` its
+    limit), with the model's SQL written for that engine's dialect (model_for)."""
     from splink import Linker
 
-    model = json.loads(json.dumps(model))
+    engine = engine or DuckDBEngine()
+    model = model_for(model, engine.dialect)
     # each comparison's level and match weight, kept so that a steward sees the evidence behind a review case
     # (Splink retains them only with the matching columns)
     model["retain_intermediate_calculation_columns"] = True
     model["retain_matching_columns"] = True
     # the prior from this data, so that it shrinks as the district grows instead of staying at the training sample's
     model["probability_two_random_records_match"] = linkage.prior
-    _con, db = _splink_db(memory_limit)
-    linker = Linker(db.register(linkage.records.to_arrow(), dataset_display_name="records"), model)
-    # name frequencies of the whole district: the candidates alone would make every name look rare
-    tf = db.register(linkage.name_tf.to_arrow(), dataset_display_name="name_tf")
-    linker.table_management.register_term_frequency_lookup(tf, "name")
-    predictions = linker.inference.predict(threshold_match_probability=floor)
-    relation = predictions.as_duckdbpyrelation()
-    factors = [c for c in relation.columns if c.startswith(("mw_", "gamma_"))]
-    edges = pl.from_arrow(
-        relation.select(
-            ", ".join(["unique_id_l", "unique_id_r", "anchor_l", "anchor_r", "match_probability", "match_weight",
-                       *factors])
-        ).arrow()
-    )  # fmt: skip
-    return edges  # type: ignore[return-value]
+    db = engine.splink_api(memory_limit)
+    try:
+        linker = Linker(db.register(linkage.records.to_arrow(), dataset_display_name="records"), model)
+        # name frequencies of the whole district: the candidates alone would make every name look rare
+        tf = db.register(linkage.name_tf.to_arrow(), dataset_display_name="name_tf")
+        linker.table_management.register_term_frequency_lookup(tf, "name")
+        predictions = linker.inference.predict(threshold_match_probability=floor)
+        return engine.splink_rows(predictions, _edge_columns)
+    finally:
+        engine.splink_done(db, ["records", "name_tf"])
 
 
 def train(warehouse: Path, output: Path = PERSON_MODEL) -> Path:

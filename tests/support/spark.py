@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,20 +56,20 @@ def local_spark(work: Path, conf: dict[str, str] | None = None) -> Iterator[Any]
     # the in-memory catalog forgets tables, but their files stay in the warehouse directory and would clash
     shutil.rmtree(work / "warehouse", ignore_errors=True)
     java_home = debian_java_home()
-    saved = os.environ.get("JAVA_HOME")
-    if java_home and not saved:
-        os.environ["JAVA_HOME"] = java_home
-    builder = SparkSession.builder.appName("zhongtai-tests")
-    for key, value in (local_spark_conf(work) | (conf or {})).items():
-        builder = builder.config(key, value)
-    session = builder.getOrCreate()
-    try:
-        yield session
-    finally:
-        session.stop()
-        _stop_jvm()
-        if java_home and not saved:
-            os.environ.pop("JAVA_HOME", None)
+    env = {"JAVA_HOME": java_home} if java_home and not os.environ.get("JAVA_HOME") else {}
+    # Python UDFs (entity resolution's, orchestration/engines/portable.py) run in this environment's Python
+    if not os.environ.get("PYSPARK_PYTHON"):
+        env["PYSPARK_PYTHON"] = sys.executable
+    with environment(env):
+        builder = SparkSession.builder.appName("zhongtai-tests")
+        for key, value in (local_spark_conf(work) | (conf or {})).items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        try:
+            yield session
+        finally:
+            session.stop()
+            _stop_jvm()
 
 
 def _stop_jvm() -> None:
