@@ -60,7 +60,7 @@ test: install browser postgres java ## lint, type-check, then every test: unit, 
 	$(BIN)/mypy zhongtai catalog apis
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-test-spark: install java ## every mart of a tiny run built again on local Spark and compared with DuckDB's (slow: issue 15)
+test-spark: install java ## only the Spark tests: a tiny run's marts and resolution on local Spark, compared with DuckDB's
 	$(BIN)/pytest -m spark_build
 
 test-fast: install ## unit tests only

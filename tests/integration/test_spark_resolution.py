@@ -27,7 +27,7 @@ from orchestration.resolution.model import predict_edges
 from tests.support.pipeline import FirstRun
 from tests.support.spark import local_spark
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.integration, pytest.mark.spark_build]
 
 KEY = ["source_id", "entity", "record_id", "role"]
 PERSON_LINK = [*KEY, "decision", "id_number", "second_id_number"]
