@@ -5,8 +5,7 @@ rebuilds every model on a copy of the run's warehouse (the run's own files are l
 the run's sources and seeds exported as Parquet (orchestration/engines/spark.py), in this process. Writes, per model,
 the seconds each engine took, and the totals, to bench/results/engines_<scale>.json by default.
 
-Only tried at `tiny` so far: on this shared 2-core machine a `small` build on Spark is not something to run beside
-other work.
+The load average at the start is recorded with the results: run it alone on the machine.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from typing import Any
 
 from orchestration.dbt import dbt_env_for, dbt_executable, project_dir
 from tests.support.pipeline import dated_env
-from tests.support.spark import build_project_on_spark, local_spark
+from tests.support.spark import build_project_on_spark, local_spark, local_spark_conf
 from zhongtai.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -47,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings(data_dir=args.data_dir)
     as_of = dated_env(settings.root)["ZHONGTAI_AS_OF"]
+    load = [round(x, 2) for x in os.getloadavg()]
     work = Path(tempfile.mkdtemp(prefix="bench_engines_"))
     try:
         warehouse = work / "duckdb" / "zhongtai.duckdb"
@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         report: dict[str, Any] = {
             "scale": args.scale,
             "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "note": "taken on a shared 2-core machine under load from other work",
+            "cores": os.cpu_count(),
+            "load_average_at_start": load,
+            "spark_master": local_spark_conf(work / "spark")["spark.master"],
             "wall_seconds": {"duckdb_dbt_run": round(duckdb_wall, 1), "spark_export_and_run": round(spark_wall, 1)},
             "model_seconds_total": totals,
             "models": {n: {"duckdb": duck.get(n), "spark": spark_times.get(n)} for n in sorted(duck | spark_times)},
