@@ -108,18 +108,26 @@ def session_conf(settings: Settings) -> dict[str, str]:
     }
 
 
+def start_session(conf: dict[str, str], *, app: str = "zhongtai", hive: bool = False) -> Any:
+    """A SparkSession with `conf` (a new one, or the running one with its runtime settings applied); with `hive`, Hive
+    catalog support."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app)
+    if hive:
+        builder = builder.enableHiveSupport()
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
 @contextmanager
 def spark_session(settings: Settings) -> Iterator[Any]:
     """The SparkSession of Settings.engine = spark, with Hive support as dbt-spark's session method builds its own, so
     that both read the catalog the deployment configures (a shared metastore on a cluster); stopped after."""
-    from pyspark.sql import SparkSession
-
     # entity resolution's Python UDFs run in this environment's Python unless the deployment names another
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.enableHiveSupport()
-    for key, value in session_conf(settings).items():
-        builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    session = start_session(session_conf(settings), hive=True)
     try:
         yield session
     finally:

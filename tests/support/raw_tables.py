@@ -1,5 +1,6 @@
 """Raw tables as the pipeline's loader writes them, filled by hand in tests: every registered entity's table, typed
-as the registry says, with the delivery columns, and deliveries appended line by line as from a file."""
+as the loader types the registry's fields, with the delivery columns, and deliveries appended line by line as from a
+file."""
 
 from __future__ import annotations
 
@@ -8,18 +9,8 @@ from typing import Any
 import duckdb
 
 from catalog.registry import Registry, load_registry
+from orchestration.ingestion.loader import SQL_TYPES
 from zhongtai import bookkeeping
-
-RAW_TYPES = {
-    "varchar": "varchar",
-    "integer": "bigint",
-    "bigint": "bigint",
-    "decimal": "decimal(18,4)",
-    "double": "double",
-    "date": "date",
-    "timestamp": "timestamptz",
-    "boolean": "boolean",
-}
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection, registry: Registry | None = None) -> None:
@@ -27,7 +18,7 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection, registry: Registry | None 
     con.execute("create schema if not exists raw")
     for source in registry if registry is not None else load_registry():
         for entity in source.entities:
-            columns = [f"{f.name} {RAW_TYPES[f.type]}" for f in entity.fields]
+            columns = [f"{f.name} {SQL_TYPES[f.type]}" for f in entity.fields]
             columns += ["_delivery_id varchar not null", "_line bigint not null", "_received_at timestamptz not null"]
             columns += ["_extra varchar"]
             con.execute(f"create table if not exists raw.{source.raw_table(entity.name)} ({', '.join(columns)})")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.dbt import dbt_env_for, manifest_path, project_dir
-from orchestration.engines.spark import export_parquet, input_tables, register_tables
+from orchestration.engines.spark import export_parquet, input_tables, register_tables, start_session
 from zhongtai.settings import Settings
 
 # Short start-up: C1 JIT only and no perf-data file; an in-memory catalog instead of Derby; two threads.
@@ -51,8 +51,6 @@ def debian_java_home() -> str | None:
 def local_spark(work: Path, conf: dict[str, str] | None = None) -> Iterator[Any]:
     """A SparkSession on `local[2]` for the duration of the block (`conf` overrides settings); its JVM is stopped
     after."""
-    from pyspark.sql import SparkSession
-
     # the in-memory catalog forgets tables, but their files stay in the warehouse directory and would clash
     shutil.rmtree(work / "warehouse", ignore_errors=True)
     java_home = debian_java_home()
@@ -61,10 +59,7 @@ def local_spark(work: Path, conf: dict[str, str] | None = None) -> Iterator[Any]
     if not os.environ.get("PYSPARK_PYTHON"):
         env["PYSPARK_PYTHON"] = sys.executable
     with environment(env):
-        builder = SparkSession.builder.appName("zhongtai-tests")
-        for key, value in (local_spark_conf(work) | (conf or {})).items():
-            builder = builder.config(key, value)
-        session = builder.getOrCreate()
+        session = start_session(local_spark_conf(work) | (conf or {}), app="zhongtai-tests")
         try:
             yield session
         finally:
