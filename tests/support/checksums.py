@@ -18,8 +18,11 @@ import duckdb
 from zhongtai.sql import quote_identifier
 
 
-def table_checksums(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> dict[str, list[int]]:
-    """`schema.table` → [rows, sum of row hashes] for every table and view of the schema."""
+def table_checksums(
+    con: duckdb.DuckDBPyConnection, schema: str = "marts", leave_out: tuple[str, ...] = ()
+) -> dict[str, list[int]]:
+    """`schema.table` → [rows, sum of row hashes] for every table and view of the schema; the columns named in
+    `leave_out` (such as a time of writing) are not hashed."""
     names = [
         row[0]
         for row in con.execute(
@@ -29,11 +32,27 @@ def table_checksums(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> di
     sums = {}
     for name in names:
         relation = f"{quote_identifier(schema)}.{quote_identifier(name)}"
+        columns = [
+            quote_identifier(column)
+            for (column,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+            if column not in leave_out
+        ]
+        projection = f"select {', '.join(columns)} from {relation}"
         rows, total = con.execute(
-            f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {relation} as t"
+            f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from ({projection}) as t"
         ).fetchone()  # type: ignore[misc]
         sums[f"{schema}.{name}"] = [int(rows), int(total)]
     return sums
+
+
+def database_checksums(con: duckdb.DuckDBPyConnection, leave_out: tuple[str, ...] = ()) -> dict[str, list[int]]:
+    """table_checksums of every schema of a database."""
+    schemas = con.execute("select distinct table_schema from information_schema.tables order by 1").fetchall()
+    return {name: sums for (schema,) in schemas for name, sums in table_checksums(con, schema, leave_out).items()}
 
 
 def differences(before: dict[str, list[int]], after: dict[str, list[int]]) -> list[str]:
