@@ -62,16 +62,26 @@ def _base_dir(config: dict[str, Any], *under: str) -> str:
     return str(config.get("base_dir") or os.path.join(os.environ["DAGSTER_HOME"], *under))
 
 
-class PooledSqliteEventLogStorage(SqliteEventLogStorage):
+class _Pooled:
+    """What both storages add to Dagster's: a base_dir setting, and their kept engines disposed of with them."""
+
+    _engines: _Engines
+
+    @classmethod
+    def config_type(cls) -> dict[str, Any]:
+        return {"base_dir": Field(StringSource, is_required=False)}
+
+    def dispose(self) -> None:
+        self._engines.dispose()
+        super().dispose()  # type: ignore[misc]
+
+
+class PooledSqliteEventLogStorage(_Pooled, SqliteEventLogStorage):
     """Dagster's per-run SQLite event logs and their cross-run index, with connections kept per file."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines = _Engines()
         super().__init__(base_dir, inst_data)
-
-    @classmethod
-    def config_type(cls) -> dict[str, Any]:
-        return {"base_dir": Field(StringSource, is_required=False)}
 
     @classmethod
     def from_config_value(
@@ -93,21 +103,13 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._engines.dispose()  # the run files are deleted: no connection may keep one open
         super().wipe()
 
-    def dispose(self) -> None:
-        self._engines.dispose()
-        super().dispose()
 
-
-class PooledSqliteRunStorage(SqliteRunStorage):
+class PooledSqliteRunStorage(_Pooled, SqliteRunStorage):
     """Dagster's SQLite run history, with its connections kept."""
 
     def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines = _Engines()
         super().__init__(conn_string, inst_data)
-
-    @classmethod
-    def config_type(cls) -> dict[str, Any]:
-        return {"base_dir": Field(StringSource, is_required=False)}
 
     @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value: Any) -> PooledSqliteRunStorage:
@@ -117,7 +119,3 @@ class PooledSqliteRunStorage(SqliteRunStorage):
     def connect(self) -> Iterator[Connection]:
         with self._engines.get(self._conn_string).connect() as conn, conn.begin():
             yield conn
-
-    def dispose(self) -> None:
-        self._engines.dispose()
-        super().dispose()

@@ -15,7 +15,6 @@ the times the links, checks and deliveries were written (`resolved_at`, `validat
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from tests.support.checksums import table_checksums
 from tests.support.later_run import LaterDelivery
 from tests.support.pipeline import ZHONGTAI
 from tests.support.published import current_version, published_differences
+from zhongtai.files import atomic_symlink
 from zhongtai.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -42,9 +42,8 @@ def take_back_current_version(settings: Settings) -> str:
     published = settings.published_dir
     latest = current_version(settings)
     earlier = sorted(p.name for p in published.iterdir() if p.name.startswith("v") and p.name != latest.name)
+    atomic_symlink(earlier[-1], settings.current_snapshot)
     shutil.rmtree(latest)
-    (published / "current").unlink()
-    os.symlink(earlier[-1], published / "current")
     return earlier[-1]
 
 

@@ -10,7 +10,6 @@ published after the same one.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ WORKBOOK_STAMPS = ("docProps/core.xml",)
 
 
 def current_version(settings: Settings) -> Path:
-    return Path(os.path.realpath(settings.published_dir / "current"))
+    return settings.current_snapshot.resolve()
 
 
 def _stamps(version: Path, settings: Settings) -> list[tuple[str, str]]:
