@@ -22,14 +22,19 @@ from zhongtai.settings import Settings
 
 def dbt_env(settings: Settings) -> dict[str, str]:
     """What dbt needs to find the warehouse (or Spark) and the key secret, and to stay offline and quiet."""
-    return dbt_env_for(settings.warehouse_path, settings.key_secret, settings.engine, settings.spark_master)
+    return dbt_env_for(
+        settings.warehouse_path, settings.key_secret, settings.engine, settings.spark_master, settings.warehouse_memory
+    )
 
 
-def dbt_env_for(warehouse: Path, secret: str, engine: str = "duckdb", spark_master: str = "local[2]") -> dict[str, str]:
+def dbt_env_for(
+    warehouse: Path, secret: str, engine: str = "duckdb", spark_master: str = "local[2]", memory: str = "4GB"
+) -> dict[str, str]:
     """dbt's environment for any warehouse file, key secret and engine (tests build throwaway warehouses); the
-    engine picks the target of dbt_project/profiles.yml."""
+    engine picks the target of dbt_project/profiles.yml, `memory` is DuckDB's memory limit."""
     return {
         "ZHONGTAI_WAREHOUSE_PATH": str(warehouse),
+        "ZHONGTAI_WAREHOUSE_MEMORY": memory,
         "ZHONGTAI_KEY_SECRET": secret,
         "ZHONGTAI_ENGINE": engine,
         "ZHONGTAI_SPARK_MASTER": spark_master,
@@ -77,12 +82,12 @@ class ZhongtaiDbtTranslator(DagsterDbtTranslator):
     """Models are keyed by their layer (staging / intermediate / marts / reference) and grouped by it."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+        if dbt_resource_props["resource_type"] in ("model", "seed"):
             return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+        if dbt_resource_props["resource_type"] in ("model", "seed"):
             return str(dbt_resource_props["schema"])
         return super().get_group_name(dbt_resource_props)
 
@@ -94,11 +99,11 @@ class ZhongtaiDbtTranslator(DagsterDbtTranslator):
 
 
 # The dbt project runs in two steps around entity resolution (orchestration/resolution.py), which reads the
-# intermediate mentions and writes resolution.*; everything tagged post_resolution, the marts and the snapshots
-# read those tables and run after it.
+# intermediate mentions and writes resolution.*; everything tagged post_resolution, the marts and the golden
+# records' history read those tables and run after it.
 PREPARE_SELECT = "resource_type:seed config.schema:staging config.schema:intermediate"
 POST_RESOLUTION_TAG = "tag:post_resolution"
-MARTS_SELECT = f"config.schema:marts {POST_RESOLUTION_TAG} resource_type:snapshot"
+MARTS_SELECT = f"config.schema:marts config.schema:history {POST_RESOLUTION_TAG}"
 # A test runs in the step that builds all its parents: "eager" would run a mart's relationships test to a seed in
 # the prepare step, before the mart exists.
 BUILD = ["build", "--indirect-selection", "buildable"]

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         description="ingest loads only what has already landed and asks no upstream (a rebuild from landing)",
     )
     roster_min_cell: int = Field(default=5, description="published aggregates suppress cells below this count")
+    warehouse_memory: str = Field(
+        default="4GB",
+        description="DuckDB memory limit of dbt's connection to the warehouse (it spills to disk beyond it)",
+    )
     resolution_memory: str = Field(
         default="3GB",
         description="DuckDB memory limit of each entity-resolution query (it spills to disk beyond it)",

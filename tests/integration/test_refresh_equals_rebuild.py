@@ -10,7 +10,8 @@ version, change feed and roster change sheets included.
 Set aside, because they say when something was done rather than what: each version's id, time and data directory;
 the times the links, checks and deliveries were written (`resolved_at`, `validated_at`, `measured_at` and the
 `hours_since_delivery` counted from it, `loaded_at`, `quarantined_at`). Not compared: the golden records' history
-(`history.*`), which dbt snapshots take at run time, so a rebuild starts it again (issue 14's open part).
+(`history.*`), whose versions are stamped with the run that saw them, so a rebuild starts it again (issue 14's
+open part).
 """
 
 from __future__ import annotations

@@ -55,6 +55,19 @@ def test_every_mart_is_the_same_on_spark(tiny_run: FirstRun, spark_build: Any) -
     assert not differing, f"{len(differing)} of {len(marts)} marts differ:\n" + "\n".join(differing)
 
 
+def test_the_history_is_the_same_on_spark(tiny_run: FirstRun, spark_build: Any) -> None:
+    """The golden records' history (ordinary models, macros/history.sql) after one run: the same versions on both
+    engines, their validity times aside (each engine's run started at its own time)."""
+    histories = ["history.natural_person_history", "history.legal_person_history"]
+    with duckdb.connect(str(tiny_run.settings.warehouse_path), read_only=True) as con:
+        for history in histories:
+            duck = con.execute(f"select * exclude (valid_from, valid_to) from {history}").to_arrow_table()
+            duck = normalised_rows(duck)
+            spark = normalised_rows(spark_build.table(history).drop("valid_from", "valid_to").toArrow())
+            assert len(duck) > 100 and len(duck) == len(spark), history
+            assert checksum(duck) == checksum(spark), f"{history}:\n{row_differences(duck, spark)}"
+
+
 def test_the_columns_are_the_contracts_on_spark(tiny_run: FirstRun, spark_build: Any) -> None:
     """Spark's marts have the contracts' columns, in order (a dropped or renamed column would not show in rows)."""
     contracts = mart_contracts(manifest_path(tiny_run.settings))

@@ -117,7 +117,7 @@ def build_project_on_spark(
     settings: Settings, spark: Any, work: Path, as_of: str, select: list[str] | None = None
 ) -> Path:
     """The project a run assembled under `settings`, built on `spark` from the run's warehouse: its sources and seeds
-    exported as Parquet and registered, then `dbt run` (models only: snapshots need a table format that is not here).
+    exported as Parquet and registered, then `dbt run` (every model, the history's included).
     dbt's target/ and logs/ go under `work`; returns the path of its run_results.json. `select`: only these models
     (dbt's selection syntax, `+model` with its parents), not every model."""
     project = project_dir(settings)

@@ -51,16 +51,14 @@ keyed as (
         records.decided_on,
         records.authority
     from records
+    -- equality only: a condition on one side in a left join's ON makes DuckDB join every record with every xref row
+    -- (a nested loop); the case above picks the subject's own key or the xref of its type (one per record and role)
     left join person_xref
-        on records.subject_type = 'person'
-        and not records.keyed_by_id
-        and person_xref.source_id = records.source_id
+        on person_xref.source_id = records.source_id
         and person_xref.entity = records.entity
         and person_xref.record_id = records.record_id
     left join org_xref
-        on records.subject_type = 'enterprise'
-        and not records.keyed_by_id
-        and org_xref.source_id = records.source_id
+        on org_xref.source_id = records.source_id
         and org_xref.entity = records.entity
         and org_xref.record_id = records.record_id
 )

@@ -43,7 +43,7 @@ mentions as (
         -- a code that names no village places nothing
         villages.village_code,
         -- only the grid platform's own records name a grid
-        grid_records.grid_code,
+        case when grid_register.source_id is not null then grid_records.grid_code end as grid_code,
         mentions.observed_at,
         mentions._delivery_id
     from {{ ref('int_person_mentions_resolved') }} as mentions
@@ -54,9 +54,10 @@ mentions as (
         on mentions.village_code = villages.village_code
     left join {{ ref('int_mention_registers') }} as grid_register
         on {{ in_register('grid_register', 'mentions', 'person', 'grid_population') }}
+    -- equality only (the grid register is checked above): a condition on the left side alone in a left join's ON
+    -- made DuckDB compare every mention with every grid record at the district
     left join grid_records
-        on grid_register.source_id is not null
-        and mentions.record_id = grid_records.record_id
+        on mentions.record_id = grid_records.record_id
     where mentions.resolved_id_number is not null
         and (mentions.house_no is not null or mentions.address is not null or mentions.village_code is not null)
 

@@ -1,0 +1,1 @@
+{{ type2_intervals(ref('legal_person_versions'), 'org_key') }}
