@@ -2,10 +2,11 @@
 time and memory it projects for the district, a city and a province.
 
 `python -m bench.capacity [--results DIR] [--update FILE]` prints the tables as Markdown from bench/results/*.json
-(the pipeline's rebuild from landing at `tiny` and `small`, resolution and loading at `district`, the dbt models on
-DuckDB and Spark from engines_<scale>.json). `--update docs/adr/0003-city-and-province-deployment.md` rewrites the
-block between that file's capacity markers instead; a unit test checks the ADR holds exactly what this prints. A
-measurement that is not there is named in its cells, never replaced by a number. Nothing here runs a benchmark.
+(the pipeline's rebuild from landing at every scale it was measured at; where the district's was not, resolution and
+loading benchmarked alone there; the dbt models on DuckDB and Spark from engines_<scale>.json).
+`--update docs/adr/0003-city-and-province-deployment.md` rewrites the block between that file's capacity markers
+instead; a unit test checks the ADR holds exactly what this prints. A measurement that is not there is named in its
+cells, never replaced by a number. Nothing here runs a benchmark.
 """
 
 from __future__ import annotations
@@ -83,15 +84,20 @@ def _peak(value: float | None) -> float | None:
     return value or None  # 0.0: no memory sample fell inside the stage
 
 
-def _rebuild_points(results: Path, key: str | None, rows_key: str | None = None) -> dict[str, Point | str]:
-    """A stage of the rebuild from landing (`key` in its stages; None: the whole run) at tiny and small."""
+def _rebuild_points(
+    results: Path, key: str | None, rows_key: str | None = None, district: Point | str | None = None
+) -> dict[str, Point | str]:
+    """A stage of the rebuild from landing (`key` in its stages; None: the whole run) at each scale; at the district,
+    where the pipeline has not been measured, `district` when given (a benchmark of that stage alone)."""
     points: dict[str, Point | str] = {}
-    for scale in ("tiny", "small"):
+    for scale in ("tiny", "small", "district"):
         name = f"pipeline_{scale}.json"
         phase = ((_read(results, name) or {}).get("phases") or {}).get("rebuild")
         stage = phase if phase is None or key is None else phase["stages"].get(key)
         if phase is None or stage is None:
             points[scale] = f"not measured (no rebuild{f' {key}' if key else ''} in {name})"
+            if scale == "district" and district is not None:
+                points[scale] = district
             continue
         rows = phase["stages"].get(rows_key, {}).get("rows") if rows_key else None
         load = phase["load_average_at_start"][0]
@@ -128,9 +134,11 @@ def _engine(results: Path, engine: str) -> dict[str, Point | str]:
 
 
 def stages(results: Path = RESULTS) -> list[Stage]:
-    district_pipeline = "not measured (no district pipeline run)"
     ingest = _rebuild_points(results, "ingest steps", rows_key="load raw")
+    # raw rows per person, from the largest scale a whole rebuild was measured at (not the hukou file alone)
     per_person = [p.rows / p.persons for p in ingest.values() if isinstance(p, Point) and p.rows]
+    if not isinstance(ingest["district"], Point):
+        ingest["district"] = _loading(results)
     pipeline = [
         ("quality checks, raw (GX)", "quality checks (raw)"),
         ("dbt_prepare: seeds, staging, intermediate, tests", "dbt_prepare (whole step)"),
@@ -142,27 +150,21 @@ def stages(results: Path = RESULTS) -> list[Stage]:
         Stage(
             "ingest: land + load raw",
             "rows/s",
-            {**ingest, "district": _loading(results)},
+            ingest,
             rows_per_person=per_person[-1] if per_person else None,
         ),
-        *[
-            Stage(name, "people/s", {**_rebuild_points(results, key), "district": district_pipeline})
-            for name, key in pipeline[:2]
-        ],
+        *[Stage(name, "people/s", _rebuild_points(results, key)) for name, key in pipeline[:2]],
         Stage(
             "entity resolution",
             "people/s",
-            {**_rebuild_points(results, "entity_resolution"), "district": _resolution(results)},
+            _rebuild_points(results, "entity_resolution", district=_resolution(results)),
             n_log_n=True,
         ),
-        *[
-            Stage(name, "people/s", {**_rebuild_points(results, key), "district": district_pipeline})
-            for name, key in pipeline[2:]
-        ],
+        *[Stage(name, "people/s", _rebuild_points(results, key)) for name, key in pipeline[2:]],
         Stage(
             "whole rebuild from landing",
             "people/s",
-            {**_rebuild_points(results, None), "district": district_pipeline},
+            _rebuild_points(results, None),
         ),
         Stage(
             "dbt models on DuckDB (engines)",
@@ -290,7 +292,11 @@ def markdown(found: list[Stage]) -> str:
         "Assumptions:",
         "",
         "- Time grows linearly with the people served (rows for ingest: "
-        + (f"{found[0].rows_per_person:.2f} raw rows per person, as at small" if found[0].rows_per_person else "n/a")
+        + (
+            f"{found[0].rows_per_person:.2f} raw rows per person, as in the largest rebuild measured"
+            if found[0].rows_per_person
+            else "n/a"
+        )
         + "), except entity resolution: n log n, since its blocks of candidate pairs grow with the population.",
         "- Each projection starts from the stage's largest measured scale (the engines' rows from small only) and "
         "takes its throughput there, fixed costs included, so it errs long.",

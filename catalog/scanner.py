@@ -20,6 +20,7 @@ from catalog.datasets import Field, FieldClass
 from catalog.masking import POLICIES, Action, Audience, Kind
 from zhongtai.identifiers import InvalidIdentifier, normalise_uscc, parse_citizen_id
 from zhongtai.sql import quote_identifier as _quote
+from zhongtai.sql import quote_literal as _literal
 
 
 class Finding(StrEnum):
@@ -168,9 +169,6 @@ class _Collector:
 
 def _scan_database(con: Any, catalog: str, artefact: str, collector: _Collector) -> None:
     """Every column of every table in an attached database, filtered in SQL, checked exactly in Python."""
-    con.execute(
-        "create or replace temp table _scan_names as select unnest(?::varchar[]) as name", [list(collector.names)]
-    )
     tables = con.execute(
         "select table_name from information_schema.tables where table_catalog = ? and table_schema = 'main' "
         "and table_name not like 'sqlite_%'",
@@ -181,14 +179,25 @@ def _scan_database(con: Any, catalog: str, artefact: str, collector: _Collector)
             "select column_name from information_schema.columns where table_catalog = ? and table_name = ?",
             [catalog, table],
         ).fetchall()
-        for (column,) in columns:
-            v = f"cast({_quote(column)} as varchar)"
-            rows = con.execute(
-                f"select {v} as v, count(*) from {_quote(catalog)}.{_quote(table)} "
-                f"where regexp_matches({v}, '{_PREFILTER}') or {v} in (select name from _scan_names) group by 1"
-            ).fetchall()
-            for value, n in rows:
-                collector.add(artefact, table, column, value, n)
+        relation = f"{_quote(catalog)}.{_quote(table)}"
+        _scan_columns(con, relation, [c for (c,) in columns], artefact, table, collector)
+
+
+def _scan_columns(
+    con: Any, relation: str, columns: list[str], artefact: str, table: str, collector: _Collector
+) -> None:
+    """Each column's distinct values that could hold an identifier or a name (a coarse filter in SQL), with how often
+    each occurs, checked exactly in Python."""
+    # the names this audience may not see: all of them (_load_names) or none
+    names = "_scan_names" if collector.names else "(select cast(null as varchar) as name where false)"
+    for column in columns:
+        v = f"cast({_quote(column)} as varchar)"
+        rows = con.execute(
+            f"select {v} as v, count(*) from {relation} "
+            f"where regexp_matches({v}, '{_PREFILTER}') or {v} in (select name from {names}) group by 1"
+        ).fetchall()
+        for value, n in rows:
+            collector.add(artefact, table, column, value, n)
 
 
 def _walk_json(node: Any, path: str, visit: Callable[[str, Any], None]) -> None:
@@ -215,6 +224,7 @@ def scan_version(
     hits: list[Hit] = []
     con = connect()
     try:
+        con.execute("create temp table _scan_names as select unnest(?::varchar[]) as name", [sorted(name_set)])
         artefacts = (
             ("serving.duckdb", ""),
             ("changes.duckdb", ""),
@@ -235,6 +245,8 @@ def scan_version(
             finally:
                 con.execute("detach scanned")
             hits += collector.result()
+        for path in sorted(folder.rglob("*.csv")):
+            hits += _scan_csv(con, folder, path, audiences, name_set)
     finally:
         con.close()
     for path in sorted([*folder.rglob("*.json"), *folder.rglob("*.jsonld")]):
@@ -247,26 +259,34 @@ def scan_version(
             lambda p, v: collector.add(rel, p, "", v),  # noqa: B023
         )
         hits += collector.result()
-    for path in sorted(folder.rglob("*.csv")):
-        hits += _scan_csv(folder, path, audiences, name_set)
+
     rosters = sorted((folder / "rosters").glob("*.xlsx")) if (folder / "rosters").is_dir() else []
     if rosters:
         hits += _scan_workbooks(folder, rosters, _Collector(audiences["rosters"], name_set))
     return hits
 
 
-def _scan_csv(folder: Path, path: Path, audiences: dict[str, Audience], names: frozenset[str]) -> list[Hit]:
-    import csv
-
+def _scan_csv(con: Any, folder: Path, path: Path, audiences: dict[str, Audience], names: frozenset[str]) -> list[Hit]:
+    """A published CSV (RFC 4180, UTF-8, a header line) read by DuckDB as text, every column scanned as a table's;
+    a line that does not parse so fails the scan."""
     rel = path.relative_to(folder).as_posix()
     collector = _Collector(audiences.get(rel.split("/", 1)[0], Audience.public), names)
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader, [])
-        for row in reader:
-            for column, value in zip(header, row, strict=False):
-                collector.add(rel, path.stem, column, value)
+    header = _csv_header(path)
+    if header:
+        columns = ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header)
+        relation = (
+            f"read_csv({_literal(str(path))}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+            f"escape = '\"', columns = {{{columns}}})"
+        )
+        _scan_columns(con, relation, header, rel, path.stem, collector)
     return collector.result()
+
+
+def _csv_header(path: Path) -> list[str]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        return next(csv.reader(f), [])
 
 
 def _scan_workbooks(folder: Path, books: list[Path], collector: _Collector) -> list[Hit]:

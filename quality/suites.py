@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from zhongtai.sql import quote_identifier
+
 if TYPE_CHECKING:
     from catalog.datasets import Dataset
     from catalog.registry import Registry
@@ -37,7 +39,33 @@ class Suite:
 
     @property
     def sql(self) -> str:
-        return self.query or f"select * from {self.table}"
+        """What to validate: the query, or the columns the expectations name (the whole table when one of them is
+        about the table's columns themselves). A mart's key suite reads its key columns into pandas, not every
+        column: at the district, whole marts of millions of rows made the mart checks the run's memory peak."""
+        if self.query:
+            return self.query
+        columns = self.columns
+        if columns is None:
+            return f"select * from {self.table}"
+        return f"select {', '.join(quote_identifier(c) for c in columns)} from {self.table}"
+
+    @property
+    def columns(self) -> list[str] | None:
+        """The columns the expectations read, in order of first mention; None when one reads the table's columns."""
+        named: list[str] = []
+        for e in self.expectations:
+            if e.kind in TABLE_EXPECTATIONS or not ({"column", "column_list"} & e.kwargs.keys()):
+                return None
+            for column in [e.kwargs["column"]] if "column" in e.kwargs else e.kwargs["column_list"]:
+                if column not in named:
+                    named.append(column)
+        return named or None
+
+
+# expectations about which columns a table has: a suite holding one reads the whole table
+TABLE_EXPECTATIONS = frozenset(
+    {"ExpectColumnToExist", "ExpectTableColumnsToMatchSet", "ExpectTableColumnsToMatchOrderedList"}
+)
 
 
 def _e(kind: str, **kwargs: Any) -> Expectation:

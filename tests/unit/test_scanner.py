@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from pathlib import Path
+
+import duckdb
 
 from catalog.datasets import Dataset, Field
 from catalog.masking import Audience, masked_select, output_fields
-from catalog.scanner import Finding, entitled, findings_in, mask_sample
+from catalog.scanner import Finding, entitled, findings_in, mask_sample, scan_version
 from zhongtai.identifiers import make_citizen_id, make_uscc
 
 ID = make_citizen_id("440604", dt.date(1990, 1, 2), 7)
@@ -61,3 +65,24 @@ def test_a_sole_traders_code_is_masked_row_by_row() -> None:
     sql = masked_select(d, Audience.analyst)
     assert 'case when "is_sole_trader" then null else "uscc" end as "uscc"' in sql
     assert [o.when_personal for o in output_fields(d, Audience.steward)] == [None, None, None]
+
+
+def test_a_published_csv_is_scanned_cell_by_cell_as_its_audience_gets_it(tmp_path: Path) -> None:
+    """Quoted fields with commas, quotes and line breaks; an ID number in the middle of text; a name alone in a cell;
+    a grid code that only looks like an old ID number. The open extracts are public: all but the code are hits."""
+    person = make_citizen_id("440604", dt.date(1990, 3, 7), 21)
+    extract = tmp_path / "open" / "notes" / "notes.csv"
+    extract.parent.mkdir(parents=True)
+    with extract.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["编号", "备注, 说明", "联系人"])
+        writer.writerow(["1", f'他说"见证件 {person}"，\n另起一行', "欧阳娜娜"])
+        writer.writerow(["2", "440604010001001", "无"])
+        writer.writerow(["3", "", ""])
+    with duckdb.connect() as con:
+        hits = scan_version(tmp_path, names=["欧阳娜娜"], connect=lambda: con.cursor())
+    seen = sorted((h.artefact, h.table, h.column, h.finding.value, h.count) for h in hits)
+    assert seen == [
+        ("open/notes/notes.csv", "notes", "备注, 说明", "citizen_id", 1),
+        ("open/notes/notes.csv", "notes", "联系人", "person_name", 1),
+    ]

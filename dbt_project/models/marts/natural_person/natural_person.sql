@@ -1,5 +1,5 @@
 -- One row per natural person: every distinct valid citizen ID number among the resolved person mentions.
--- Survivorship per attribute is data (seed person_attribute_priority, applied in int_person_attribute_candidates);
+-- Survivorship per attribute is data (seed person_attribute_priority, applied in int_person_attribute_survivors);
 -- each surviving value's source, delivery and time are in natural_person_attribute_provenance.
 
 with
@@ -33,8 +33,7 @@ survivors as (
         max(case when attribute = 'household_no' then value end) as household_no,
         max(case when attribute = 'village_code' then value end) as village_code,
         max(case when attribute = 'address' then value end) as address
-    from {{ ref('int_person_attribute_candidates') }}
-    where survivor_rank = 1
+    from {{ ref('int_person_attribute_survivors') }}
     group by resolved_id_number
 ),
 

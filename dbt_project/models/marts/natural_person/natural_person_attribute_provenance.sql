@@ -13,5 +13,4 @@ select
     source_priority,
     observed_at,
     _delivery_id
-from {{ ref('int_person_attribute_candidates') }}
-where survivor_rank = 1
+from {{ ref('int_person_attribute_survivors') }}

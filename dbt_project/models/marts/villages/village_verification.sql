@@ -30,11 +30,10 @@ corrections as (
 -- the evidence a correction became, found by the staging model's own source id and record
 surviving as (
     select candidates.record_id
-    from {{ ref('int_person_attribute_candidates') }} as candidates
+    from {{ ref('int_person_attribute_survivors') }} as candidates
     inner join {{ ref('stg_village_verification__corrections') }} as sent
         on candidates.source_id = sent.source_id
         and candidates.record_id = sent.record_id
-    where candidates.survivor_rank = 1
     union
     select residence.record_id
     from {{ ref('person_residence') }} as residence
