@@ -17,11 +17,16 @@
 {%- endmacro %}
 
 
-{#- The columns of `relation` (a ref) but those in `leave_out`, comma-separated, each qualified with `alias` if given. -#}
+{#- The columns of `relation` (a ref) but those in `leave_out`, comma-separated, each qualified with `alias` if given.
+    Where the relation does not exist yet (a project compiled without its tables), `alias.*` stands for them. -#}
 {% macro column_list(relation, alias=none, leave_out=[]) -%}
-    {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | reject('in', leave_out) | list
-        if execute else [] -%}
-    {%- for name in names %}{{ alias ~ '.' if alias }}{{ name }}{{ ", " if not loop.last }}{% endfor -%}
+    {%- set prefix = alias ~ '.' if alias else '' -%}
+    {%- if not execute or load_relation(relation) is none -%}
+        {{ prefix }}*
+    {%- else -%}
+        {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | reject('in', leave_out) -%}
+        {%- for name in names %}{{ prefix }}{{ name }}{{ ", " if not loop.last }}{% endfor -%}
+    {%- endif -%}
 {%- endmacro %}
 
 
