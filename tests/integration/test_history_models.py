@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,11 +21,11 @@ import pytest
 import yaml
 
 from orchestration.dbt import dbt_env_for
+from tests.support.dbt import throwaway_project
 from tests.support.spark import dbt_in_process, local_spark, spark_profile
 
 pytestmark = pytest.mark.integration
 
-MACROS = Path(__file__).resolve().parents[2] / "dbt_project" / "macros"
 CHECKED = ["name", "birth_date", "address"]
 
 # a record: (name, birth_date, address); each run also writes `seen`, the run's number, a column not checked
@@ -62,15 +61,7 @@ def records_sql(seen: int, run: dict[str, tuple[str, str | None, str | None]]) -
 
 
 def write_project(root: Path) -> Path:
-    project = root / "project"
-    shutil.copytree(MACROS, project / "macros")
-    (project / "models").mkdir()
-    (project / "dbt_project.yml").write_text(yaml.safe_dump({
-        "name": "history_check", "version": "1.0", "config-version": 2, "profile": "history_check",
-        "model-paths": ["models"], "macro-paths": ["macros"],
-        "flags": {"send_anonymous_usage_stats": False, "version_check": False},
-        "models": {"history_check": {"+materialized": "table"}},
-    }))  # fmt: skip
+    project = throwaway_project(root, "history_check")
     (project / "models" / "person_versions.sql").write_text(
         "{{ config(materialized='incremental', incremental_strategy='append') }}\n"
         f"{{{{ type2_versions(ref('records'), 'person_key', {CHECKED}) }}}}\n"

@@ -14,7 +14,6 @@ import hashlib
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,14 +27,13 @@ import pytest
 import yaml
 
 from orchestration.dbt import dbt_env_for
-from tests.support.dbt import dbt_project
+from tests.support.dbt import dbt_project, throwaway_project
 from tests.support.identifier_cases import citizen_cases, uscc_cases
 from tests.support.spark import dbt_in_process, local_spark, spark_profile
 from zhongtai.identifiers import make_citizen_id
 
 pytestmark = pytest.mark.integration
 
-MACROS = Path(__file__).resolve().parents[2] / "dbt_project" / "macros"
 SECRET = "portable|secret"
 
 # Spaces Python's str.split() knows (the clean_identifier list: Spark's chr() got those past 255 wrong), a CJK
@@ -172,16 +170,7 @@ select {{ code_point }} as code_point, {{ unicode_char(code_point) }} as ch
 
 def write_project(root: Path) -> Path:
     """The throwaway project: the real macros, a source `raw.cases`, models `outputs` and `characters`."""
-    project = root / "project"
-    shutil.copytree(MACROS, project / "macros")
-    (project / "models").mkdir()
-    (project / "dbt_project.yml").write_text(yaml.safe_dump({
-        "name": "portable_check", "version": "1.0", "config-version": 2, "profile": "portable_check",
-        "model-paths": ["models"], "macro-paths": ["macros"],
-        "flags": {"send_anonymous_usage_stats": False, "version_check": False},
-        "vars": {"key_secret": SECRET, "code_points": CODE_POINTS},
-        "models": {"portable_check": {"+materialized": "table"}},
-    }))  # fmt: skip
+    project = throwaway_project(root, "portable_check", {"key_secret": SECRET, "code_points": CODE_POINTS})
     tables = [{"name": "cases"}, {"name": "instants"}]
     sources = {"version": 2, "sources": [{"name": "raw", "schema": "raw", "tables": tables}]}
     (project / "models" / "sources.yml").write_text(yaml.safe_dump(sources))

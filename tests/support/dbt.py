@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from catalog.dbt_sources import assemble_project
 from catalog.registry import load_registry
 from orchestration.dbt import dbt_env_for, prepare_manifest
@@ -30,6 +32,24 @@ def dbt_project() -> Path:
 
 
 SECRET = "test-secret"
+MACROS = Path(__file__).resolve().parents[2] / "dbt_project" / "macros"
+
+
+def throwaway_project(root: Path, name: str, variables: dict[str, Any] | None = None) -> Path:
+    """A dbt project under `root/project` holding a copy of the real project's macros and an empty models/ folder
+    (models are tables unless they say otherwise), for tests that build a few hand-written models on them."""
+    project = root / "project"
+    shutil.copytree(MACROS, project / "macros")
+    (project / "models").mkdir()
+    config = {
+        "name": name, "version": "1.0", "config-version": 2, "profile": name,
+        "model-paths": ["models"], "macro-paths": ["macros"],
+        "flags": {"send_anonymous_usage_stats": False, "version_check": False},
+        "vars": variables or {},
+        "models": {name: {"+materialized": "table"}},
+    }  # fmt: skip
+    (project / "dbt_project.yml").write_text(yaml.safe_dump(config))
+    return project
 
 
 def run_dbt(
