@@ -162,3 +162,19 @@ def test_gb18030_semicolon_file_loads(settings: Settings) -> None:
     [summary] = ingest_source(settings, source)
     assert summary.rows_loaded == 1
     assert query(settings, "select name from raw.testsys__things") == [("𠀀张",)]
+
+
+def test_gbk_line_with_bytes_not_in_the_encoding_is_quarantined_and_the_others_load(settings: Settings) -> None:
+    # a GBK export with one damaged line (a lone 0xFF, never a byte of GBK) among lines of rare characters
+    lines = [HEADER.encode("gbk"), "G1,王𠮷,1980-01-02,1\n".encode("gb18030"), b"G2,\xff\xd5\xc5,1980-01-03,2\n"]
+    lines.append("G3,钱七,1980-01-04,3\n".encode("gbk"))
+    drop(settings, "g.csv", b"".join(lines))
+    [summary] = ingest_source(settings, make_source(encoding="gbk"))
+    assert [load.error for load in summary.loads] == [None]
+    assert (summary.rows_loaded, summary.rows_quarantined) == (2, 1)
+    assert query(settings, "select record_no, name, _line from raw.testsys__things order by _line") == [
+        ("G1", "王𠮷", 2),
+        ("G3", "钱七", 4),
+    ]
+    [(line, reason)] = query(settings, "select line, reason_code from raw._quarantine")
+    assert (line, reason) == (3, "malformed_row:invalid_encoding")
