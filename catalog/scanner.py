@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -187,17 +189,20 @@ def _scan_columns(
     con: Any, relation: str, columns: list[str], artefact: str, table: str, collector: _Collector
 ) -> None:
     """Each column's distinct values that could hold an identifier or a name (a coarse filter in SQL), with how often
-    each occurs, checked exactly in Python."""
+    each occurs, checked exactly in Python. One pass over the relation, every column unpivoted: a SQLite table or a
+    CSV file is read once, not once per column."""
+    if not columns:
+        return
     # the names this audience may not see: all of them (_load_names) or none
     names = "_scan_names" if collector.names else "(select cast(null as varchar) as name where false)"
-    for column in columns:
-        v = f"cast({_quote(column)} as varchar)"
-        rows = con.execute(
-            f"select {v} as v, count(*) from {relation} "
-            f"where regexp_matches({v}, '{_PREFILTER}') or {v} in (select name from {names}) group by 1"
-        ).fetchall()
-        for value, n in rows:
-            collector.add(artefact, table, column, value, n)
+    texts = ", ".join(f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in columns)
+    rows = con.execute(
+        f"select _column, _value, count(*) from (unpivot (select {texts} from {relation}) on columns(*) "
+        f"into name _column value _value) "
+        f"where regexp_matches(_value, '{_PREFILTER}') or _value in (select name from {names}) group by 1, 2"
+    ).fetchall()
+    for column, value, n in rows:
+        collector.add(artefact, table, column, value, n)
 
 
 def _walk_json(node: Any, path: str, visit: Callable[[str, Any], None]) -> None:
@@ -247,6 +252,9 @@ def scan_version(
             hits += collector.result()
         for path in sorted(folder.rglob("*.csv")):
             hits += _scan_csv(con, folder, path, audiences, name_set)
+        rosters = sorted((folder / "rosters").glob("*.xlsx")) if (folder / "rosters").is_dir() else []
+        if rosters:
+            hits += _scan_workbooks(con, folder, rosters, _Collector(audiences["rosters"], name_set))
     finally:
         con.close()
     for path in sorted([*folder.rglob("*.json"), *folder.rglob("*.jsonld")]):
@@ -259,10 +267,6 @@ def scan_version(
             lambda p, v: collector.add(rel, p, "", v),  # noqa: B023
         )
         hits += collector.result()
-
-    rosters = sorted((folder / "rosters").glob("*.xlsx")) if (folder / "rosters").is_dir() else []
-    if rosters:
-        hits += _scan_workbooks(folder, rosters, _Collector(audiences["rosters"], name_set))
     return hits
 
 
@@ -289,15 +293,31 @@ def _csv_header(path: Path) -> list[str]:
         return next(csv.reader(f), [])
 
 
-def _scan_workbooks(folder: Path, books: list[Path], collector: _Collector) -> list[Hit]:
+def _scan_workbooks(con: Any, folder: Path, books: list[Path], collector: _Collector) -> list[Hit]:
+    """Every sheet of every workbook, its cells read as text, scanned in SQL as a table's columns are. Reading a
+    workbook is most of the time: the next two are read on other threads (calamine lets go of the GIL) while one is
+    scanned."""
     import fastexcel  # calamine: ten times faster than openpyxl for reading every cell
 
-    for path in books:
-        rel = path.relative_to(folder).as_posix()
+    def sheets(path: Path) -> list[tuple[str, Any]]:
         reader = fastexcel.read_excel(str(path))
-        for sheet_name in reader.sheet_names:
-            frame = reader.load_sheet_by_name(sheet_name, dtypes="string").to_polars()
-            for column in frame.columns:
-                for value in frame.get_column(column).drop_nulls().unique().to_list():
-                    collector.add(rel, sheet_name, column, value)
+        return [(name, reader.load_sheet_by_name(name, dtypes="string").to_polars()) for name in reader.sheet_names]
+
+    def scan(path: Path, read: Future[list[tuple[str, Any]]]) -> None:
+        rel = path.relative_to(folder).as_posix()
+        for sheet_name, frame in read.result():
+            con.register("_scan_sheet", frame)
+            try:
+                _scan_columns(con, "_scan_sheet", frame.columns, rel, sheet_name, collector)
+            finally:
+                con.unregister("_scan_sheet")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ahead: deque[tuple[Path, Future[list[tuple[str, Any]]]]] = deque()
+        for path in books:
+            ahead.append((path, pool.submit(sheets, path)))
+            if len(ahead) > 2:
+                scan(*ahead.popleft())
+        while ahead:
+            scan(*ahead.popleft())
     return collector.result()

@@ -124,7 +124,10 @@ def sandbox_serve(data_dir: DataDir = None) -> None:
 def run(
     select: Annotated[str | None, typer.Option(help="Dagster asset selection, e.g. 'group:sources'")] = None,
     rebuild: Annotated[
-        bool, typer.Option(help="a fresh warehouse from the landed deliveries only (the old one kept beside)")
+        bool,
+        typer.Option(
+            help="a fresh warehouse from the landed deliveries only (the old one kept beside, its history logs carried)"
+        ),
     ] = False,
     data_dir: DataDir = None,
 ) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from catalog.registry import Registry, load_registry, registry_dirs
 from orchestration.ingestion.ingest import open_warehouse
 from orchestration.ingestion.landing import Landing
 from orchestration.ingestion.loader import LoadResult, load_delivery
 from zhongtai import bookkeeping
 from zhongtai.settings import Settings
+from zhongtai.sql import quote_identifier, quote_literal
 
 
 class ReplayError(LookupError):
@@ -44,10 +47,16 @@ def replay(settings: Settings, delivery_id: str, registry: Registry | None = Non
         con.close()
 
 
+# The golden records' version logs (dbt_project/models/history, the incremental `<record>_versions` models).
+HISTORY_SCHEMA = "history"
+HISTORY_LOG_SUFFIX = "_versions"
+
+
 def set_warehouse_aside(settings: Settings) -> Path | None:
     """Move the warehouse (and its write-ahead log) to `<name>.before-rebuild`, replacing an earlier one, so that the
     next run (with settings.from_landing) builds a fresh warehouse from the landed, immutable deliveries. Returns where
-    the old one went, or None when there was none. Landing, published versions and the run history stay."""
+    the old one went, or None when there was none. Landing, published versions and the run history stay, and so do
+    the golden records' version logs (carry_history_logs)."""
     path = settings.warehouse_path
     if not path.exists():
         return None
@@ -57,4 +66,33 @@ def set_warehouse_aside(settings: Settings) -> Path | None:
         aside.unlink(missing_ok=True)
         if old.exists():
             old.rename(aside)
+    carry_history_logs(kept, path)
     return kept
+
+
+def carry_history_logs(kept: Path, fresh: Path) -> list[str]:
+    """Copy the golden records' version logs from the warehouse set aside into the fresh one; returns their names.
+
+    A log says what the golden records were at each run: no landing holds that (a snapshot delivery says how things
+    are, not since when), so a rebuild cannot derive it again and a fresh start would forget every earlier version.
+    Carried over, the logs are what an incremental run of their models extends: the rebuild appends a version only
+    for a record the rebuilt golden records give otherwise (after a model change, say), stamped with its own run."""
+    with duckdb.connect(str(kept), read_only=True) as old:
+        logs = [
+            name
+            for (name,) in old.execute(
+                "select table_name from information_schema.tables where table_schema = ? "
+                "and table_type = 'BASE TABLE' and ends_with(table_name, ?) order by 1",
+                [HISTORY_SCHEMA, HISTORY_LOG_SUFFIX],
+            ).fetchall()
+        ]
+    if not logs:
+        return []
+    with duckdb.connect(str(fresh)) as con:
+        con.execute(f"attach {quote_literal(str(kept))} as kept (read_only)")
+        con.execute(f"create schema {HISTORY_SCHEMA}")
+        for name in logs:
+            table = f"{HISTORY_SCHEMA}.{quote_identifier(name)}"
+            con.execute(f"create table {table} as select * from kept.{table}")
+        con.execute("detach kept")
+    return logs

@@ -86,3 +86,30 @@ def test_a_published_csv_is_scanned_cell_by_cell_as_its_audience_gets_it(tmp_pat
         ("open/notes/notes.csv", "notes", "备注, 说明", "citizen_id", 1),
         ("open/notes/notes.csv", "notes", "联系人", "person_name", 1),
     ]
+
+
+def test_every_sheet_of_every_roster_workbook_is_scanned_as_its_audience_gets_it(tmp_path: Path) -> None:
+    """Four workbooks (read ahead on other threads while one is scanned), the last with a second sheet holding an ID
+    number in a sentence and a name alone in a cell; scanned as if the rosters were public, only those two are hits."""
+    import xlsxwriter
+
+    person = make_citizen_id("440604", dt.date(1985, 6, 1), 33)
+    (tmp_path / "rosters").mkdir()
+    for n in range(4):
+        book = xlsxwriter.Workbook(str(tmp_path / "rosters" / f"44060401000{n}.xlsx"))
+        book.add_worksheet("名册").write_row(0, 0, ["编号", "备注"])
+        if n == 3:
+            sheet = book.add_worksheet("核实")
+            sheet.write_row(0, 0, ["编号", "说明", "联系人"])
+            sheet.write_row(1, 0, ["1", f"证件 {person} 已核", "欧阳娜娜"])
+            sheet.write_row(2, 0, ["2", "440604010001001", "无"])
+        book.close()
+    with duckdb.connect() as con:
+        hits = scan_version(
+            tmp_path, names=["欧阳娜娜"], connect=lambda: con.cursor(), audiences={"rosters": Audience.public}
+        )
+    seen = sorted((h.artefact, h.table, h.column, h.finding.value, h.count) for h in hits)
+    assert seen == [
+        ("rosters/440604010003.xlsx", "核实", "联系人", "person_name", 1),
+        ("rosters/440604010003.xlsx", "核实", "说明", "citizen_id", 1),
+    ]
