@@ -294,7 +294,8 @@ def _read_json(
         if fmt.kind == "json":
             items += [(offset + n, item) for n, item in enumerate(json_records(text, fmt, part), start=1)]
             continue
-        for number, line in enumerate(text.splitlines(), start=1):
+        # a line feed ends a record (str.splitlines would also split at U+2028 and U+0085, which JSON allows in strings)
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:

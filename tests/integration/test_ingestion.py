@@ -178,3 +178,19 @@ def test_gbk_line_with_bytes_not_in_the_encoding_is_quarantined_and_the_others_l
     ]
     [(line, reason)] = query(settings, "select line, reason_code from raw._quarantine")
     assert (line, reason) == (3, "malformed_row:invalid_encoding")
+
+
+def test_json_lines_are_split_at_line_feeds_only(settings: Settings) -> None:
+    # JSON allows U+2028, U+2029 and U+0085 unescaped inside a string; only a line feed ends a JSON Lines record
+    lines = [
+        {"编号": "J1", "姓名": "张三\u2028李四", "出生日期": "1980-01-02", "金额": "1"},
+        {"编号": "J2", "姓名": "王五\u0085赵六\u2029", "出生日期": "1980-01-03", "金额": "2"},
+    ]
+    text = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in lines) + "\r\n\n"
+    drop(settings, "j.jsonl", text.encode("utf-8"))
+    [summary] = ingest_source(settings, make_source(kind="jsonl", locator="*.jsonl"))
+    assert (summary.rows_loaded, summary.rows_quarantined) == (2, 0)
+    assert query(settings, "select record_no, name, _line from raw.testsys__things order by _line") == [
+        ("J1", "张三\u2028李四", 1),
+        ("J2", "王五\u0085赵六\u2029", 2),
+    ]
