@@ -193,7 +193,7 @@ def _scan_columns(
     CSV file is read once, not once per column."""
     if not columns:
         return
-    # the names this audience may not see: all of them (_load_names) or none
+    # the names this audience may not see: all of them (temp table _scan_names, made by scan_version) or none
     names = "_scan_names" if collector.names else "(select cast(null as varchar) as name where false)"
     texts = ", ".join(f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in columns)
     rows = con.execute(

@@ -28,7 +28,11 @@ def dbt_env(settings: Settings) -> dict[str, str]:
 
 
 def dbt_env_for(
-    warehouse: Path, secret: str, engine: str = "duckdb", spark_master: str = "local[2]", memory: str = "4GB"
+    warehouse: Path,
+    secret: str,
+    engine: str = "duckdb",
+    spark_master: str = "local[2]",
+    memory: str = Settings.model_fields["warehouse_memory"].default,
 ) -> dict[str, str]:
     """dbt's environment for any warehouse file, key secret and engine (tests build throwaway warehouses); the
     engine picks the target of dbt_project/profiles.yml, `memory` is DuckDB's memory limit."""

@@ -77,22 +77,20 @@ def carry_history_logs(kept: Path, fresh: Path) -> list[str]:
     are, not since when), so a rebuild cannot derive it again and a fresh start would forget every earlier version.
     Carried over, the logs are what an incremental run of their models extends: the rebuild appends a version only
     for a record the rebuilt golden records give otherwise (after a model change, say), stamped with its own run."""
-    with duckdb.connect(str(kept), read_only=True) as old:
+    with duckdb.connect() as con:
+        con.execute(f"attach {quote_literal(str(kept))} as kept (read_only)")
         logs = [
             name
-            for (name,) in old.execute(
-                "select table_name from information_schema.tables where table_schema = ? "
-                "and table_type = 'BASE TABLE' and ends_with(table_name, ?) order by 1",
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'kept' and schema_name = ? "
+                "and ends_with(table_name, ?) order by 1",
                 [HISTORY_SCHEMA, HISTORY_LOG_SUFFIX],
             ).fetchall()
         ]
-    if not logs:
-        return []
-    with duckdb.connect(str(fresh)) as con:
-        con.execute(f"attach {quote_literal(str(kept))} as kept (read_only)")
-        con.execute(f"create schema {HISTORY_SCHEMA}")
+        if logs:  # the fresh warehouse is made only to hold them: a rebuild without history starts with no file
+            con.execute(f"attach {quote_literal(str(fresh))} as fresh")
+            con.execute(f"create schema fresh.{HISTORY_SCHEMA}")
         for name in logs:
             table = f"{HISTORY_SCHEMA}.{quote_identifier(name)}"
-            con.execute(f"create table {table} as select * from kept.{table}")
-        con.execute("detach kept")
+            con.execute(f"create table fresh.{table} as select * from kept.{table}")
     return logs

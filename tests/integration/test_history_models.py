@@ -9,6 +9,7 @@ that is not checked), and the versions log and the intervals built from it, as t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -72,9 +73,9 @@ def write_project(root: Path) -> Path:
     return project
 
 
-def dbt_args(project: Path, profiles: Path, work: Path) -> list[str]:
+def dbt_args(command: str, project: Path, profiles: Path, work: Path) -> list[str]:
     return [
-        "run", "--project-dir", str(project), "--profiles-dir", str(profiles),
+        command, "--project-dir", str(project), "--profiles-dir", str(profiles),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ]  # fmt: skip
 
@@ -82,20 +83,24 @@ def dbt_args(project: Path, profiles: Path, work: Path) -> list[str]:
 Rows = list[dict[str, Any]]
 
 
+def dbt_on_duckdb(root: Path, *args: str) -> str:
+    """dbt with `args` in the throwaway project under root, on its DuckDB warehouse; its standard output."""
+    command = [str(Path(sys.executable).with_name("dbt")), *args]
+    env = os.environ | dbt_env_for(root / "warehouse.duckdb", "s")
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    return result.stdout
+
+
 def runs_on_duckdb(root: Path) -> tuple[Rows, Rows]:
     project = write_project(root)
-    warehouse = root / "warehouse.duckdb"
     (root / "profiles.yml").write_text(yaml.safe_dump({"history_check": {"target": "duckdb", "outputs": {
-        "duckdb": {"type": "duckdb", "path": str(warehouse), "schema": "main", "threads": 1},
+        "duckdb": {"type": "duckdb", "path": str(root / "warehouse.duckdb"), "schema": "main", "threads": 1},
     }}}))  # fmt: skip
-    command = [str(Path(sys.executable).with_name("dbt")), *dbt_args(project, root, root)]
     for seen, run in enumerate(RUNS, start=1):
         (project / "models" / "records.sql").write_text(records_sql(seen, run))
-        result = subprocess.run(
-            command, env=os.environ | dbt_env_for(warehouse, "s"), capture_output=True, text=True, timeout=600
-        )
-        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+        dbt_on_duckdb(root, *dbt_args("run", project, root, root))
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
         return tuple(  # type: ignore[return-value]
             [dict(zip([d[0] for d in c.description], r, strict=True)) for r in c.fetchall()]
             for c in (
@@ -106,8 +111,13 @@ def runs_on_duckdb(root: Path) -> tuple[Rows, Rows]:
 
 
 @pytest.fixture(scope="module")
-def duckdb_history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Rows, Rows]:
-    return runs_on_duckdb(tmp_path_factory.mktemp("history_duckdb"))
+def duckdb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("history_duckdb")
+
+
+@pytest.fixture(scope="module")
+def duckdb_history(duckdb_root: Path) -> tuple[Rows, Rows]:
+    return runs_on_duckdb(duckdb_root)
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +128,7 @@ def spark_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ro
     with local_spark(root) as spark:
         for seen, run in enumerate(RUNS, start=1):
             (project / "models" / "records.sql").write_text(records_sql(seen, run))
-            dbt_in_process(dbt_args(project, root, root))
+            dbt_in_process(dbt_args("run", project, root, root))
         yield tuple(  # type: ignore[misc]
             [r.asDict() for r in spark.table(f"history_check.{t}").orderBy("person_key", "valid_from").collect()]
             for t in ("person_versions", "person_history")
@@ -160,16 +170,17 @@ def test_versions_and_intervals_are_a_type_2_history(duckdb_history: tuple[Rows,
     assert "is_deleted" not in history[0] and list(history[0])[-2:] == ["valid_from", "valid_to"]
 
 
-def test_as_of_between_a_deletion_and_a_return_finds_nobody(duckdb_history: tuple[Rows, Rows]) -> None:
+def test_as_of_between_a_deletion_and_a_return_finds_nobody(
+    duckdb_history: tuple[Rows, Rows], duckdb_root: Path
+) -> None:
     _, history = duckdb_history
     stamps = sorted({h["valid_from"] for h in history} | {h["valid_to"] for h in history if h["valid_to"]})
     gone = stamps[2] + (stamps[3] - stamps[2]) / 2
-    # macro as_of's condition
-    current = {
-        h["person_key"]: h["address"]
-        for h in history
-        if h["valid_from"] <= gone and (h["valid_to"] is None or h["valid_to"] > gone)
-    }
+    # the macro itself, run by dbt show over the history the five runs built
+    query = f"""select person_key, address from {{{{ as_of('person_history', "timestamp '{gone}'") }}}}"""
+    show = dbt_args("show", duckdb_root / "project", duckdb_root, duckdb_root)
+    shown = dbt_on_duckdb(duckdb_root, "--quiet", *show, "--inline", query, "--output", "json", "--limit", "-1")
+    current = {row["person_key"]: row["address"] for row in json.loads(shown)["show"]}
     assert current == {"A": "祖庙路9号", "B": "南庄路4号", "D": "张槎路3号"}
 
 

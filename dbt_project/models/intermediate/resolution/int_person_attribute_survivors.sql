@@ -15,22 +15,12 @@
     'sex': "candidates.value in ('M', 'F')",
 } %}
 {%- set text = dbt.type_string() %}
+{#- where a candidate comes from: the survivor's provenance -#}
+{%- set provenance = 'source_id, entity, record_id, role, match_method, observed_at, _delivery_id' %}
 
 {% for attribute in attributes %}
 {{- 'union all' if not loop.first }}
-select
-    resolved_id_number,
-    attribute,
-    value,
-    source_id,
-    entity,
-    record_id,
-    role,
-    match_method,
-    observed_at,
-    _delivery_id,
-    source_priority,
-    is_valid
+select resolved_id_number, attribute, value, {{ provenance }}, source_priority, is_valid
 from (
     select
         valued.*,
@@ -52,32 +42,13 @@ from (
             coalesce(priority.priority, evidence.priority, 99) as source_priority,
             {{ validity.get(attribute, 'true') }} as is_valid
         from (
-            select
-                resolved_id_number,
-                '{{ attribute }}' as attribute,
-                cast({{ attribute }} as {{ text }}) as value,
-                source_id,
-                entity,
-                record_id,
-                role,
-                match_method,
-                observed_at,
-                _delivery_id
+            select resolved_id_number, '{{ attribute }}' as attribute, cast({{ attribute }} as {{ text }}) as value,
+                {{ provenance }}
             from {{ ref('int_person_mentions_resolved') }}
             where resolved_id_number is not null
                 and {{ attribute }} is not null
             union all
-            select
-                resolved_id_number,
-                attribute,
-                value,
-                source_id,
-                entity,
-                record_id,
-                role,
-                match_method,
-                observed_at,
-                _delivery_id
+            select resolved_id_number, attribute, value, {{ provenance }}
             from {{ ref('int_village_verified_attributes') }}
             where attribute = '{{ attribute }}'
         ) as candidates
