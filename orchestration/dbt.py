@@ -16,15 +16,23 @@ from packaging.version import Version
 
 from catalog.dbt_sources import assemble_project, assembled_dir
 from catalog.registry import load_registry, registry_dirs
+from orchestration.engines.spark import export_sources, import_marts
 from orchestration.sources import WAREHOUSE_POOL
+from zhongtai import bookkeeping
 from zhongtai.settings import Settings
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
-    """What dbt needs to find the warehouse (or Spark) and the key secret, and to stay offline and quiet."""
-    return dbt_env_for(
+    """What dbt needs to find the warehouse (or Spark, its configuration and the sources' Parquet) and the key secret,
+    and to stay offline and quiet."""
+    env = dbt_env_for(
         settings.warehouse_path, settings.key_secret, settings.engine, settings.spark_master, settings.warehouse_memory
     )
+    if settings.engine == "spark":
+        from orchestration.engines.spark import spark_env
+
+        env |= spark_env(settings)
+    return env
 
 
 def dbt_env_for(
@@ -127,6 +135,10 @@ def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         exclude=POST_RESOLUTION_TAG,
     )
     def _prepare(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
+        if settings.engine == "spark":
+            # the loaded raw layer, as Parquet for dbt's source() on Spark (entity resolution writes its own)
+            tables = export_sources(settings, manifest, exclude={bookkeeping.RESOLUTION})
+            context.log.info(f"{tables} source tables written as Parquet for Spark")
         os.environ.update(dbt_env(settings))  # dbt runs as a child process and reads these
         yield from dbt.cli(BUILD, context=context).stream()
 
@@ -140,6 +152,10 @@ def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     def _marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
         os.environ.update(dbt_env(settings))
         yield from dbt.cli(BUILD, context=context).stream()
+        if settings.engine == "spark":
+            # the quality checks and publish read the marts in the warehouse
+            marts = import_marts(settings, manifest)
+            context.log.info(f"{marts} marts copied from Spark into the warehouse")
 
     return [_prepare, _marts]
 

@@ -5,8 +5,10 @@ data directory, the warehouse connection or the full Settings. They show in the 
 so a run can also be pointed at another data directory from there (the key secret stays an environment variable).
 """
 
+import json
 import os
 from pathlib import Path
+from typing import get_origin
 
 import dagster as dg
 import duckdb
@@ -22,7 +24,7 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[misc]
 
     data_dir: str
     key_secret: str
-    # Every other ZHONGTAI_* setting, by field name, as text; Settings types them again when built.
+    # Every other ZHONGTAI_* setting, by field name, as text (a mapping or list as JSON); Settings types them again.
     options: dict[str, str] = {}  # noqa: RUF012  (pydantic copies a default, it is never shared)
 
     @classmethod
@@ -33,17 +35,24 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[misc]
         return cls(
             data_dir=str(settings.root),
             key_secret=dg.EnvVar(SECRET_ENV) if in_env else settings.key_secret,
-            options={k: str(v) for k, v in options.items()},
+            options={k: json.dumps(v) if isinstance(v, dict | list) else str(v) for k, v in options.items()},
         )
 
     def settings(self) -> Settings:
-        return Settings(data_dir=Path(self.data_dir), key_secret=self.key_secret, **self.options)  # type: ignore[arg-type]
+        options = {k: json.loads(v) if _structured(k) else v for k, v in self.options.items()}
+        return Settings(data_dir=Path(self.data_dir), key_secret=self.key_secret, **options)  # type: ignore[arg-type]
 
     def connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """The warehouse; read-write only inside the warehouse pool, where this step is its one writer."""
         settings = self.settings()
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         return connect(settings.warehouse_path, read_only=read_only, settings=settings, extensions=())
+
+
+def _structured(field: str) -> bool:
+    """Whether a setting is a mapping or a list (given as JSON text), not a scalar."""
+    annotation = Settings.model_fields[field].annotation if field in Settings.model_fields else None
+    return get_origin(annotation) in (dict, list)
 
 
 def resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:

@@ -17,10 +17,11 @@ from zhongtai.sql import qualified
 
 DELIVERIES = "raw._deliveries"
 QUARANTINE = "raw._quarantine"
-PERSON_LINKS = "resolution.person_links"
-ORG_LINKS = "resolution.org_links"
-PERSON_REVIEW_CASES = "resolution.person_review_cases"  # the review queue with its evidence, for the steward page
-CLERICAL_LABELS = "resolution.clerical_labels"  # stewards' applied decisions: labels for `zhongtai resolution train`
+RESOLUTION = "resolution"  # the schema of entity resolution's tables
+PERSON_LINKS = f"{RESOLUTION}.person_links"
+ORG_LINKS = f"{RESOLUTION}.org_links"
+PERSON_REVIEW_CASES = f"{RESOLUTION}.person_review_cases"  # the review queue with its evidence, for the steward page
+CLERICAL_LABELS = f"{RESOLUTION}.clerical_labels"  # stewards' applied decisions: labels for `zhongtai resolution train`
 SUITE_RESULTS = "quality.suite_results"
 
 INGESTION_DDL = f"""

@@ -70,11 +70,17 @@ class Settings(BaseSettings):
     engine: Literal["duckdb", "spark"] = Field(
         default="duckdb",
         description="engine dbt builds the models on, and entity resolution reads the mentions and runs Splink on: the "
-        "DuckDB warehouse, or Spark (DESIGN.md §4; the dbt profile's target; the other assets stay on DuckDB)",
+        "DuckDB warehouse, or Spark (DESIGN.md §4; the dbt profile's target). Loading, quality checks and publish stay "
+        "on the warehouse: on Spark, the sources go to it as Parquet and the marts come back",
     )
     spark_master: str = Field(
         default="local[2]",
         description="Spark master when engine is spark: local[N] or a cluster URL (spark://…, yarn, k8s://…)",
+    )
+    spark_conf: dict[str, str] = Field(
+        default_factory=dict,
+        description="Spark settings over zhongtai's own when engine is spark and SPARK_CONF_DIR is not set (JSON, e.g. "
+        '{"spark.driver.memory": "8g"}); with SPARK_CONF_DIR, its spark-defaults.conf is the whole configuration',
     )
 
     @property

@@ -4,7 +4,9 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.dbt import manifest_path
 from orchestration.engines.engine import engine_for
+from orchestration.engines.spark import export_sources
 from orchestration.resolution.clerical import DECISIONS, read_decisions
 from orchestration.resolution.decisions import resolve_orgs, resolve_persons
 from orchestration.resolution.features import linkage_input
@@ -39,6 +41,9 @@ def run_resolution(settings: Settings) -> dict[str, Any]:
         orgs = resolve_orgs(engine)
         bookkeeping.write_links(con, result.links, orgs)
         bookkeeping.write_clerical(con, result.review_cases, result.labels)
+    if settings.engine == "spark":
+        # the links, as Parquet for dbt's source() on Spark (the raw layer went before dbt's first step)
+        export_sources(settings, manifest_path(settings), {bookkeeping.RESOLUTION})
     counts = result.links.group_by("decision").len().to_dict(as_series=False)
     by_decision = dict(zip(counts["decision"], counts["len"], strict=True))
     return {

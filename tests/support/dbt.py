@@ -7,7 +7,6 @@ runs dbt itself runs it on `dbt_project()`, so how the project is assembled is k
 from __future__ import annotations
 
 import functools
-import json
 import os
 import shutil
 import subprocess
@@ -85,13 +84,3 @@ def with_parsed_project(data: Path, manifest: Path) -> Settings:
     prepares the project there (orchestration.dbt.prepare_project) finds it up to date instead of parsing it again."""
     shutil.copytree(manifest.parent / "data" / "dbt", data / "dbt", symlinks=True)
     return Settings(data_dir=data)
-
-
-def mart_contracts(manifest: Path) -> dict[str, list[tuple[str, str]]]:
-    """Each mart model's contract: its relation `marts.<alias>` → [(column, data type)] in declared order."""
-    nodes: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
-    return {
-        f"marts.{n['alias']}": [(c["name"], str(c["data_type"]).lower()) for c in n["columns"].values()]
-        for n in nodes.values()
-        if n["resource_type"] == "model" and n["schema"] == "marts" and n["config"]["materialized"] != "ephemeral"
-    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import sys
@@ -12,39 +11,47 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.dbt import dbt_env_for, manifest_path, project_dir
-from orchestration.engines.spark import export_parquet, input_tables, register_tables, start_session
+from orchestration.engines.spark import (
+    debian_java_home,
+    environment,
+    export_parquet,
+    input_tables,
+    register_tables,
+    start_session,
+    stop_jvm,
+)
 from zhongtai.settings import Settings
 
-# Short start-up: C1 JIT only and no perf-data file; an in-memory catalog instead of Derby; two threads.
+# What makes Spark quick on test data, for the tests' own sessions and for a pipeline run on Spark
+# (ZHONGTAI_SPARK_CONF): short JVM start-up (C1 JIT only, no perf-data file), two shuffle partitions, and no code
+# generation. Test data is small and the queries many and wide (the generic staging is a union over every registered
+# system): compiling Java for each plan with Janino cost far more CPU than running it. Interpreted expressions and no
+# whole-stage code generation: the same answers, none of the compiling.
 JVM_FLAGS = "-XX:TieredStopAtLevel=1 -XX:-UsePerfData"
+QUICK_SPARK = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.driver.extraJavaOptions": JVM_FLAGS,
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+}
 
 
 def local_spark_conf(work: Path) -> dict[str, str]:
-    """The settings of a local Spark whose warehouse and scratch space lie under `work`."""
+    """The settings of a local Spark whose warehouse and scratch space lie under `work`, with an in-memory catalog
+    instead of Derby."""
     return {
+        **QUICK_SPARK,
         "spark.master": "local[2]",
-        "spark.sql.shuffle.partitions": "2",
         "spark.ui.enabled": "false",
         "spark.sql.catalogImplementation": "in-memory",
         "spark.sql.warehouse.dir": str(work / "warehouse"),
         "spark.local.dir": str(work / "local"),
         "spark.driver.extraJavaOptions": f"{JVM_FLAGS} -Dderby.system.home={work / 'derby'}",
         "spark.sql.session.timeZone": "Asia/Shanghai",
-        # Test data is small and the queries many and wide (the generic staging is a union over every registered
-        # system): compiling Java for each plan with Janino cost far more CPU than running it. Interpreted
-        # expressions and no whole-stage code generation: the same answers, none of the compiling.
-        "spark.sql.codegen.wholeStage": "false",
-        "spark.sql.codegen.factoryMode": "NO_CODEGEN",
         # dbt-spark switches ANSI mode off on its connections; the session does the same, so SQL run beside dbt
         # behaves as dbt's does
         "spark.sql.ansi.enabled": "false",
     }
-
-
-def debian_java_home() -> str | None:
-    """Debian's OpenJDK 17 (`make java`), which pyspark is tested with; None to leave JAVA_HOME and PATH alone."""
-    homes = sorted(glob.glob("/usr/lib/jvm/java-17-openjdk-*"))
-    return homes[0] if homes else None
 
 
 @contextmanager
@@ -64,23 +71,7 @@ def local_spark(work: Path, conf: dict[str, str] | None = None) -> Iterator[Any]
             yield session
         finally:
             session.stop()
-            _stop_jvm()
-
-
-def _stop_jvm() -> None:
-    """End the JVM pyspark started (SparkSession.stop leaves it running until Python exits)."""
-    from pyspark import SparkContext
-
-    gateway = SparkContext._gateway
-    if gateway is None:
-        return
-    gateway.shutdown()
-    process = getattr(gateway, "proc", None)
-    if process is not None:
-        process.terminate()
-        process.wait(timeout=30)
-    SparkContext._gateway = None
-    SparkContext._jvm = None
+            stop_jvm()
 
 
 def spark_profile(name: str, schema: str) -> dict[str, Any]:
@@ -96,21 +87,6 @@ def dbt_in_process(args: list[str]) -> None:
 
     result = dbtRunner().invoke(args)
     assert result.success, f"dbt {' '.join(args)} failed: {result.exception or result.result}"
-
-
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """os.environ with `values` set for the block (dbt in this process reads its env_var()s there), then restored."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def build_project_on_spark(

@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.engines import portable
 from orchestration.engines.portable import SPARK_JARO_WINKLER, jaro_winkler_utf8
-from orchestration.engines.spark import session_conf, splink_conf
+from orchestration.engines.spark import spark_env, splink_conf
 from orchestration.resolution.model import load_person_model, model_for
 from zhongtai.settings import Settings
 
@@ -73,9 +73,33 @@ def test_full_match_takes_plain_patterns_only() -> None:
     assert portable.full_match("x", "[0-9]{17}", "duckdb") == "regexp_full_match(x, '[0-9]{17}')"
 
 
-def test_the_pipeline_spark_session_has_splink_and_the_master(tmp_path: Path) -> None:
-    conf = session_conf(Settings(data_dir=tmp_path, engine="spark", spark_master="local[3]"))
+def test_splinks_jar_is_there() -> None:
+    assert Path(splink_conf()["spark.jars"]).is_file()
+
+
+def test_every_spark_process_of_a_run_reads_one_conf_under_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SPARK_CONF_DIR", raising=False)
+    settings = Settings(
+        data_dir=tmp_path, engine="spark", spark_master="local[3]", spark_conf={"spark.driver.memory": "3g"}
+    )
+    env = spark_env(settings)
+    lines = (Path(env["SPARK_CONF_DIR"]) / "spark-defaults.conf").read_text(encoding="utf-8").splitlines()
+    conf = dict(line.split(" ", 1) for line in lines if not line.startswith("#"))
     assert conf["spark.master"] == "local[3]"
-    assert conf["spark.jars"] == splink_conf()["spark.jars"]
-    assert Path(conf["spark.jars"]).is_file()
-    assert conf["spark.local.dir"].startswith(str(tmp_path.resolve()))
+    assert conf["spark.driver.memory"] == "3g"
+    assert conf["spark.sql.catalogImplementation"] == "hive"
+    root = str(tmp_path.resolve())
+    assert root in conf["spark.hadoop.javax.jdo.option.ConnectionURL"]
+    assert conf["spark.sql.warehouse.dir"].startswith(root) and conf["spark.local.dir"].startswith(root)
+    assert env["ZHONGTAI_SPARK_SOURCES"].startswith(root)
+
+
+def test_a_deployments_spark_conf_dir_is_the_whole_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path / "deployed"))
+    settings = Settings(data_dir=tmp_path / "data", engine="spark", spark_conf={"spark.driver.memory": "3g"})
+    assert spark_env(settings)["SPARK_CONF_DIR"] == str(tmp_path / "deployed")
+    assert not (tmp_path / "data" / "spark" / "conf").exists()
