@@ -109,7 +109,8 @@ def spark_defaults(settings: Settings) -> dict[str, str]:
     """The Spark settings of a run without a deployment's SPARK_CONF_DIR (local[N] on this machine): one catalog that
     every process of the run shares — a Hive metastore in an embedded Derby database and the tables' files, both
     under the data directory — scratch space there too, no UI, and ANSI mode off as dbt-spark has it on its
-    connections (so SQL beside dbt's behaves as dbt's does); then Settings.spark_conf over them (JVM options added to)."""
+    connections (so SQL beside dbt's behaves as dbt's does); then Settings.spark_conf over them (its JVM options
+    added to zhongtai's)."""
     work = settings.root / "spark"
     return {
         "spark.master": settings.spark_master,

@@ -15,6 +15,7 @@ from dagster._core.instance.config import dagster_instance_config
 from dbt.adapters.spark.connections import SparkConnectionMethod, SparkCredentials
 from dotenv import dotenv_values
 
+from orchestration.engines.spark import sources_dir
 from zhongtai.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +100,12 @@ def test_spark_defaults_agree_with_the_settings_and_the_object_storage_layout() 
     assert conf["spark.master"] == env["ZHONGTAI_SPARK_MASTER"]
     bucket = conf["spark.sql.warehouse.dir"].removeprefix("s3a://").split("/")[0]
     assert bucket in _yaml(DEPLOY / "object-storage.yaml")["buckets"]
+    # the executors read the sources' Parquet where the run pod writes it: under the data directory, on the data volume
+    settings = Settings(_env_file=DEPLOY / "zhongtai.env")  # type: ignore[call-arg]
+    mount = conf["spark.kubernetes.executor.volumes.persistentVolumeClaim.zhongtai-data.mount.path"]
+    assert sources_dir(settings).is_relative_to(mount)
+    claim = conf["spark.kubernetes.executor.volumes.persistentVolumeClaim.zhongtai-data.options.claimName"]
+    assert claim in str(_yaml(DEPLOY / "helm" / "dagster-values.yaml"))
 
 
 def test_the_cluster_target_is_the_projects_spark_session_target() -> None:
