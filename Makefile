@@ -60,7 +60,7 @@ test: install browser postgres java ## lint, type-check, then every test: unit, 
 	$(BIN)/mypy zhongtai catalog apis
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-test-spark: install java ## only the Spark tests: a tiny run's marts and resolution on local Spark, compared with DuckDB's
+test-spark: install java ## only the Spark tests: the tiny district run by the pipeline on local Spark, and resolution there, compared with DuckDB
 	$(BIN)/pytest -m spark_build
 
 test-fast: install ## unit tests only

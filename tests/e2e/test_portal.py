@@ -181,6 +181,7 @@ def test_docs_portal_register_find_apply_approve_and_read_with_the_key(  # type:
     sign_in_as(page, base, "credit", "/department/")
     page.click("text=有条件开放数据的使用申请与调用量")
     page.click("table a")
+    page.wait_for_url(f"{base}/department/applications/*")  # content() while it navigates is empty
     assert "核验合作企业的行政处罚记录" in page.content()
     page.click("#approve")
     page.wait_for_url(f"{base}/department/applications/*")
