@@ -16,7 +16,7 @@ from packaging.version import Version
 
 from catalog.dbt_sources import assemble_project, assembled_dir
 from catalog.registry import load_registry, registry_dirs
-from orchestration.engines.spark import export_sources, import_marts
+from orchestration.engines.spark import export_sources, import_marts, spark_env
 from orchestration.sources import WAREHOUSE_POOL
 from zhongtai import bookkeeping
 from zhongtai.settings import Settings
@@ -29,8 +29,6 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         settings.warehouse_path, settings.key_secret, settings.engine, settings.spark_master, settings.warehouse_memory
     )
     if settings.engine == "spark":
-        from orchestration.engines.spark import spark_env
-
         env |= spark_env(settings)
     return env
 

@@ -148,7 +148,7 @@ def conf_dir(settings: Settings) -> Path:
 
 def spark_env(settings: Settings) -> dict[str, str]:
     """What a process needs in its environment to start the run's Spark: the conf folder, where the sources'
-    Parquet lies (dbt's on-run-start registers it, macros/portable/spark_sources.sql), the Python of the UDFs'
+    Parquet lies (dbt's source() reads it there, dbt_project/macros/sources_on_spark.sql), the Python of the UDFs'
     workers (this environment's, unless the deployment names another) and Java (Debian's OpenJDK 17 unless
     JAVA_HOME is set)."""
     env = {
