@@ -58,6 +58,7 @@ class RunReport:
     seconds: float
     materialized: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # failed step → what failed it, as the error said
     failed_checks: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -74,6 +75,8 @@ class _EventHandler(logging.Handler):
         kind = event.event_type_value
         if kind in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE"):
             self.on_event(kind, event.step_key or "")
+        if kind == "STEP_FAILURE" and event.event_specific_data is not None:
+            self.on_event("STEP_ERROR", f"{event.step_key or ''}\t{error_text(event.event_specific_data.error)}")
         elif kind == "ASSET_MATERIALIZATION":
             self.on_event(kind, event.asset_key.to_user_string() if event.asset_key else "")
         elif kind == "ASSET_CHECK_EVALUATION":
@@ -81,6 +84,15 @@ class _EventHandler(logging.Handler):
             blocking = data.severity == dg.AssetCheckSeverity.ERROR
             kind = "CHECK_PASSED" if data.passed else "CHECK_FAILED" if blocking else "CHECK_WARNED"
             self.on_event(kind, data.asset_check_key.to_user_string())
+
+
+def error_text(error: Any) -> str:
+    """What failed a step, as its innermost error said it (a retry's or a wrapper's cause is the real error)."""
+    while error is not None and error.cause is not None:
+        error = error.cause
+    if error is None:
+        return "no error was reported"
+    return str(error.message).strip() or error.cls_name
 
 
 def run_all(
@@ -95,6 +107,7 @@ def run_all(
     instance = prepare_instance(settings)
     materialized: list[str] = []
     failed_steps: list[str] = []
+    errors: dict[str, str] = {}
     failed_checks: list[str] = []
     warnings: list[str] = []
 
@@ -103,6 +116,9 @@ def run_all(
             materialized.append(what)
         elif kind == "STEP_FAILURE":
             failed_steps.append(what)
+        elif kind == "STEP_ERROR":
+            step, text = what.split("\t", 1)
+            errors[step] = text
         elif kind == "CHECK_FAILED":
             failed_checks.append(what)
         elif kind == "CHECK_WARNED":
@@ -128,7 +144,9 @@ def run_all(
     result = job.execute_in_process(
         instance=instance, asset_selection=keys, raise_on_error=False, run_config={"loggers": {"progress": {}}}
     )
-    report = RunReport(result.success, time.monotonic() - started, materialized, failed_steps, failed_checks, warnings)
+    report = RunReport(
+        result.success, time.monotonic() - started, materialized, failed_steps, errors, failed_checks, warnings
+    )
     _notice_when_publish_was_held_back(settings, defs, keys, report)
     return report
 

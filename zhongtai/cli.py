@@ -11,15 +11,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from zhongtai.console import console
-from zhongtai.settings import Settings, get_settings
+from zhongtai.settings import Settings, get_settings, settings_problems
 
 app = typer.Typer(help="zhongtai (中台): the open-data middle office of a district government.", no_args_is_help=True)
 sandbox_app = typer.Typer(help="The synthetic district and its simulated upstream systems (demo and tests only).")
 sources_app = typer.Typer(help="The source-system registry.")
 app.add_typer(sandbox_app, name="sandbox")
+
+# How many lines of a failed step's error `zhongtai run` prints under it.
+ERROR_LINES = 6
 
 
 @app.callback()
@@ -50,7 +54,12 @@ DataDir = Annotated[
 def _settings(data_dir: Path | None) -> Settings:
     if data_dir is not None:
         os.environ["ZHONGTAI_DATA_DIR"] = str(data_dir.resolve())
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's ValidationError and pydantic-settings' SettingsError are ValueErrors
+        for problem in settings_problems(exc):
+            console.print(f"[red]✗ setting[/] {escape(problem)}", soft_wrap=True)
+        raise typer.Exit(2) from None
     # Child processes (dbt, servers) must agree on the same absolute data directory.
     os.environ["ZHONGTAI_DATA_DIR"] = str(settings.root)
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -179,6 +188,12 @@ def run(
     # Full names, never cut: a steward copies them into the Dagster UI or a ticket.
     for step in report.failed_steps:
         console.print(f"  [red]failed step[/] {step}", soft_wrap=True)
+        # the first lines of what failed it; the whole error is in the Dagster UI's run log
+        lines = report.errors.get(step, "").splitlines()
+        for line in lines[:ERROR_LINES]:
+            console.print(f"    {escape(line)}", soft_wrap=True)
+        if len(lines) > ERROR_LINES:
+            console.print(f"    … {len(lines) - ERROR_LINES} more lines in the Dagster UI's run log", soft_wrap=True)
     for check in report.failed_checks:
         console.print(f"  [red]failed check[/] {check}", soft_wrap=True)
     for check in report.warnings:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+ENV_PREFIX = "ZHONGTAI_"
+
+
 class Settings(BaseSettings):
     """Where zhongtai keeps its data, which secret keys people, and where its servers listen."""
 
-    model_config = SettingsConfigDict(env_prefix="ZHONGTAI_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     data_dir: Path = Field(default=Path("data"), description="root of landing, warehouse, published and sandbox")
     key_secret: str = Field(
@@ -131,6 +136,21 @@ class Settings(BaseSettings):
     @property
     def operational_url(self) -> str:
         return self.database_url or f"sqlite:///{self.root / 'operational.sqlite'}"
+
+
+def settings_problems(error: ValueError) -> list[str]:
+    """What is wrong with the ZHONGTAI_* settings, a line per setting, named as they are set."""
+    if isinstance(error, ValidationError):
+        return [
+            f"{ENV_PREFIX}{'_'.join(str(part) for part in e['loc']).upper()}={e['input']!r}: {e['msg']}"
+            for e in error.errors()
+        ]
+    # pydantic-settings' own error, when a mapping or list setting is not JSON, names the field, not the variable
+    field = re.search(r'field "(\w+)"', str(error))
+    if field and isinstance(error.__cause__, json.JSONDecodeError):
+        return [f"{ENV_PREFIX}{field.group(1).upper()}: not JSON ({error.__cause__})"]
+    cause = f": {error.__cause__}" if error.__cause__ else ""
+    return [f"{error}{cause}"]
 
 
 def get_settings() -> Settings:
