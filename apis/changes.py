@@ -4,7 +4,6 @@ predecessor), from a client's `since` to the version served, folded into one net
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,8 @@ import duckdb
 
 from apis.errors import ApiError
 from zhongtai.sql import quote_identifier, quote_literal
+from zhongtai.versions import VERSION
 
-VERSION = re.compile(r"v\d{8}T\d{6}Z(-\d{1,4})?")
 MAX_CHAIN = 400  # versions folded at most: older ones are a full resync anyway
 
 

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
         description="ingest loads only what has already landed and asks no upstream (a rebuild from landing)",
     )
     roster_min_cell: int = Field(default=5, description="published aggregates suppress cells below this count")
+    published_keep: int = Field(
+        default=48,
+        ge=2,  # the version just replaced stays for readers that resolved `current` before the switch
+        description="published versions kept, newest first (the one serving always): older ones are removed after each "
+        "publish; the change feed reaches back to the version before the oldest kept, the snapshot list offers "
+        "the kept ones (48: two days of the hourly refresh)",
+    )
     warehouse_memory: str = Field(
         default="4GB",
         description="DuckDB memory limit of dbt's connection to the warehouse (it spills to disk beyond it)",

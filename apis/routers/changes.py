@@ -16,6 +16,7 @@ from apis import changes
 from apis.deps import SettingsDep, SnapshotDep
 from apis.errors import ApiError, responses
 from apis.routers.datasets import DatasetId, _dataset, _open_only
+from zhongtai.versions import VERSION
 
 router = APIRouter(prefix="/v1/datasets", tags=["changes"])
 
@@ -138,7 +139,7 @@ def list_snapshots(dataset_id: DatasetId, snapshot: SnapshotDep, settings: Setti
     published = settings.published_dir
     found = []
     for name in sorted(os.listdir(published), reverse=True):
-        if not changes.VERSION.fullmatch(name):
+        if not VERSION.fullmatch(name):
             continue
         extract = _extract(published / name, dataset_id)
         if extract is not None:
@@ -163,7 +164,7 @@ def get_snapshot_csv(
 ) -> FileResponse:
     """Public (open datasets only)."""
     _open_only(_dataset(snapshot, dataset_id))
-    if not changes.VERSION.fullmatch(version):
+    if not VERSION.fullmatch(version):
         raise ApiError(
             400,
             "bad_version",

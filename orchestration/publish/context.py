@@ -28,6 +28,7 @@ class PublishResult:
     files: int = 0
     suppressed_cells: int = 0
     deliveries: dict[str, str] = field(default_factory=dict)  # source.entity → latest loaded delivery id
+    pruned: list[str] = field(default_factory=list)  # older versions removed after the switch (Settings.published_keep)
     # Names of natural persons, drawn read-only from the warehouse, so the scan can find them where they must not be.
     person_names: list[str] = field(default_factory=list, repr=False)
 
@@ -39,6 +40,7 @@ class PublishResult:
             "rosters": self.rosters,
             "files": self.files,
             "suppressed_cells": self.suppressed_cells,
+            "versions_removed": len(self.pruned),
         }
 
 

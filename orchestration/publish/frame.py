@@ -3,7 +3,8 @@ atomic switch of `published/current` — or a refusal that leaves the previous v
 
 The warehouse is opened read-only (the pipeline, its one writer, is idle during publish). Each version is built
 in a hidden folder, renamed into place when complete, and `published/current` is switched with one rename of a
-symlink; older versions stay for readers still using them.
+symlink; older versions stay for readers still using them, the newest Settings.published_keep of them
+(zhongtai/versions.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from catalog.masking import check_channels
 from catalog.scanner import ScanError, scan_version
 from orchestration.publish.context import WAREHOUSE, PublishContext, PublishResult, Writer, source
 from orchestration.publish.writers import WRITERS
-from zhongtai import audit, bookkeeping
+from zhongtai import audit, bookkeeping, versions
 from zhongtai.duckdb import connect
 from zhongtai.files import atomic_symlink, move_into_place, sha256_file
 from zhongtai.notice import clear_stale, mark_stale
@@ -100,6 +101,7 @@ def _publish(settings: Settings, manifest_path: Path, writers: list[Writer]) -> 
 
     move_into_place(staging, result.path)
     switch_current(published, version)
+    result.pruned = versions.prune(published, settings.published_keep)
     return result
 
 

@@ -141,3 +141,25 @@ def test_dated_snapshots_with_their_sha256(api: httpx.Client, versions: dict[str
     assert len(oldest) == 1 + len(versions["states"][0])
     assert api.get("/v1/datasets/grid_event/snapshots/v20010101T000000Z.csv").status_code == 404
     assert api.get("/v1/datasets/grid_event/snapshots/latest.csv").status_code == 400
+
+
+def test_versions_beyond_the_kept_ones_go_and_the_feed_says_so(
+    api: httpx.Client, versions: dict[str, Any], dbt_manifest: Path
+) -> None:
+    """Last in the module: a fourth publish keeping two versions removes the first two. The feed still reaches the
+    second (the kept versions hold the diffs after it), not the first; their snapshots are gone."""
+    first, second, third = versions["versions"]
+    settings = versions["settings"].model_copy(update={"published_keep": 2})
+    fourth = publish(settings, dbt_manifest, API_WRITERS)
+    assert fourth.pruned == [first, second]
+    assert sorted(p.name for p in settings.published_dir.iterdir() if p.name.startswith("v")) == [third, fourth.version]
+    # the feed from a version needs the diffs of the versions after it, which are kept: from the second, still served
+    found, _, _ = feed(api, second)
+    assert found == diff(versions["states"][1], versions["states"][2])
+    r = api.get("/v1/datasets/grid_event/changes", params={"since": first})
+    assert r.status_code == 410 and r.json()["code"] == "since_gone"
+    r = api.get("/v1/datasets/grid_event/changes", params={"since": third})
+    assert r.status_code == 200 and r.json()["version"] == fourth.version and r.json()["changes"] == []
+    listing = api.get("/v1/datasets/grid_event/snapshots").json()["snapshots"]
+    assert [s["version"] for s in listing] == [fourth.version, third]
+    assert api.get(f"/v1/datasets/grid_event/snapshots/{first}.csv").status_code == 404
