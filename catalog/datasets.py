@@ -109,16 +109,6 @@ def _is_mart(node: dict[str, Any]) -> bool:
     return node.get("resource_type") == "model" and "marts" in fqn[1:-1] and not ephemeral
 
 
-def mart_contracts(manifest_path: str | Path) -> dict[str, list[tuple[str, str]]]:
-    """Each mart table's contract: its relation `<schema>.<alias>` → [(column, data type)] in declared order."""
-    nodes: dict[str, Any] = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"]
-    return {
-        f"{n['schema']}.{n['alias']}": [(c["name"], str(c["data_type"]).lower()) for c in n["columns"].values()]
-        for n in nodes.values()
-        if _is_mart(n)
-    }
-
-
 def load_datasets(manifest_path: str | Path) -> list[Dataset]:
     """Every mart in the manifest as a Dataset, sorted by id; raises CatalogError listing every missing fact."""
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))

@@ -17,6 +17,7 @@ from packaging.version import Version
 from catalog.dbt_sources import assemble_project, assembled_dir
 from catalog.registry import load_registry, registry_dirs
 from orchestration.engines.spark import export_sources, import_marts, spark_env
+from orchestration.resources import WarehouseResource
 from orchestration.sources import WAREHOUSE_POOL
 from zhongtai import bookkeeping
 from zhongtai.settings import Settings
@@ -132,12 +133,13 @@ def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         select=PREPARE_SELECT,
         exclude=POST_RESOLUTION_TAG,
     )
-    def _prepare(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
-        if settings.engine == "spark":
+    def _prepare(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):  # type: ignore[no-untyped-def]
+        run = warehouse.settings()
+        if run.engine == "spark":
             # the loaded raw layer, as Parquet for dbt's source() on Spark (entity resolution writes its own)
-            tables = export_sources(settings, manifest, exclude={bookkeeping.RESOLUTION})
+            tables = export_sources(run, manifest, exclude={bookkeeping.RESOLUTION})
             context.log.info(f"{tables} source tables written as Parquet for Spark")
-        os.environ.update(dbt_env(settings))  # dbt runs as a child process and reads these
+        os.environ.update(dbt_env(run))  # dbt runs as a child process and reads these
         yield from dbt.cli(BUILD, context=context).stream()
 
     @dbt_assets(
@@ -147,12 +149,13 @@ def build_dbt_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         name="dbt_models",
         select=MARTS_SELECT,
     )
-    def _marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
-        os.environ.update(dbt_env(settings))
+    def _marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):  # type: ignore[no-untyped-def]
+        run = warehouse.settings()
+        os.environ.update(dbt_env(run))
         yield from dbt.cli(BUILD, context=context).stream()
-        if settings.engine == "spark":
+        if run.engine == "spark":
             # the quality checks and publish read the marts in the warehouse
-            marts = import_marts(settings, manifest)
+            marts = import_marts(run, manifest)
             context.log.info(f"{marts} marts copied from Spark into the warehouse")
 
     return [_prepare, _marts]

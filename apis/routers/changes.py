@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 from typing import Annotated, Any
 
@@ -16,7 +15,7 @@ from apis import changes
 from apis.deps import SettingsDep, SnapshotDep
 from apis.errors import ApiError, responses
 from apis.routers.datasets import DatasetId, _dataset, _open_only
-from zhongtai.versions import VERSION
+from zhongtai.versions import VERSION, versions
 
 router = APIRouter(prefix="/v1/datasets", tags=["changes"])
 
@@ -138,9 +137,7 @@ def list_snapshots(dataset_id: DatasetId, snapshot: SnapshotDep, settings: Setti
     _open_only(_dataset(snapshot, dataset_id))
     published = settings.published_dir
     found = []
-    for name in sorted(os.listdir(published), reverse=True):
-        if not VERSION.fullmatch(name):
-            continue
+    for name in reversed(versions(published)):
         extract = _extract(published / name, dataset_id)
         if extract is not None:
             url = f"/v1/datasets/{dataset_id}/snapshots/{name}.csv"

@@ -31,7 +31,7 @@ from typing import Any
 
 import duckdb
 
-from catalog.datasets import mart_contracts
+from catalog.datasets import load_datasets
 from zhongtai.duckdb import connect
 from zhongtai.settings import Settings
 from zhongtai.sql import qualified, quote_identifier, quote_literal
@@ -252,23 +252,26 @@ def export_sources(
 
 
 def import_marts(settings: Settings, manifest: Path) -> int:
-    """Replace the warehouse's marts with those dbt built on Spark, in one transaction, each column cast to its
-    contract's type (what the quality checks and publish read); returns how many marts were copied."""
-    contracts = mart_contracts(manifest)
+    """Replace the warehouse's marts (the catalog's datasets) with those dbt built on Spark, in one transaction, each
+    column cast to its contract's type (what the quality checks and publish read); returns how many were copied."""
+    datasets = load_datasets(manifest)
     with (
         spark_session(settings) as spark,
         connect(settings.warehouse_path, read_only=False, settings=settings, extensions=()) as con,
     ):
         con.execute("begin")
-        for relation, columns in sorted(contracts.items()):
-            schema, name = relation.split(".", 1)
+        for dataset in datasets:
+            schema, name = dataset.relation.split(".", 1)
             rows = spark.table(f"{spark_identifier(schema)}.{spark_identifier(name)}").toArrow()
             con.register("spark_rows", rows)
             cast = ", ".join(
-                f"cast({quote_identifier(c)} as {data_type}) as {quote_identifier(c)}" for c, data_type in columns
+                f"cast({quote_identifier(f.name)} as {f.data_type}) as {quote_identifier(f.name)}"
+                if f.data_type
+                else quote_identifier(f.name)
+                for f in dataset.fields
             )
             con.execute(f"create schema if not exists {quote_identifier(schema)}")
             con.execute(f"create or replace table {qualified(schema, name)} as select {cast} from spark_rows")
             con.unregister("spark_rows")
         con.execute("commit")
-    return len(contracts)
+    return len(datasets)

@@ -19,9 +19,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from catalog.datasets import mart_contracts
 from orchestration.dbt import manifest_path
 from orchestration.engines.spark import spark_session
+from tests.support.dbt import mart_contracts
 from tests.support.engine_rows import checksum, normalised_rows, row_differences
 from tests.support.pipeline import ZHONGTAI, FirstRun
 from tests.support.spark import QUICK_SPARK

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from catalog.datasets import load_datasets
 from catalog.dbt_sources import assemble_project
 from catalog.registry import load_registry
 from orchestration.dbt import dbt_env_for, prepare_manifest
@@ -84,3 +85,9 @@ def with_parsed_project(data: Path, manifest: Path) -> Settings:
     prepares the project there (orchestration.dbt.prepare_project) finds it up to date instead of parsing it again."""
     shutil.copytree(manifest.parent / "data" / "dbt", data / "dbt", symlinks=True)
     return Settings(data_dir=data)
+
+
+def mart_contracts(manifest: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each mart's contract as the catalog reads it: its relation `marts.<alias>` → [(column, data type)] in declared
+    order."""
+    return {d.relation: [(f.name, str(f.data_type).lower()) for f in d.fields] for d in load_datasets(manifest)}

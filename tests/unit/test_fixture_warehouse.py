@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from catalog.datasets import mart_contracts
+from tests.support.dbt import mart_contracts
 from tests.support.marts import WAREHOUSE_SQL, duckdb_type, table_columns
 
 
