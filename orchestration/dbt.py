@@ -2,6 +2,7 @@
 directory, with its manifest parsed once per change (never by dev-mode re-parsing)."""
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -69,17 +70,29 @@ def manifest_path(settings: Settings) -> Path:
     return project_dir(settings) / "target" / "manifest.json"
 
 
+LOG_TIME = re.compile(r"^\d\d:\d\d:\d\d\s+", re.MULTILINE)  # dbt's time before each line it logs
+
+
+class DbtParseError(RuntimeError):
+    """dbt could not parse the assembled project (a model, macro or generated file it cannot read); the message is
+    dbt's own."""
+
+
 def prepare_project(settings: Settings, *, force: bool = False) -> Path:
     """Assemble the project when dbt_project/ or the registry (extra folders included) changed, and `dbt parse` it
-    then or when its manifest is missing. Returns the project's folder."""
+    then or when its manifest is missing. Returns the project's folder; DbtParseError when dbt cannot parse it."""
     registry = load_registry(*registry_dirs(settings.registry_dirs))
     project, rebuilt = assemble_project(registry, settings.root / "dbt")
     if force or rebuilt or not manifest_path(settings).exists():
-        subprocess.run(
+        parsed = subprocess.run(
             [dbt_executable(), "parse", "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"],
-            check=True,
-            env={**os.environ, **dbt_env(settings)},
+            env={**os.environ, **dbt_env(settings), "DBT_USE_COLORS": "false"},
+            capture_output=True,
+            text=True,
         )
+        if parsed.returncode:
+            said = LOG_TIME.sub("", parsed.stdout + parsed.stderr).strip() or f"exit status {parsed.returncode}"
+            raise DbtParseError(f"dbt cannot parse the project at {project}:\n{said}")
     return project
 
 

@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.markup import escape
@@ -179,7 +179,12 @@ def run(
         if kind in marks:
             console.print(f"  {marks[kind]} {what}", overflow="ellipsis", no_wrap=True)
 
-    report = run_all(settings, selection=select, on_event=show)
+    from orchestration.dbt import DbtParseError
+
+    try:
+        report = run_all(settings, selection=select, on_event=show)
+    except DbtParseError as exc:
+        _dbt_parse_failed(exc)
     console.print(
         f"{'[green]done[/]' if report.success else '[red]failed[/]'} in {report.seconds:.1f}s: "
         f"{len(report.materialized)} assets materialised, {len(report.failed_steps)} steps failed, "
@@ -240,16 +245,25 @@ def resolution_train(
 @dbt_app.command("prepare")
 def dbt_prepare(data_dir: DataDir = None) -> None:
     """Assemble and parse the dbt project under the data directory; print its folder (to run dbt by hand)."""
-    from orchestration.dbt import prepare_project
+    from orchestration.dbt import DbtParseError, prepare_project
 
     settings = _settings(data_dir)
-    project = prepare_project(settings)
+    try:
+        project = prepare_project(settings)
+    except DbtParseError as exc:
+        _dbt_parse_failed(exc)
     # the folder alone on stdout, for `cd "$(zhongtai dbt prepare)"`; how to run dbt there on stderr
     typer.echo(
         f"ZHONGTAI_WAREHOUSE_PATH={settings.warehouse_path} dbt build --project-dir {project} --profiles-dir {project}",
         err=True,
     )
     typer.echo(str(project))
+
+
+def _dbt_parse_failed(exc: Exception) -> NoReturn:
+    """dbt's own words on a project it cannot parse (a model or registry entry it cannot read), then exit 1."""
+    console.print(f"[red]✗[/] {escape(str(exc))}", soft_wrap=True)
+    raise typer.Exit(1) from None
 
 
 def _servers(settings: Settings) -> list:  # type: ignore[type-arg]
@@ -785,9 +799,12 @@ def forms_match(
     try:
         manifest = catalog_manifest(settings)
     except FileNotFoundError:  # nothing published yet: the catalog of the project the next run would build
-        from orchestration.dbt import prepare_manifest
+        from orchestration.dbt import DbtParseError, prepare_manifest
 
-        manifest = prepare_manifest(settings)
+        try:
+            manifest = prepare_manifest(settings)
+        except DbtParseError as exc:
+            _dbt_parse_failed(exc)
     try:
         matches = Matcher(load_datasets(manifest)).match_template(read_template(template))
     except FormError as exc:

@@ -7,11 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 from dagster._utils.error import SerializableErrorInfo
 from typer.testing import CliRunner
 
-from orchestration import execute
+from orchestration import dbt, execute
 from orchestration.execute import RunReport, error_text
 from zhongtai.cli import ERROR_LINES, app
 
@@ -69,3 +70,30 @@ def test_run_prints_what_failed_each_failed_step(monkeypatch: pytest.MonkeyPatch
     models = lines.index("failed step dbt_models")
     assert lines[models + 1 : models + 1 + ERROR_LINES] == long.splitlines()[:ERROR_LINES]  # markup printed as is
     assert lines[models + 1 + ERROR_LINES] == "… 3 more lines in the Dagster UI's run log"
+
+
+@pytest.mark.parametrize("command", [["dbt", "prepare"], ["run"], ["forms", "match"]])
+def test_a_project_dbt_cannot_parse_is_dbts_error_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: list[str]
+) -> None:
+    """A model dbt cannot read (here one cut off mid-expression), as dbt says it, from every command that parses."""
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: broken\nversion: '1.0'\nprofile: broken\n")
+    (project / "profiles.yml").write_text(
+        f"broken:\n  target: d\n  outputs:\n    d:\n      type: duckdb\n      path: {tmp_path / 'w.duckdb'}\n"
+    )
+    (project / "models" / "cut_off.sql").write_text("select {{ ref(\n")
+    monkeypatch.setattr(dbt, "assemble_project", lambda registry, root: (project, True))
+    monkeypatch.setenv("ZHONGTAI_RUN_IN_PROCESS", "1")
+    template = tmp_path / "form.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "身份证号"])
+    book.save(template)
+    args = [*command, *([str(template)] if command[0] == "forms" else []), "--data-dir", str(tmp_path / "data")]
+    result = CliRunner().invoke(app, args, terminal_width=200)
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert f"✗ dbt cannot parse the project at {project}" in said
+    assert "Compilation Error in model cut_off (models/cut_off.sql)" in said
+    assert result.exception is None or isinstance(result.exception, SystemExit)
