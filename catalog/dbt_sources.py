@@ -203,12 +203,43 @@ def _mention_columns(person: bool) -> list[str]:
     return ["source_id", "entity", "record_id", "role", *shape, "observed_at", "_delivery_id"]
 
 
+def _wanted(system: SourceSystem, entity: Entity) -> str:
+    """Whether a raw table's part of an incremental-by-input model is recomputed this run (macros/incremental.sql)."""
+    return f"{{{{ input_wanted('{system.id}', '{entity.name}', changed) }}}}"
+
+
+INCREMENTAL_CODE = "@code@"  # where the generic mentions' config names the digest of what made them
+
+
+def _incremental_by_input(sql: str, code_of: str) -> str:
+    """A generated union of one part per raw table made incremental by input (macros/incremental.sql): its config,
+    and `changed`, the parts to recompute. `code_of` is hashed with the SQL into the code whose change recomputes all."""
+    code = hashlib.sha256((sql + "\0" + code_of).encode()).hexdigest()[:16]
+    config = (
+        "{{ config(\n"
+        "    materialized=('table' if target.type == 'spark' else 'incremental'),\n"
+        "    incremental_strategy='append',\n"
+        "    on_schema_change='sync_all_columns',\n"
+        f"    pre_hook=\"{{{{ forget_changed_inputs('{code}') }}}}\",\n"
+        f"    post_hook=\"{{{{ remember_inputs('{code}') }}}}\",\n"
+        ") }}\n"
+        f"{{%- set changed = changed_inputs('{code}') %}}\n"
+    )
+    return sql.replace(INCREMENTAL_CODE + "\n", config, 1)
+
+
+def _macros_text(project: Path) -> str:
+    """Every macro of the project, in order: what a generated model's SQL means depends on them too."""
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((project / "macros").rglob("*.sql")))
+
+
 def _latest_snapshots(entities: list[tuple[SourceSystem, Entity]]) -> str:
     """CTEs `received` and `latest`: the latest delivery of each snapshot entity among `entities` (a snapshot counts
     from that delivery alone); one narrow union and one aggregate, whatever the number of entities."""
     selects = [
         f"    select '{system.id}' as source_id, '{entity.name}' as entity, _received_at\n"
-        f"    from {{{{ source('{system.id}', '{entity.name}') }}}}"
+        f"    from {{{{ source('{system.id}', '{entity.name}') }}}}\n"
+        f"    where {_wanted(system, entity)}"
         for system, entity in entities
         if system.delivery_mode == "snapshot"
     ]
@@ -238,8 +269,9 @@ def _render_generic_mentions(registry: Registry, person: bool) -> str:
     out = [
         _sql_header(
             f"Generic staging: current rows (macro deduplicate's rule, over the union), one row per {what} mentioned "
-            "(fields grouped by their registry `role`)."
-        )
+            "(fields grouped by their registry `role`); incremental by input: only the parts of systems that "
+            "delivered since the last run are recomputed (macros/incremental.sql)."
+        ).replace("\nwith\n", "\n" + INCREMENTAL_CODE + "\nwith\n", 1)
     ]
     selects = []
     for system, entity, roles in items:
@@ -271,7 +303,8 @@ def _render_generic_mentions(registry: Registry, person: bool) -> str:
                 f"        _received_at as observed_at, _delivery_id, _received_at, _line,\n"
                 f"        {{{{ version_key('{system.id}', '{entity.name}') }}}} as _version_key,\n"
                 f"        ({present}) as _present\n"
-                f"    from {{{{ source('{system.id}', '{entity.name}') }}}}"
+                f"    from {{{{ source('{system.id}', '{entity.name}') }}}}\n"
+                f"    where {_wanted(system, entity)}"
             )
     if not selects:  # no generic system mentions anyone: an empty relation of the right shape
         nulls = [f"{_null('date' if c == 'birth_date' else 'text')} as {c}" for c in _mention_columns(person)[:-2]]
@@ -487,12 +520,18 @@ def _render_events(registry: Registry) -> str:
 # --------------------------------------------------------------------------- the assembled project
 
 
-def render_generated(registry: Registry) -> dict[Path, str]:
+def render_generated(registry: Registry, project: Path = REPO_PROJECT) -> dict[Path, str]:
     """Every generated dbt file, by its path inside the assembled project."""
+    sources = render_sources_yaml(registry)
+    code_of = sources + "\0" + _macros_text(project)
     return {
-        SOURCES_YAML: render_sources_yaml(registry),
-        STAGING_DIR / "stg_registry__person_mentions.sql": _render_generic_mentions(registry, person=True),
-        STAGING_DIR / "stg_registry__org_mentions.sql": _render_generic_mentions(registry, person=False),
+        SOURCES_YAML: sources,
+        STAGING_DIR / "stg_registry__person_mentions.sql": _incremental_by_input(
+            _render_generic_mentions(registry, person=True), code_of
+        ),
+        STAGING_DIR / "stg_registry__org_mentions.sql": _incremental_by_input(
+            _render_generic_mentions(registry, person=False), code_of
+        ),
         INTERMEDIATE_DIR / "int_person_mentions.sql": _render_mentions(registry, person=True),
         INTERMEDIATE_DIR / "int_org_mentions.sql": _render_mentions(registry, person=False),
         INTERMEDIATE_DIR / "int_mention_registers.sql": _render_registers(registry),
@@ -527,7 +566,7 @@ def fingerprint(registry: Registry, project: Path = REPO_PROJECT) -> str:
     digest = hashlib.sha256()
     for name, path in _project_files(project):
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for rel, text in sorted(render_generated(registry).items()):
+    for rel, text in sorted(render_generated(registry, project).items()):
         digest.update(str(rel).encode() + b"\0" + text.encode() + b"\0")
     return digest.hexdigest()
 
@@ -547,7 +586,7 @@ def assemble_project(registry: Registry, root: Path, project: Path = REPO_PROJEC
     stamp = fingerprint(registry, project)
     if (target / FINGERPRINT).is_file() and (target / FINGERPRINT).read_text() == stamp:
         return target, False
-    files = render_generated(registry)  # before any copying: a meaning error leaves the old project in place
+    files = render_generated(registry, project)  # before any copying: a meaning error leaves the old project in place
     build = root / f".assembling-{os.getpid()}"
     shutil.rmtree(build, ignore_errors=True)
     for name, path in _project_files(project):

@@ -16,6 +16,8 @@ import duckdb
 from zhongtai.sql import qualified
 
 DELIVERIES = "raw._deliveries"
+# per source entity, a digest of every delivery recorded for it; read by the checks and by dbt's incremental models
+DELIVERY_FINGERPRINTS = "raw._delivery_fingerprints"
 QUARANTINE = "raw._quarantine"
 RESOLUTION = "resolution"  # the schema of entity resolution's tables
 PERSON_LINKS = f"{RESOLUTION}.person_links"
@@ -43,6 +45,14 @@ create table if not exists {DELIVERIES} (
     schema_drift varchar,             -- JSON: extra and missing optional columns
     loaded_at timestamptz not null default current_timestamp
 );
+-- a new, replayed or quarantined delivery changes its entity's fingerprint (a replay records its delivery again,
+-- with a new loaded_at)
+create or replace view {DELIVERY_FINGERPRINTS} as
+select source_id, entity, md5(string_agg(
+    delivery_id || '|' || status || '|' || coalesce(cast(rows_loaded as varchar), '') || '|'
+    || cast(loaded_at as varchar), ',' order by delivery_id)) as fingerprint
+from {DELIVERIES}
+group by source_id, entity;
 create table if not exists {QUARANTINE} (
     delivery_id varchar not null,
     source_id varchar not null,
@@ -223,12 +233,10 @@ def delivery_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str
     changes it (a replay records its delivery again, with a new loaded_at)."""
     if not table_exists(con, DELIVERIES):
         return {}
-    rows = con.execute(
-        f"""select source_id, entity, md5(string_agg(
-               delivery_id || '|' || status || '|' || coalesce(cast(rows_loaded as varchar), '') || '|'
-               || cast(loaded_at as varchar), ',' order by delivery_id))
-           from {DELIVERIES} group by source_id, entity"""
-    ).fetchall()
+    schema, view = DELIVERY_FINGERPRINTS.split(".")
+    if not con.execute("select 1 from duckdb_views() where schema_name = ? and view_name = ?", [schema, view]).fetchall():
+        ensure_ingestion_tables(con)  # a warehouse loaded before the view existed
+    rows = con.execute(f"select source_id, entity, fingerprint from {DELIVERY_FINGERPRINTS}").fetchall()
     return {(s, e): digest for s, e, digest in rows}
 
 

@@ -9,13 +9,15 @@ version, change feed and roster change sheets included.
 
 Set aside, because they say when something was done rather than what: each version's id, time and data directory;
 the times the links, checks and deliveries were written (`resolved_at`, `validated_at`, `measured_at` and the
-`hours_since_delivery` counted from it, `loaded_at`, `quarantined_at`). The golden records' history is compared
+`hours_since_delivery` counted from it, `loaded_at`, `quarantined_at`, and the delivery `fingerprint`s the incremental
+models remember, which digest `loaded_at`). The golden records' history is compared
 too: its version logs are carried into the rebuilt warehouse, and the rebuild adds no version, since it gives the
 golden records the refresh gave.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -24,7 +26,7 @@ import duckdb
 import pytest
 
 from tests.support.checksums import table_checksums
-from tests.support.later_run import LaterDelivery
+from tests.support.later_run import DEPARTMENT, LaterDelivery
 from tests.support.pipeline import ZHONGTAI
 from tests.support.published import current_version, published_differences
 from zhongtai.files import atomic_symlink
@@ -34,6 +36,7 @@ pytestmark = pytest.mark.integration
 
 STAMPS = (
     "resolved_at", "validated_at", "measured_at", "hours_since_delivery", "loaded_at", "quarantined_at",
+    "fingerprint",  # the delivery fingerprints an incremental model remembers (<model>__inputs) digest loaded_at
 )  # fmt: skip
 COMPARED_SCHEMAS = ("raw", "staging", "intermediate", "marts", "history", "resolution", "reference")
 
@@ -82,3 +85,26 @@ def test_both_publish_the_same_version_after_the_same_one(later_delivery: LaterD
     assert refreshed.name != built.name  # two versions, each its own
     differing = list(published_differences(later_delivery.settings, rebuilt, leave_out=STAMPS))
     assert not differing, "\n".join(differing)
+
+
+def test_the_refresh_recomputed_only_the_department_that_delivered(later_delivery: LaterDelivery) -> None:
+    """The rebuild computes every system's part of the generic mentions; the refresh only the part of the department
+    whose new extract it loaded (macros/incremental.sql). Equal warehouses above mean the kept parts were right."""
+    project = later_delivery.settings.root / "dbt" / "dbt_project" / "target"
+    compiled = max(
+        project.glob("dbt_prepare-*/compiled/zhongtai/models/staging/_registry/stg_registry__person_mentions.sql"),
+        key=lambda path: path.stat().st_mtime,
+    )
+    branches = re.findall(r"select '([a-z0-9_]+)' as source_id, '([a-z0-9_]+)' as entity,.*?where (true|false)",
+                          compiled.read_text(), re.DOTALL)  # fmt: skip
+    assert len(branches) > 100
+    assert {(source, entity) for source, entity, wanted in branches if wanted == "true"} == {(DEPARTMENT, "records")}
+    renamed, gone = later_delivery.department
+    with duckdb.connect(str(later_delivery.settings.warehouse_path), read_only=True) as con:
+        names = dict(
+            con.execute(
+                "select record_id, name from staging.stg_registry__person_mentions where source_id = ?", [DEPARTMENT]
+            ).fetchall()
+        )
+    assert names[renamed] == "梁新名"
+    assert gone not in names

@@ -1,6 +1,6 @@
-"""What the later run of the integration tests delivers before running again: a person who moved, the credit repair,
-a village's corrections decided by their departments, the sandbox's cadres' corrections of its planted
-discrepancies, and three person-match review decisions."""
+"""What the later run of the integration tests delivers before running again: a person who moved, a department's new
+monthly extract, the credit repair, a village's corrections decided by their departments, the sandbox's cadres'
+corrections of its planted discrepancies, and three person-match review decisions."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tests.support.village_corrections import VillageCorrections
 from zhongtai.settings import Settings
 
 MOVED_TO = "佛山市禅城区祖庙街道测试新街1号101房"
+DEPARTMENT = "cl_disability_certificates_zumiao"  # a generically staged system that delivers snapshots
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class LaterDelivery:
     settings: Settings  # the copy, after its second run
     id_number: str  # the person who moved
     old_address: str
+    department: tuple[str, str]  # the department extract's renamed record and the record that went
     repair: RepairCase  # the repair approved and the one rejected before the second run
     corrections: VillageCorrections  # a village's correction accepted and one rejected before the second run
     sandbox: SandboxCorrections  # the sandbox's cadres' corrections of its planted discrepancies, decided
@@ -40,3 +42,18 @@ def deliver_a_move(later: Settings) -> tuple[str, str]:
     )  # fmt: skip
     (drops / "hukou_20991231.csv").write_bytes(changed.write_csv().encode("gb18030"))
     return target["公民身份号码"], target["户籍地址"]
+
+
+def deliver_a_department_extract(later: Settings) -> tuple[str, str]:
+    """One more extract of a generically staged department system, its latest but for one record renamed and its last
+    record gone: the refresh recomputes that system's part of the incremental mentions and keeps every other's.
+    Returns (the renamed record's number, the number of the record that went)."""
+    drops = later.upstream / "drops" / DEPARTMENT
+    latest = sorted(drops.glob(f"{DEPARTMENT}_*.csv"))[-1]
+    header, first, *rest = latest.read_text(encoding="utf-8-sig").splitlines()
+    cells = first.split("\t")
+    cells[header.split("\t").index("对象姓名")] = "梁新名"
+    kept, gone = rest[:-1], rest[-1]
+    text = "\n".join([header, "\t".join(cells), *kept]) + "\n"
+    (drops / f"{DEPARTMENT}_20991231.csv").write_text(text, encoding="utf-8-sig")
+    return cells[0], gone.split("\t")[0]
