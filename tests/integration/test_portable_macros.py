@@ -107,7 +107,7 @@ INSTANTS: list[dt.datetime | None] = [
     dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
     None,
 ]
-MODELS = (("outputs", "id"), ("characters", "code_point"), ("local_dates", "id"), ("latest_first", "parity"))
+MODELS = (("outputs", "id"), ("characters", "code_point"), ("local_dates", "id"))
 
 
 def outputs_sql() -> str:
@@ -154,25 +154,8 @@ select
     id,
     cast(instant as {{ type_timestamp_tz() }}) as instant,
     {{ local_date('instant', 'Asia/Shanghai') }} as shanghai_date,
-    {{ local_date('instant', 'America/New_York') }} as new_york_date,
-    {{ epoch_microseconds('instant') }} as epoch_microseconds
+    {{ local_date('instant', 'America/New_York') }} as new_york_date
 from {{ source('raw', 'instants') }}
-"""
-
-
-def latest_first_sql() -> str:
-    """Of the instants with even ids and of those with odd ones, the latest (none last), by min_by over a struct of
-    sort keys, as survivorship picks its survivors."""
-    return """
-{%- set age = '-coalesce(' ~ epoch_microseconds('instant') ~ ', -9223372036854775807)' %}
-select parity, first_row.id as id, first_row.instant as instant
-from (
-    select
-        id % 2 as parity,
-        min_by({{ named_struct(['id', 'instant']) }}, {{ named_struct({'age': age, 'id': 'id'}) }}) as first_row
-    from {{ source('raw', 'instants') }}
-    group by id % 2
-) as groups
 """
 
 
@@ -194,7 +177,6 @@ def write_project(root: Path) -> Path:
     (project / "models" / "outputs.sql").write_text(outputs_sql())
     (project / "models" / "characters.sql").write_text(characters_sql())
     (project / "models" / "local_dates.sql").write_text(local_dates_sql())
-    (project / "models" / "latest_first.sql").write_text(latest_first_sql())
     return project
 
 
@@ -275,15 +257,6 @@ def test_the_outputs_are_what_they_mean(duckdb_answers) -> None:  # type: ignore
     assert [(r["shanghai_date"], r["new_york_date"]) for r in duckdb_answers["local_dates"]] == [
         (None, None) if at is None else tuple(at.astimezone(zone).date() for zone in zones) for at in INSTANTS
     ]
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    assert [r["epoch_microseconds"] for r in duckdb_answers["local_dates"]] == [
-        None if at is None else (at - epoch) // dt.timedelta(microseconds=1) for at in INSTANTS
-    ]
-    latest = {
-        parity: max((at, i) for i, at in enumerate(INSTANTS) if i % 2 == parity and at is not None)[1]
-        for parity in (0, 1)
-    }
-    assert {r["parity"]: r["id"] for r in duckdb_answers["latest_first"]} == latest
     by_value = {r["v"]: r for r in duckdb_answers["outputs"]}
     assert by_value[LEAP_DAY_ID]["birth_date"] == dt.date(2000, 2, 29)
     assert by_value[with_birth_date(VALID_ID, "19000229")]["citizen_id_reason"] == "bad_birth_date"
@@ -306,16 +279,13 @@ def test_every_output_is_the_same_on_both_engines(duckdb_answers, spark_answers)
     assert not differing, "DuckDB and Spark differ (value, column, duckdb, spark):\n" + "\n".join(map(repr, differing))
     assert duckdb_answers["characters"] == spark_answers["characters"]
     assert instants(duckdb_answers) == instants(spark_answers)
-    assert [(r["parity"], r["id"]) for r in duckdb_answers["latest_first"]] == [
-        (r["parity"], r["id"]) for r in spark_answers["latest_first"]
-    ]
 
 
 def instants(answers: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
     """The local_dates rows with each instant as seconds since the epoch: DuckDB hands Python an aware datetime in
     its session's time zone, pyspark a naive one in Python's."""
     return [
-        (r["id"], r["instant"] and r["instant"].timestamp(), r["shanghai_date"], r["new_york_date"], r["epoch_microseconds"])
+        (r["id"], r["instant"] and r["instant"].timestamp(), r["shanghai_date"], r["new_york_date"])
         for r in answers["local_dates"]
     ]
 
