@@ -608,10 +608,12 @@ class Deliverer:
 
 
 def _insert(db: Path, table: str, frame: pl.DataFrame) -> None:
+    """Add a day's rows. An advance stopped after this but before it saved its calendar is run again from the same
+    calendar, seed and truth, and makes the very same rows: those already in are left as they are."""
     con = sqlite3.connect(db)
     try:
         marks = ", ".join("?" for _ in frame.columns)
-        con.executemany(f'INSERT INTO "{table}" VALUES ({marks})', frame.iter_rows())
+        con.executemany(f'INSERT OR IGNORE INTO "{table}" VALUES ({marks})', frame.iter_rows())
         con.commit()
     finally:
         con.close()
