@@ -213,7 +213,8 @@ INCREMENTAL_CODE = "@code@"  # where the generic mentions' config names the dige
 
 def _incremental_by_input(sql: str, code_of: str) -> str:
     """A generated union of one part per raw table made incremental by input (macros/incremental.sql): its config,
-    and `changed`, the parts to recompute. `code_of` is hashed with the SQL into the code whose change recomputes all."""
+    and `changed`, the parts to recompute. `code_of` is hashed with the SQL into the code whose change recomputes
+    every part."""
     code = hashlib.sha256((sql + "\0" + code_of).encode()).hexdigest()[:16]
     config = (
         "{{ config(\n"

@@ -234,7 +234,8 @@ def delivery_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str
     if not table_exists(con, DELIVERIES):
         return {}
     schema, view = DELIVERY_FINGERPRINTS.split(".")
-    if not con.execute("select 1 from duckdb_views() where schema_name = ? and view_name = ?", [schema, view]).fetchall():
+    known = con.execute("select 1 from duckdb_views() where schema_name = ? and view_name = ?", [schema, view])
+    if not known.fetchall():
         ensure_ingestion_tables(con)  # a warehouse loaded before the view existed
     rows = con.execute(f"select source_id, entity, fingerprint from {DELIVERY_FINGERPRINTS}").fetchall()
     return {(s, e): digest for s, e, digest in rows}
