@@ -68,3 +68,102 @@
         from raw._delivery_fingerprints
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+  Incremental by person: a model whose rows are computed per person, each from that person's rows of its inputs and
+  from whole small tables (rankings, priorities), recomputes only the persons whose input rows changed. A day's
+  refresh touches few of the district's people; the others keep their rows.
+
+  Each run digests every person's input rows (the sum of a hash of each row's columns that matter, an
+  order-independent digest) into <model>__digests; the persons whose digest differs from the one remembered in
+  <model>__inputs, or who appear or vanish, are <model>__touched. The model's rows of those persons are deleted, and
+  the model computes its rows for them alone (filter with `persons_touched()` where `touched_persons_only(rankings)`).
+  The `context`, a digest of the model's own code and of the whole `rankings` tables, is remembered too: when it
+  changed, or on a first build, every person is recomputed. The model must compute each person from that person's
+  input rows alone (its windows partition by person).
+
+  `inputs`: a list of {'relation': ref(...), 'where': condition, 'columns': [...]}, each relation with a
+  resolved_id_number column; `rankings`: a list of relations read whole.
+-#}
+
+{#- The digest of the model's code and of the content of the `rankings` tables. -#}
+{% macro person_context(rankings) -%}
+    {%- set parts = [local_md5(model.raw_code)] -%}
+    {%- for ranking in rankings -%}
+        {%- set digest = run_query('select cast(coalesce(sum(hash(r)), 0) as varchar) from ' ~ ranking ~ ' as r') -%}
+        {%- do parts.append(digest.rows[0][0]) -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | join('|'))) }}
+{%- endmacro %}
+
+{#- Whether this run recomputes only the touched persons: incremental, with a remembered state made in the same
+    context. -#}
+{% macro touched_persons_only(rankings) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set inputs = adapter.get_relation(this.database, this.schema, this.identifier ~ '__inputs') -%}
+    {%- if inputs is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set context = person_context(rankings) -%}
+    {%- set kept = run_query("select count(*), count(*) filter (where context = '" ~ context ~ "') from " ~ inputs) -%}
+    {{ return(kept.rows[0][0] > 0 and kept.rows[0][0] == kept.rows[0][1]) }}
+{%- endmacro %}
+
+{% macro person_state(name) -%}
+    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__' ~ name})) }}
+{%- endmacro %}
+
+{#- The persons to recompute, for the model's filter: `resolved_id_number in ({{ persons_touched() }})`. -#}
+{% macro persons_touched() -%}
+    select resolved_id_number from {{ person_state('touched') }}
+{%- endmacro %}
+
+{#- Pre-hook: digest every person's input rows, find the touched persons and delete their rows (all rows when every
+    person is recomputed). -#}
+{% macro find_touched_persons(inputs, rankings) -%}
+    {%- if execute and target.type != 'spark' -%}
+        {%- set digests -%}
+            create or replace table {{ person_state('digests') }} as
+            select resolved_id_number, sum(row_digest) as digest
+            from (
+                {%- for input in inputs %}
+                select resolved_id_number, hash('{{ loop.index }}', {{ input.columns | join(', ') }}) as row_digest
+                from {{ input.relation }}
+                where {{ input.where }}
+                {{- '\n                union all' if not loop.last }}
+                {%- endfor %}
+            ) as input_rows
+            group by resolved_id_number
+        {%- endset -%}
+        {%- do run_query(digests) -%}
+        {%- if touched_persons_only(rankings) -%}
+            {%- set touched -%}
+                create or replace table {{ person_state('touched') }} as
+                select coalesce(now.resolved_id_number, before.resolved_id_number) as resolved_id_number
+                from {{ person_state('digests') }} as now
+                full outer join {{ person_state('inputs') }} as before
+                    on before.resolved_id_number = now.resolved_id_number
+                where now.digest is distinct from before.digest
+            {%- endset -%}
+            {%- do run_query(touched) -%}
+            {%- do run_query('delete from ' ~ this ~ ' where resolved_id_number in (' ~ persons_touched() ~ ')') -%}
+        {%- elif is_incremental() -%}
+            {%- do run_query('delete from ' ~ this) -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook: remember each person's digest and the context they were computed in. -#}
+{% macro remember_person_digests(rankings) -%}
+    {%- if execute and target.type != 'spark' -%}
+        {%- set context = person_context(rankings) -%}
+        {%- do run_query(
+            'create or replace table ' ~ person_state('inputs') ~ ' as select resolved_id_number, digest, '
+            ~ "'" ~ context ~ "' as context from " ~ person_state('digests')
+        ) -%}
+        {%- do run_query('drop table ' ~ person_state('digests')) -%}
+        {%- do run_query('drop table if exists ' ~ person_state('touched')) -%}
+    {%- endif -%}
+{%- endmacro %}
