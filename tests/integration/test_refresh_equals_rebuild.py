@@ -108,21 +108,3 @@ def test_the_refresh_recomputed_only_the_department_that_delivered(later_deliver
         )
     assert names[renamed] == "梁新名"
     assert gone not in names
-
-
-def test_the_refresh_recomputed_survivorship_for_the_touched_persons_only(later_delivery: LaterDelivery) -> None:
-    """Survivorship is incremental by person (macros/incremental.sql): the refresh's ran over the persons whose
-    resolved mentions or corrections changed, not everyone; equal warehouses above mean the others' kept rows were
-    right."""
-    target = later_delivery.settings.root / "dbt" / "dbt_project" / "target"
-    compiled = max(
-        target.glob("dbt_models-*/compiled/zhongtai/models/intermediate/resolution/int_person_attribute_survivors.sql"),
-        key=lambda path: path.stat().st_mtime,
-    )
-    assert compiled.read_text().count("int_person_attribute_survivors__touched") == 14  # 7 attributes x 2 inputs
-    with duckdb.connect(str(later_delivery.settings.warehouse_path), read_only=True) as con:
-        remembered, persons = con.execute(
-            "select (select count(*) from intermediate.int_person_attribute_survivors__inputs), "
-            "(select count(distinct resolved_id_number) from intermediate.int_person_mentions_resolved)"
-        ).fetchone()
-    assert remembered == persons > 1000

@@ -10,20 +10,8 @@
 -- One aggregate per attribute instead of the window (min_by over a struct of the ranking's keys) was tried: alone at
 -- the district it took 15.9 s where the window takes 26 s, but its states, a struct of strings per person, do not spill,
 -- and it ran out of the warehouse's 4 GB.
--- Incremental by person (macros/incremental.sql): a refresh recomputes only the persons whose resolved mentions or
--- accepted corrections changed (macros/survivorship.sql names what is read); a change of this model or of the
--- priorities recomputes everyone, as a first build does. On Spark a table, rebuilt each run.
 
-{{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ find_touched_persons(survivorship_inputs(), survivorship_rankings()) }}",
-    post_hook="{{ remember_person_digests(survivorship_rankings()) }}",
-) }}
-
-{%- set only_touched = touched_persons_only(survivorship_rankings()) %}
-{%- set attributes = survivorship_attributes() %}
+{%- set attributes = ['name', 'sex', 'birth_date', 'phone', 'address', 'village_code', 'household_no'] %}
 {#- a value that fails its own format check only wins when nothing better is offered -#}
 {%- set validity = {
     'phone': "(length(candidates.value) = 11 and substr(candidates.value, 1, 1) = '1')",
@@ -62,16 +50,10 @@ from (
             from {{ ref('int_person_mentions_resolved') }}
             where resolved_id_number is not null
                 and {{ attribute }} is not null
-                {%- if only_touched %}
-                and resolved_id_number in ({{ persons_touched() }})
-                {%- endif %}
             union all
             select resolved_id_number, attribute, value, {{ provenance }}
             from {{ ref('int_village_verified_attributes') }}
             where attribute = '{{ attribute }}'
-                {%- if only_touched %}
-                and resolved_id_number in ({{ persons_touched() }})
-                {%- endif %}
         ) as candidates
         left join {{ ref('person_attribute_priority') }} as priority
             on priority.attribute = '{{ attribute }}'
