@@ -136,8 +136,8 @@ def render_sources_yaml(registry: Registry) -> str:
 # --------------------------------------------------------------------------- SQL pieces
 
 
-def _sql_header(what: str) -> str:
-    return f"-- {_HEADER}\n-- {what}\n\n{{%- set text = dbt.type_string() %}}\n\nwith\n\n"
+def _sql_header(what: str, preamble: str = "") -> str:
+    return f"-- {_HEADER}\n-- {what}\n\n{{%- set text = dbt.type_string() %}}\n{preamble}\nwith\n\n"
 
 
 def _quote(value: str) -> str:
@@ -208,16 +208,11 @@ def _wanted(system: SourceSystem, entity: Entity) -> str:
     return f"{{{{ input_wanted('{system.id}', '{entity.name}', changed) }}}}"
 
 
-INCREMENTAL_CODE = "@code@"  # where the generic mentions' config names the digest of what made them
-
-
-def _incremental_by_input(sql: str, code_of: str) -> str:
-    """A generated union of one part per raw table made incremental by input (macros/incremental.sql): its config,
-    and `changed`, the parts to recompute. `code_of` is hashed with the SQL into the code whose change recomputes
-    every part."""
-    code = hashlib.sha256((sql + "\0" + code_of).encode()).hexdigest()[:16]
-    config = (
-        "{{ config(\n"
+def _incremental_by_input(code: str) -> str:
+    """The config of a generated union of one part per raw table made incremental by input (macros/incremental.sql),
+    and `changed`, the parts to recompute; a change of `code` recomputes every part."""
+    return (
+        "\n{{ config(\n"
         "    materialized=('table' if target.type == 'spark' else 'incremental'),\n"
         "    incremental_strategy='append',\n"
         "    on_schema_change='sync_all_columns',\n"
@@ -226,7 +221,6 @@ def _incremental_by_input(sql: str, code_of: str) -> str:
         ") }}\n"
         f"{{%- set changed = changed_inputs('{code}') %}}\n"
     )
-    return sql.replace(INCREMENTAL_CODE + "\n", config, 1)
 
 
 def _macros_text(project: Path) -> str:
@@ -256,7 +250,7 @@ def _latest_snapshots(entities: list[tuple[SourceSystem, Entity]]) -> str:
     )
 
 
-def _render_generic_mentions(registry: Registry, person: bool) -> str:
+def _render_generic_mentions(registry: Registry, person: bool, code_of: str) -> str:
     """Every generic entity whose fields carry canonical attributes, one row per person / organisation mentioned.
 
     The raw rows of every entity are unioned first and their current versions chosen once over the union (macro
@@ -267,13 +261,12 @@ def _render_generic_mentions(registry: Registry, person: bool) -> str:
     anchor, attrs = ("citizen_id", PERSON_ATTRIBUTES) if person else ("uscc", ORG_ATTRIBUTES)
     items = list(_generic_entities(registry, anchor, attrs))
     what = "person" if person else "organisation"
-    out = [
-        _sql_header(
-            f"Generic staging: current rows (macro deduplicate's rule, over the union), one row per {what} mentioned "
-            "(fields grouped by their registry `role`); incremental by input: only the parts of systems that "
-            "delivered since the last run are recomputed (macros/incremental.sql)."
-        ).replace("\nwith\n", "\n" + INCREMENTAL_CODE + "\nwith\n", 1)
-    ]
+    header = (
+        f"Generic staging: current rows (macro deduplicate's rule, over the union), one row per {what} mentioned "
+        "(fields grouped by their registry `role`); incremental by input: only the parts of systems that delivered "
+        "since the last run are recomputed (macros/incremental.sql)."
+    )
+    out = [_sql_header(header)]
     selects = []
     for system, entity, roles in items:
         for role, cols in roles.items():
@@ -348,7 +341,9 @@ def _render_generic_mentions(registry: Registry, person: bool) -> str:
             "    {{ clean_text('village_code') }} as village_code,\n    {{ clean_text('address') }} as address,\n"
             "    observed_at,\n    _delivery_id\nfrom cleaned\n"
         )
-    return "".join(out)
+    # the code: this text (before its config) with everything else its SQL means (code_of: sources YAML, macros)
+    code = hashlib.sha256(("".join(out) + "\0" + code_of).encode()).hexdigest()[:16]
+    return _sql_header(header, _incremental_by_input(code)) + "".join(out[1:])
 
 
 # --------------------------------------------------------------------------- unions of mentions
@@ -527,12 +522,8 @@ def render_generated(registry: Registry, project: Path = REPO_PROJECT) -> dict[P
     code_of = sources + "\0" + _macros_text(project)
     return {
         SOURCES_YAML: sources,
-        STAGING_DIR / "stg_registry__person_mentions.sql": _incremental_by_input(
-            _render_generic_mentions(registry, person=True), code_of
-        ),
-        STAGING_DIR / "stg_registry__org_mentions.sql": _incremental_by_input(
-            _render_generic_mentions(registry, person=False), code_of
-        ),
+        STAGING_DIR / "stg_registry__person_mentions.sql": _render_generic_mentions(registry, True, code_of),
+        STAGING_DIR / "stg_registry__org_mentions.sql": _render_generic_mentions(registry, False, code_of),
         INTERMEDIATE_DIR / "int_person_mentions.sql": _render_mentions(registry, person=True),
         INTERMEDIATE_DIR / "int_org_mentions.sql": _render_mentions(registry, person=False),
         INTERMEDIATE_DIR / "int_mention_registers.sql": _render_registers(registry),

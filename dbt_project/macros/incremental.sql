@@ -15,6 +15,12 @@
   input_wanted(source_id, entity, changed) where changed = changed_inputs(code).
 -#}
 
+{#- raw._delivery_fingerprints (zhongtai.bookkeeping.DELIVERY_FINGERPRINTS, made with the ingestion tables), or none
+    in a warehouse that has none (a rebuild before its first load, Spark). -#}
+{% macro delivery_fingerprints() -%}
+    {{ return(adapter.get_relation(this.database, 'raw', '_delivery_fingerprints')) }}
+{%- endmacro %}
+
 {#- The source entities ('source_id.entity') whose deliveries changed since this model last remembered its inputs,
     or none when every part must be recomputed. -#}
 {% macro changed_inputs(code) -%}
@@ -22,7 +28,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set inputs = adapter.get_relation(this.database, this.schema, this.identifier ~ '__inputs') -%}
-    {%- set fingerprints = adapter.get_relation(this.database, 'raw', '_delivery_fingerprints') -%}
+    {%- set fingerprints = delivery_fingerprints() -%}
     {%- if inputs is none or fingerprints is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -61,10 +67,10 @@
 
 {#- Post-hook: remember the fingerprints the model now reflects, and the code that made it. -#}
 {% macro remember_inputs(code) -%}
-    {%- if execute and target.type != 'spark'
-        and adapter.get_relation(this.database, 'raw', '_delivery_fingerprints') is not none -%}
+    {%- set fingerprints = delivery_fingerprints() if execute and target.type != 'spark' else none -%}
+    {%- if fingerprints is not none -%}
         create or replace table {{ this.incorporate(path={'identifier': this.identifier ~ '__inputs'}) }} as
         select source_id || '.' || entity as input, fingerprint, '{{ code }}' as code
-        from raw._delivery_fingerprints
+        from {{ fingerprints }}
     {%- endif -%}
 {%- endmacro %}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from catalog.registry import load_registry
 from tests.support.clerical_review import ClericalCases
 from tests.support.credit_repair import RepairCase
 from tests.support.sandbox_corrections import SandboxCorrections
@@ -48,12 +49,17 @@ def deliver_a_department_extract(later: Settings) -> tuple[str, str]:
     """One more extract of a generically staged department system, its latest but for one record renamed and its last
     record gone: the refresh recomputes that system's part of the incremental mentions and keeps every other's.
     Returns (the renamed record's number, the number of the record that went)."""
+    system = load_registry().sources[DEPARTMENT]
+    (entity,) = system.entities
+    sep = system.format.delimiter
+    named = next(f.header for f in entity.fields if f.canonical == "person_name")
+    key = next(f.header for f in entity.fields if f.name == entity.primary_key[0])
     drops = later.upstream / "drops" / DEPARTMENT
-    latest = sorted(drops.glob(f"{DEPARTMENT}_*.csv"))[-1]
+    latest = sorted(drops.glob(entity.locator))[-1]
     header, first, *rest = latest.read_text(encoding="utf-8-sig").splitlines()
-    cells = first.split("\t")
-    cells[header.split("\t").index("对象姓名")] = "梁新名"
-    kept, gone = rest[:-1], rest[-1]
-    text = "\n".join([header, "\t".join(cells), *kept]) + "\n"
-    (drops / f"{DEPARTMENT}_20991231.csv").write_text(text, encoding="utf-8-sig")
-    return cells[0], gone.split("\t")[0]
+    columns = header.split(sep)
+    cells, gone = first.split(sep), rest[-1].split(sep)
+    cells[columns.index(named)] = "梁新名"
+    text = "\n".join([header, sep.join(cells), *rest[:-1]]) + "\n"
+    (drops / entity.locator.replace("*", "20991231")).write_text(text, encoding="utf-8-sig")
+    return cells[columns.index(key)], gone[columns.index(key)]
