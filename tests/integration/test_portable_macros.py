@@ -105,6 +105,7 @@ INSTANTS: list[dt.datetime | None] = [
     dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC),
     dt.datetime(2026, 3, 8, 6, 59, tzinfo=dt.UTC),  # New York's clocks go forward at 07:00 UTC
     dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=dt.UTC),
     None,
 ]
 MODELS = (("outputs", "id"), ("characters", "code_point"), ("local_dates", "id"))
@@ -154,7 +155,8 @@ select
     id,
     cast(instant as {{ type_timestamp_tz() }}) as instant,
     {{ local_date('instant', 'Asia/Shanghai') }} as shanghai_date,
-    {{ local_date('instant', 'America/New_York') }} as new_york_date
+    {{ local_date('instant', 'America/New_York') }} as new_york_date,
+    {{ epoch_microseconds('instant') }} as epoch_us
 from {{ source('raw', 'instants') }}
 """
 
@@ -257,6 +259,10 @@ def test_the_outputs_are_what_they_mean(duckdb_answers) -> None:  # type: ignore
     assert [(r["shanghai_date"], r["new_york_date"]) for r in duckdb_answers["local_dates"]] == [
         (None, None) if at is None else tuple(at.astimezone(zone).date() for zone in zones) for at in INSTANTS
     ]
+    assert [r["epoch_us"] for r in duckdb_answers["local_dates"]] == [
+        None if at is None else (at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+        for at in INSTANTS
+    ]
     by_value = {r["v"]: r for r in duckdb_answers["outputs"]}
     assert by_value[LEAP_DAY_ID]["birth_date"] == dt.date(2000, 2, 29)
     assert by_value[with_birth_date(VALID_ID, "19000229")]["citizen_id_reason"] == "bad_birth_date"
@@ -285,14 +291,15 @@ def instants(answers: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
     """The local_dates rows with each instant as seconds since the epoch: DuckDB hands Python an aware datetime in
     its session's time zone, pyspark a naive one in Python's."""
     return [
-        (r["id"], r["instant"] and r["instant"].timestamp(), r["shanghai_date"], r["new_york_date"])
+        (r["id"], r["instant"] and r["instant"].timestamp(), r["shanghai_date"], r["new_york_date"], r["epoch_us"])
         for r in answers["local_dates"]
     ]
 
 
 # words before "(" in SQL that are not function calls
 NOT_FUNCTIONS = {"in", "as", "over", "and", "or", "not", "exists", "on", "from", "values", "when", "then", "else",
-                 "using", "with", "by", "filter", "group", "is", "all", "where", "select", "union", "into"}  # fmt: skip
+                 "using", "with", "by", "filter", "group", "is", "all", "where", "select", "union", "into",
+                 "join"}  # fmt: skip
 
 
 def test_every_model_of_the_project_parses_on_spark(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
