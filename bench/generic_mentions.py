@@ -3,7 +3,7 @@
 `python -m bench.generic_mentions DATA_DIR [--copies 50] [--against 888bc50] [--out FILE]`: DATA_DIR holds a finished
 `zhongtai run` (at `small`, 50 copies give about the district's 6.7 million raw rows of generic systems). A copy of its
 warehouse gets every generic system's raw rows repeated `--copies` times, each copy's first key column made unique;
-then dbt builds the generic staging views and the two models that read them (`int_person_mentions`,
+then dbt builds the two models of mentions (`int_person_mentions`,
 `int_org_mentions`) once with the project as this checkout generates it and once with the generic staging rendered by
 `catalog/dbt_sources.py` as it was at `--against`, each on its own copy. Records each side's dbt model seconds, wall
 time and peak RSS (GNU time), whether the two sides' tables are equal (row-hash checksums), and the load average at the
@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from catalog.dbt_sources import STAGING_DIR, assemble_project
+from catalog.dbt_sources import INTERMEDIATE_DIR, STAGING_DIR, assemble_project
 from catalog.registry import load_registry
 from orchestration.dbt import dbt_env_for, dbt_executable
 from tests.support.checksums import table_checksums
@@ -35,6 +35,7 @@ from zhongtai.sql import qualified, quote_identifier
 
 RESULTS = Path(__file__).resolve().parent / "results"
 REPO = Path(__file__).resolve().parent.parent
+# the generic staging models exist only on the earlier side (the current mentions compute it themselves)
 MODELS = ["stg_registry__person_mentions", "stg_registry__org_mentions", "int_person_mentions", "int_org_mentions"]
 
 
@@ -114,8 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         earlier = work / "earlier" / current.name
         shutil.copytree(current.parent, earlier.parent, symlinks=True)
         generator, registry = earlier_generator(args.against), load_registry()
-        for name, person in (("stg_registry__person_mentions", True), ("stg_registry__org_mentions", False)):
-            (earlier / STAGING_DIR / f"{name}.sql").write_text(generator._render_generic_mentions(registry, person))
+        # then, the generic staging was a model of its own, which the mentions read
+        for kind, person in (("person", True), ("org", False)):
+            staging = generator._render_generic_mentions(registry, person)
+            (earlier / STAGING_DIR / f"stg_registry__{kind}_mentions.sql").write_text(staging)
+            mentions = generator._render_mentions(registry, person)
+            (earlier / INTERMEDIATE_DIR / f"int_{kind}_mentions.sql").write_text(mentions)
         sides: dict[str, Any] = {}
         sums = {}
         for side, project in (("current", current), (args.against, earlier)):

@@ -208,24 +208,21 @@ def _wanted(system: SourceSystem, entity: Entity) -> str:
     return f"{{{{ input_wanted('{system.id}', '{entity.name}', changed) }}}}"
 
 
-def _incremental_by_input(code: str) -> str:
-    """The config of a generated union of one part per raw table made incremental by input (macros/incremental.sql),
-    and `changed`, the parts to recompute; a change of `code` recomputes every part."""
+def _incremental_by_input(code: str, models: dict[str, str]) -> str:
+    """The config of a generated union of parts made incremental by input (macros/incremental.sql), and `changed`,
+    the raw tables whose parts to recompute; `models` maps each part computed by a hand-written model
+    ('source_id.entity') to that model. A change of `code` recomputes every part."""
+    mapping = "{" + ", ".join(f"'{part}': '{model}'" for part, model in sorted(models.items())) + "}"
     return (
         "\n{{ config(\n"
         "    materialized=('table' if target.type == 'spark' else 'incremental'),\n"
         "    incremental_strategy='append',\n"
         "    on_schema_change='sync_all_columns',\n"
-        f"    pre_hook=\"{{{{ forget_changed_inputs('{code}') }}}}\",\n"
+        f"    pre_hook=\"{{{{ forget_changed_inputs('{code}', {mapping}) }}}}\",\n"
         f"    post_hook=\"{{{{ remember_inputs('{code}') }}}}\",\n"
         ") }}\n"
         f"{{%- set changed = changed_inputs('{code}') %}}\n"
     )
-
-
-def _macros_text(project: Path) -> str:
-    """Every macro of the project, in order: what a generated model's SQL means depends on them too."""
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((project / "macros").rglob("*.sql")))
 
 
 def _latest_snapshots(entities: list[tuple[SourceSystem, Entity]]) -> str:
@@ -250,8 +247,9 @@ def _latest_snapshots(entities: list[tuple[SourceSystem, Entity]]) -> str:
     )
 
 
-def _render_generic_mentions(registry: Registry, person: bool, code_of: str) -> str:
-    """Every generic entity whose fields carry canonical attributes, one row per person / organisation mentioned.
+def _generic_mentions(registry: Registry, person: bool) -> str:
+    """CTEs ending in `generic`: every generic entity whose fields carry canonical attributes, one row per person /
+    organisation mentioned, its parts filtered by input_wanted (macros/incremental.sql).
 
     The raw rows of every entity are unioned first and their current versions chosen once over the union (macro
     deduplicate's rule, through delivery_rule / version_key / version_order), rather than once per entity: one window
@@ -260,13 +258,7 @@ def _render_generic_mentions(registry: Registry, person: bool, code_of: str) -> 
     """
     anchor, attrs = ("citizen_id", PERSON_ATTRIBUTES) if person else ("uscc", ORG_ATTRIBUTES)
     items = list(_generic_entities(registry, anchor, attrs))
-    what = "person" if person else "organisation"
-    header = (
-        f"Generic staging: current rows (macro deduplicate's rule, over the union), one row per {what} mentioned "
-        "(fields grouped by their registry `role`); incremental by input: only the parts of systems that delivered "
-        "since the last run are recomputed (macros/incremental.sql)."
-    )
-    out = [_sql_header(header)]
+    out = []
     selects = []
     for system, entity, roles in items:
         for role, cols in roles.items():
@@ -324,37 +316,41 @@ def _render_generic_mentions(registry: Registry, person: bool, code_of: str) -> 
     if person:
         out.append(
             "cleaned as (\n    select mentions.*, {{ clean_identifier('id_number') }} as id_number_clean\n"
-            "    from mentions\n)\n\n"
-            "select\n    source_id,\n    entity,\n    record_id,\n    role,\n    {{ clean_name('name') }} as name,\n"
-            "    {{ citizen_id_columns('id_number') }},\n    {{ standard_sex('sex') }} as sex,\n    birth_date,\n"
-            "    {{ clean_phone('phone') }} as phone,\n    {{ clean_text('village_code') }} as village_code,\n"
-            "    {{ clean_text('household_no') }} as household_no,\n    {{ clean_text('address') }} as address,\n"
-            "    {{ clean_text('house_no') }} as house_no,\n    observed_at,\n    _delivery_id\nfrom cleaned\n"
+            "    from mentions\n),\n\n"
+            "generic as (\n    select\n        source_id,\n        entity,\n        record_id,\n        role,\n"
+            "        {{ clean_name('name') }} as name,\n        {{ citizen_id_columns('id_number') }},\n"
+            "        {{ standard_sex('sex') }} as sex,\n        birth_date,\n"
+            "        {{ clean_phone('phone') }} as phone,\n        {{ clean_text('village_code') }} as village_code,\n"
+            "        {{ clean_text('household_no') }} as household_no,\n"
+            "        {{ clean_text('address') }} as address,\n        {{ clean_text('house_no') }} as house_no,\n"
+            "        observed_at,\n        _delivery_id\n    from cleaned\n),\n\n"
         )
     else:
         out.append(
-            "cleaned as (\n    select mentions.*, {{ clean_identifier('uscc') }} as uscc_clean from mentions\n)\n\n"
-            "select\n    source_id,\n    entity,\n    record_id,\n    role,\n    {{ clean_name('name') }} as name,\n"
-            "    {{ uscc_columns('uscc') }},\n    {{ clean_text('entity_type') }} as entity_type,\n"
-            "    -- 个体工商户: their codes start 92 (registration authority 9, organisation type 2)\n"
-            "    coalesce(entity_type like '%个体%', false) or uscc_clean like '92%' as is_sole_trader,\n"
-            "    {{ clean_text('village_code') }} as village_code,\n    {{ clean_text('address') }} as address,\n"
-            "    observed_at,\n    _delivery_id\nfrom cleaned\n"
+            "cleaned as (\n    select mentions.*, {{ clean_identifier('uscc') }} as uscc_clean from mentions\n),\n\n"
+            "generic as (\n    select\n        source_id,\n        entity,\n        record_id,\n        role,\n"
+            "        {{ clean_name('name') }} as name,\n        {{ uscc_columns('uscc') }},\n"
+            "        {{ clean_text('entity_type') }} as entity_type,\n"
+            "        -- 个体工商户: their codes start 92 (registration authority 9, organisation type 2)\n"
+            "        coalesce(entity_type like '%个体%', false) or uscc_clean like '92%' as is_sole_trader,\n"
+            "        {{ clean_text('village_code') }} as village_code,\n"
+            "        {{ clean_text('address') }} as address,\n"
+            "        observed_at,\n        _delivery_id\n    from cleaned\n),\n\n"
         )
-    # the code: this text (before its config) with everything else its SQL means (code_of: sources YAML, macros)
-    code = hashlib.sha256(("".join(out) + "\0" + code_of).encode()).hexdigest()[:16]
-    return _sql_header(header, _incremental_by_input(code)) + "".join(out[1:])
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- unions of mentions
 
 
-def _custom_mentions(registry: Registry, person: bool) -> list[str]:
-    """One select per role of every `mentions:` block of a hand-staged entity, in the shape of the mentions model."""
+def _custom_mentions(registry: Registry, person: bool) -> tuple[list[str], dict[str, str]]:
+    """One select per role of every `mentions:` block of a hand-staged entity, in the shape of the mentions model, each
+    filtered by model_wanted (macros/incremental.sql); and the model of each such part ('source_id.entity')."""
     kind, anchor = ("person", "citizen_id") if person else ("organisation", "uscc")
     columns = PERSON_COLUMNS if person else ORG_COLUMNS
     id_column = "id_number" if person else "uscc"
     selects = []
+    models = {}
     for system in _systems(registry):
         for entity in system.entities:
             if entity.mentions is None:
@@ -362,6 +358,7 @@ def _custom_mentions(registry: Registry, person: bool) -> list[str]:
             for role in entity.mentions.roles:
                 if role.kind != kind:
                     continue
+                models[f"{system.id}.{entity.name}"] = entity.mentions.model
                 values = {_ATTR_COLUMN.get(a, a): c for a, c in role.columns.items() if a != anchor}
                 anchor_col = role.columns[anchor]
                 values |= {
@@ -376,27 +373,46 @@ def _custom_mentions(registry: Registry, person: bool) -> list[str]:
                     f"    select\n        '{system.id}' as source_id,\n        '{entity.name}' as entity,\n"
                     f"        record_id,\n        {_quote(role.role)} as role,\n        {body},\n"
                     f"        cast({role.observed_at} as {{{{ type_timestamp_tz() }}}}) as observed_at,\n"
-                    f"        _delivery_id\n    from {{{{ ref('{entity.mentions.model}') }}}}"
-                    + (f"\n    where {role.where}" if role.where else "")
+                    f"        _delivery_id\n    from {{{{ ref('{entity.mentions.model}') }}}}\n"
+                    f"    where {{{{ model_wanted('{entity.mentions.model}', changed) }}}}"
+                    + (f" and ({role.where})" if role.where else "")
                 )
-    return selects
+    return selects, models
 
 
-def _render_mentions(registry: Registry, person: bool) -> str:
-    generic = "stg_registry__person_mentions" if person else "stg_registry__org_mentions"
+def _render_mentions(registry: Registry, person: bool, code_of: str) -> str:
+    """int_person_mentions / int_org_mentions: the `mentions:` blocks of hand-staged entities and the generic staging
+    of every other system, one union, incremental by input (macros/incremental.sql).
+
+    The generic staging is computed inside the model, not in a model of its own that this one would copy: at the
+    district its 4.5 M person mentions were written twice in every rebuild.
+    """
     columns = ["source_id", "entity", "record_id", "role", *(PERSON_COLUMNS if person else ORG_COLUMNS)]
     columns += ["observed_at", "_delivery_id"]
-    selects = _custom_mentions(registry, person)
+    selects, models = _custom_mentions(registry, person)
+    anchor, attrs = ("citizen_id", PERSON_ATTRIBUTES) if person else ("uscc", ORG_ATTRIBUTES)
+    generic_parts = {f"{system.id}.{entity.name}" for system, entity, _ in _generic_entities(registry, anchor, attrs)}
+    if generic_parts & models.keys():
+        raise RegistryMeaningError(
+            f"{sorted(generic_parts & models.keys())}: an entity with a `mentions:` block is staged by hand, "
+            "not by the generic staging"
+        )
     selects.append(
         f"    select\n        {', '.join(columns[:-2])},\n"
         f"        cast(observed_at as {{{{ type_timestamp_tz() }}}}) as observed_at, _delivery_id\n"
-        f"    from {{{{ ref('{generic}') }}}}"
+        f"    from generic"
     )
     what = "person" if person else "organisation"
-    return _sql_header(
+    header = (
         f"One row per {what} mentioned in any current staged record, in one shape: the `mentions:` blocks of "
-        f"hand-staged entities and the generic staging ({generic})."
-    ) + _union("unioned", selects, columns)
+        "hand-staged entities, and the generic staging of every other system (its current rows by macro "
+        "deduplicate's rule, fields grouped by their registry `role`). Incremental by input: only the parts whose "
+        "raw tables received deliveries since the last run are recomputed (macros/incremental.sql)."
+    )
+    body = _generic_mentions(registry, person) + _union("unioned", selects, columns)
+    # the code: this text (before its config) with everything else its SQL means (code_of: sources YAML, the project)
+    code = hashlib.sha256((body + "\0" + code_of).encode()).hexdigest()[:16]
+    return _sql_header(header, _incremental_by_input(code, models)) + body
 
 
 def _render_registers(registry: Registry) -> str:
@@ -519,13 +535,11 @@ def _render_events(registry: Registry) -> str:
 def render_generated(registry: Registry, project: Path = REPO_PROJECT) -> dict[Path, str]:
     """Every generated dbt file, by its path inside the assembled project."""
     sources = render_sources_yaml(registry)
-    code_of = sources + "\0" + _macros_text(project)
+    code_of = sources + "\0" + _project_digest(project)
     return {
         SOURCES_YAML: sources,
-        STAGING_DIR / "stg_registry__person_mentions.sql": _render_generic_mentions(registry, True, code_of),
-        STAGING_DIR / "stg_registry__org_mentions.sql": _render_generic_mentions(registry, False, code_of),
-        INTERMEDIATE_DIR / "int_person_mentions.sql": _render_mentions(registry, person=True),
-        INTERMEDIATE_DIR / "int_org_mentions.sql": _render_mentions(registry, person=False),
+        INTERMEDIATE_DIR / "int_person_mentions.sql": _render_mentions(registry, True, code_of),
+        INTERMEDIATE_DIR / "int_org_mentions.sql": _render_mentions(registry, False, code_of),
         INTERMEDIATE_DIR / "int_mention_registers.sql": _render_registers(registry),
         INTERMEDIATE_DIR / "int_evidence_sources.sql": _render_evidence(registry),
         INTERMEDIATE_DIR / "int_credit_records_unioned.sql": _render_credit(registry),
@@ -553,11 +567,17 @@ def _project_files(project: Path) -> Iterator[tuple[str, Path]]:
                 yield f"{Path(external[3:]) / path.relative_to(folder)}", path
 
 
-def fingerprint(registry: Registry, project: Path = REPO_PROJECT) -> str:
-    """A hash of everything the assembled project is made of: the hand-written files and the generated ones."""
+def _project_digest(project: Path) -> str:
+    """A hash of the hand-written project (models, macros, seeds, the reference data it reads from outside)."""
     digest = hashlib.sha256()
     for name, path in _project_files(project):
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def fingerprint(registry: Registry, project: Path = REPO_PROJECT) -> str:
+    """A hash of everything the assembled project is made of: the hand-written files and the generated ones."""
+    digest = hashlib.sha256(_project_digest(project).encode())
     for rel, text in sorted(render_generated(registry, project).items()):
         digest.update(str(rel).encode() + b"\0" + text.encode() + b"\0")
     return digest.hexdigest()

@@ -26,7 +26,7 @@ import duckdb
 import pytest
 
 from tests.support.checksums import table_checksums
-from tests.support.later_run import DEPARTMENT, LaterDelivery
+from tests.support.later_run import DEPARTMENT, MOVED_TO, LaterDelivery
 from tests.support.pipeline import ZHONGTAI
 from tests.support.published import current_version, published_differences
 from zhongtai.files import atomic_symlink
@@ -87,24 +87,42 @@ def test_both_publish_the_same_version_after_the_same_one(later_delivery: LaterD
     assert not differing, "\n".join(differing)
 
 
-def test_the_refresh_recomputed_only_the_department_that_delivered(later_delivery: LaterDelivery) -> None:
-    """The rebuild computes every system's part of the generic mentions; the refresh only the part of the department
-    whose new extract it loaded (macros/incremental.sql). Equal warehouses above mean the kept parts were right."""
+def test_the_refresh_recomputed_only_the_parts_that_delivered(later_delivery: LaterDelivery) -> None:
+    """The rebuild computes every part of the mentions; the refresh only the parts whose raw tables received a
+    delivery (macros/incremental.sql): of the generic systems, the department whose new extract it loaded; of the
+    hand-staged ones, hukou's, whose new extract moved a person, and not those that delivered nothing. Equal
+    warehouses above mean the kept parts were right."""
     project = later_delivery.settings.root / "dbt" / "dbt_project" / "target"
     compiled = max(
-        project.glob("dbt_prepare-*/compiled/zhongtai/models/staging/_registry/stg_registry__person_mentions.sql"),
+        project.glob("dbt_prepare-*/compiled/zhongtai/models/intermediate/_registry/int_person_mentions.sql"),
         key=lambda path: path.stat().st_mtime,
+    ).read_text()
+    generic = re.findall(r"select '([a-z0-9_]+)' as source_id, '([a-z0-9_]+)' as entity,.*?where (true|false)",
+                         compiled, re.DOTALL)  # fmt: skip
+    assert len(generic) > 100
+    assert {(source, entity) for source, entity, wanted in generic if wanted == "true"} == {(DEPARTMENT, "records")}
+    by_hand = dict(
+        ((source, entity), wanted == "true")
+        for source, entity, wanted in re.findall(
+            r"'([a-z0-9_]+)' as source_id,\n\s+'([a-z0-9_]+)' as entity,\n\s+record_id,.*?where (true|false)",
+            compiled,
+            re.DOTALL,
+        )
     )
-    branches = re.findall(r"select '([a-z0-9_]+)' as source_id, '([a-z0-9_]+)' as entity,.*?where (true|false)",
-                          compiled.read_text(), re.DOTALL)  # fmt: skip
-    assert len(branches) > 100
-    assert {(source, entity) for source, entity, wanted in branches if wanted == "true"} == {(DEPARTMENT, "records")}
+    assert by_hand[("hukou", "residents")]
+    assert not by_hand[("market_registry", "enterprises")]
     renamed, gone = later_delivery.department
     with duckdb.connect(str(later_delivery.settings.warehouse_path), read_only=True) as con:
         names = dict(
             con.execute(
-                "select record_id, name from staging.stg_registry__person_mentions where source_id = ?", [DEPARTMENT]
+                "select record_id, name from intermediate.int_person_mentions where source_id = ?", [DEPARTMENT]
             ).fetchall()
         )
+        moved = con.execute(
+            "select count(*) from intermediate.int_person_mentions where source_id = 'hukou' and id_number = ? "
+            "and address = ?",
+            [later_delivery.id_number, MOVED_TO],
+        ).fetchone()
     assert names[renamed] == "梁新名"
     assert gone not in names
+    assert moved == (1,)

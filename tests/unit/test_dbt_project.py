@@ -83,7 +83,7 @@ def test_every_registry_entity_is_a_dbt_source_linked_to_its_raw_asset(manifest:
 
 
 def test_every_entity_that_mentions_or_records_reaches_its_union(manifest: dict[str, Any]) -> None:
-    """Generic entities with an ID reach the generic mention staging; blocks reach their union model."""
+    """Generic entities with an ID reach the mentions (which stage them inside); blocks reach their union model."""
     models = _models(manifest)
     parents = {name: set(node["depends_on"]["nodes"]) for name, node in models.items()}
     registry = load_registry()
@@ -92,9 +92,9 @@ def test_every_entity_that_mentions_or_records_reaches_its_union(manifest: dict[
             source = f"source.zhongtai.{system.id}.{entity.name}"
             canonical = {f.canonical for f in entity.fields}
             if system.staging == "generic" and "citizen_id" in canonical:
-                assert source in parents["stg_registry__person_mentions"], system.id
+                assert source in parents["int_person_mentions"], system.id
             if system.staging == "generic" and "uscc" in canonical:
-                assert source in parents["stg_registry__org_mentions"], system.id
+                assert source in parents["int_org_mentions"], system.id
             if entity.mentions:
                 model = f"model.zhongtai.{entity.mentions.model}"
                 kinds = {r.kind for r in entity.mentions.roles}
