@@ -12,6 +12,10 @@
   - incremental: the latest version of each primary key (latest _received_at, then last line).
   The generated mentions (catalog/dbt_sources.py) apply the same rule to a union of tables
   with delivery_rule, version_key and version_order.
+  `cte` holds the raw table's rows as they are (`select * from source(...)`). A snapshot's latest
+  delivery is found in the raw table itself, not in `cte`: a CTE named twice is materialised by
+  DuckDB, every snapshot ever delivered with all its columns, so reading hukou's current rows took
+  11-14 s at the district over 16 snapshots, and 4.3 s now (the same rows).
 -#}
 {% macro deduplicate(cte, source_name, table_name) -%}
     select *
@@ -24,7 +28,7 @@
             ) as _version_rank
         from {{ cte }}
         {%- if delivery_rule(source_name, table_name).snapshot %}
-        where _received_at = (select max(_received_at) from {{ cte }})
+        where _received_at = (select max(_received_at) from {{ source(source_name, table_name) }})
         {%- endif %}
     ) as versions
     where _version_rank = 1
