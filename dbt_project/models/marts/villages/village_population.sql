@@ -1,5 +1,8 @@
--- Population of each village by sex and age band on the day of the build: an aggregate for open data.
+-- Population of each village by sex and age band as of the run's date (macro as_of_date: ZHONGTAI_AS_OF when set, else
+-- the day of the build, so that a run that crosses midnight dates every mart alike): an aggregate for open data.
 -- Small cells are suppressed when published (settings.roster_min_cell), not here.
+
+{%- set as_of = as_of_date() %}
 
 with
 
@@ -7,9 +10,9 @@ ages as (
     select
         village_code,
         sex,
-        extract(year from current_date) - extract(year from birth_date)
+        extract(year from {{ as_of }}) - extract(year from birth_date)
             - case
-                when extract(month from current_date) * 100 + extract(day from current_date)
+                when extract(month from {{ as_of }}) * 100 + extract(day from {{ as_of }})
                     < extract(month from birth_date) * 100 + extract(day from birth_date)
                 then 1 else 0
             end as age
@@ -26,7 +29,7 @@ final as (
         count(case when ages.age between 18 and 59 then 1 end) as age_18_59,
         count(case when ages.age between 60 and 79 then 1 end) as age_60_79,
         count(case when ages.age >= 80 then 1 end) as age_80_plus,
-        current_date as as_of
+        {{ as_of }} as as_of
     from {{ ref('village') }} as villages
     left join ages on villages.village_code = ages.village_code
     group by villages.village_code
