@@ -4,31 +4,31 @@
 -#}
 
 {#-
-  Current rows of a raw table (append-only, every delivery kept), selected from CTE `cte`.
-  The delivery mode and primary key come from the registry through the generated sources
+  Current rows of raw table `source_name`.`table_name` (append-only, every delivery kept), read from the
+  source itself. The delivery mode and primary key come from the registry through the generated sources
   YAML, so a staging model never restates them:
   - snapshot: only the latest delivery (max _received_at) counts; within it a primary key
     repeated in the file keeps its last line (rows without a key are all kept);
   - incremental: the latest version of each primary key (latest _received_at, then last line).
   The generated mentions (catalog/dbt_sources.py) apply the same rule to a union of tables
   with delivery_rule, version_key and version_order.
-  `cte` holds the raw table's rows as they are (`select * from source(...)`). A snapshot's latest
-  delivery is found in the raw table itself, not in `cte`: a CTE named twice is materialised by
-  DuckDB, every snapshot ever delivered with all its columns, so reading hukou's current rows took
-  11-14 s at the district over 16 snapshots, and 4.3 s now (the same rows).
+  The macro reads the source twice (the rows, and a snapshot's latest delivery) rather than a CTE of
+  the caller's: a CTE named twice is materialised by DuckDB, every snapshot ever delivered with all its
+  columns (hukou's current rows at the district: 11-14 s over 16 snapshots, 4.3 s read this way).
 -#}
-{% macro deduplicate(cte, source_name, table_name) -%}
+{% macro deduplicate(source_name, table_name) -%}
+    {%- set raw = source(source_name, table_name) %}
     select *
     from (
         select
-            {{ cte }}.*,
+            raw_rows.*,
             row_number() over (
                 partition by {{ version_key(source_name, table_name) }}
                 order by {{ version_order() }}
             ) as _version_rank
-        from {{ cte }}
+        from {{ raw }} as raw_rows
         {%- if delivery_rule(source_name, table_name).snapshot %}
-        where _received_at = (select max(_received_at) from {{ source(source_name, table_name) }})
+        where _received_at = (select max(_received_at) from {{ raw }})
         {%- endif %}
     ) as versions
     where _version_rank = 1

@@ -1,11 +1,7 @@
 with
 
-source as (
-    select * from {{ source('civil_marriage', 'registrations') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'civil_marriage', 'registrations') }}
+    {{ deduplicate('civil_marriage', 'registrations') }}
 ),
 
 cleaned as (

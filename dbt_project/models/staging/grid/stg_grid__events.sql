@@ -1,11 +1,7 @@
 with
 
-source as (
-    select * from {{ source('grid', 'events') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'grid', 'events') }}
+    {{ deduplicate('grid', 'events') }}
 ),
 
 renamed as (

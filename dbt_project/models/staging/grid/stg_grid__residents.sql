@@ -1,11 +1,7 @@
 with
 
-source as (
-    select * from {{ source('grid', 'residents') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'grid', 'residents') }}
+    {{ deduplicate('grid', 'residents') }}
 ),
 
 cleaned as (

@@ -1,11 +1,7 @@
 with
 
-source as (
-    select * from {{ source('hukou', 'residents') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'hukou', 'residents') }}
+    {{ deduplicate('hukou', 'residents') }}
 ),
 
 cleaned as (

@@ -1,11 +1,7 @@
 with
 
-source as (
-    select * from {{ source('market_registry', 'enterprises') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'market_registry', 'enterprises') }}
+    {{ deduplicate('market_registry', 'enterprises') }}
 ),
 
 cleaned as (

@@ -4,12 +4,8 @@
 
 with
 
-source as (
-    select * from {{ source('match_review', 'decisions') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'match_review', 'decisions') }}
+    {{ deduplicate('match_review', 'decisions') }}
 ),
 
 renamed as (

@@ -1,11 +1,7 @@
 with
 
-source as (
-    select * from {{ source('onewindow', 'credit_records') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'onewindow', 'credit_records') }}
+    {{ deduplicate('onewindow', 'credit_records') }}
 ),
 
 typed as (

@@ -1,11 +1,7 @@
 with
 
-source as (
-    select * from {{ source('onewindow', 'enterprise_applications') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'onewindow', 'enterprise_applications') }}
+    {{ deduplicate('onewindow', 'enterprise_applications') }}
 ),
 
 cleaned as (

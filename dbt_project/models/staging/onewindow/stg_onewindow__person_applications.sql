@@ -1,11 +1,7 @@
 with
 
-source as (
-    select * from {{ source('onewindow', 'person_applications') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'onewindow', 'person_applications') }}
+    {{ deduplicate('onewindow', 'person_applications') }}
 ),
 
 cleaned as (

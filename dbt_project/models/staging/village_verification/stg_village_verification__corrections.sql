@@ -4,12 +4,8 @@
 
 with
 
-source as (
-    select * from {{ source('village_verification', 'corrections') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'village_verification', 'corrections') }}
+    {{ deduplicate('village_verification', 'corrections') }}
 ),
 
 renamed as (

@@ -3,12 +3,8 @@
 
 with
 
-source as (
-    select * from {{ source('village_verification', 'decisions') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'village_verification', 'decisions') }}
+    {{ deduplicate('village_verification', 'decisions') }}
 ),
 
 renamed as (

@@ -4,12 +4,8 @@
 
 with
 
-source as (
-    select * from {{ source('xy_credit_repair', 'repair_applications') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'xy_credit_repair', 'repair_applications') }}
+    {{ deduplicate('xy_credit_repair', 'repair_applications') }}
 ),
 
 cleaned as (

@@ -4,12 +4,8 @@
 
 with
 
-source as (
-    select * from {{ source('yb_designated_pharmacies', 'records') }}
-),
-
 deduplicated as (
-    {{ deduplicate('source', 'yb_designated_pharmacies', 'records') }}
+    {{ deduplicate('yb_designated_pharmacies', 'records') }}
 ),
 
 cleaned as (
