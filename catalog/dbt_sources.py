@@ -155,12 +155,8 @@ def _record_id(entity: Entity) -> str:
 
 
 def _current_rows(system: SourceSystem, entity: Entity) -> str:
-    """A CTE pair giving an entity's current raw rows (macro deduplicate reads the delivery mode and key)."""
-    cte = f"{system.id}__{entity.name}"
-    return (
-        f"src__{cte} as (select * from {{{{ source('{system.id}', '{entity.name}') }}}}),\n"
-        f"cur__{cte} as ({{{{ deduplicate('src__{cte}', '{system.id}', '{entity.name}') }}}}),\n"
-    )
+    """A CTE giving an entity's current raw rows (macro deduplicate reads the delivery mode and key)."""
+    return f"cur__{system.id}__{entity.name} as ({{{{ deduplicate('{system.id}', '{entity.name}') }}}}),\n"
 
 
 def _null(kind: str) -> str:
@@ -358,6 +354,11 @@ def _custom_mentions(registry: Registry, person: bool) -> tuple[list[str], dict[
             for role in entity.mentions.roles:
                 if role.kind != kind:
                     continue
+                if system.staging != "custom":  # its part would be keyed like the generic part of its raw table
+                    raise RegistryMeaningError(
+                        f"{system.id}.{entity.name}: a mentions block is a custom-staged entity's; a generic "
+                        "entity's people and organisations come from its canonical fields"
+                    )
                 models[f"{system.id}.{entity.name}"] = entity.mentions.model
                 values = {_ATTR_COLUMN.get(a, a): c for a, c in role.columns.items() if a != anchor}
                 anchor_col = role.columns[anchor]
@@ -390,13 +391,6 @@ def _render_mentions(registry: Registry, person: bool, code_of: str) -> str:
     columns = ["source_id", "entity", "record_id", "role", *(PERSON_COLUMNS if person else ORG_COLUMNS)]
     columns += ["observed_at", "_delivery_id"]
     selects, models = _custom_mentions(registry, person)
-    anchor, attrs = ("citizen_id", PERSON_ATTRIBUTES) if person else ("uscc", ORG_ATTRIBUTES)
-    generic_parts = {f"{system.id}.{entity.name}" for system, entity, _ in _generic_entities(registry, anchor, attrs)}
-    if generic_parts & models.keys():
-        raise RegistryMeaningError(
-            f"{sorted(generic_parts & models.keys())}: an entity with a `mentions:` block is staged by hand, "
-            "not by the generic staging"
-        )
     selects.append(
         f"    select\n        {', '.join(columns[:-2])},\n"
         f"        cast(observed_at as {{{{ type_timestamp_tz() }}}}) as observed_at, _delivery_id\n"
