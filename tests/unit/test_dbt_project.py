@@ -145,6 +145,18 @@ def test_a_block_that_does_not_fit_its_staging_stops_the_generation_with_its_ent
         render_generated(registry)
 
 
+def test_a_mentions_block_on_a_generic_entity_stops_the_generation_with_its_entity_named() -> None:
+    """A generic entity's mentions come from its canonical fields: a `mentions:` block beside them would be a second
+    part keyed like the first in the incremental mentions."""
+    registry = load_registry()
+    hukou, penalties = registry["hukou"], registry["sj_penalties"]
+    mentions = hukou.entity("residents").mentions
+    wrong = penalties.entity("records").model_copy(update={"mentions": mentions})
+    registry.sources["sj_penalties"] = penalties.model_copy(update={"entities": [wrong]})
+    with pytest.raises(RegistryMeaningError, match=r"sj_penalties\.records: a mentions block"):
+        render_generated(registry)
+
+
 def test_an_evidence_source_gets_its_priority_and_residence_kind_from_its_registry_entry_not_from_a_seed(
     tmp_path: Path,
 ) -> None:
