@@ -24,16 +24,18 @@
 {%- set text = dbt.type_string() %}
 {#- where a candidate comes from: the survivor's provenance -#}
 {%- set provenance = 'source_id, entity, record_id, role, match_method, observed_at, _delivery_id' %}
-{#- the packed ranking's places: validity (0 valid, 1 not) then the source priority (0-999; seeds and registry
-    entries give 1-99) in the highest digits, then 10^19 minus the microseconds since the epoch (a later observation is
-    smaller; none at all is largest), then the match method (0 for a valid ID number of the mention's own) -#}
+{#- the packed ranking's places, highest first: validity (0 valid, 1 not); the source priority, an integer, plus 2^31
+    (so any 32-bit priority, negative ones too, takes 10 digits and keeps its order); 10^19 minus the microseconds
+    since the epoch (a later observation is smaller; none at all is largest); the match method (0 for a valid ID
+    number of the mention's own). 32 digits in all. -#}
 {%- set big = 'decimal(38, 0)' %}
 
 {% for attribute in attributes %}
 {%- set candidates %}
     select
         valued.*,
-        ((cast(case when is_valid then 0 else 1 end as {{ big }}) * 1000 + least(greatest(source_priority, 0), 999))
+        ((cast(case when is_valid then 0 else 1 end as {{ big }}) * 10000000000
+                + cast(source_priority as {{ big }}) + 2147483648)
             * cast(100000000000000000000 as {{ big }})
             + coalesce(
                 cast(10000000000000000000 as {{ big }}) - {{ epoch_microseconds('observed_at') }},
