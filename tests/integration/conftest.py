@@ -22,7 +22,7 @@ import pytest
 
 from tests.support.clerical_review import decide_on_the_page
 from tests.support.credit_repair import deliver_repair
-from tests.support.later_run import LaterDelivery, deliver_a_department_extract, deliver_a_move
+from tests.support.later_run import LaterDelivery, deliver_a_department_extract, deliver_a_move, delivery_ids
 from tests.support.later_tiny import LaterTiny, deliver_later_and_run
 from tests.support.pipeline import FirstRun, generate_and_run, run_pipeline
 from tests.support.sandbox_corrections import send_sandbox_corrections
@@ -52,6 +52,7 @@ def later_delivery(small_run: Settings, rerun_copy) -> LaterDelivery:  # type: i
     """A copy of the small run, given a moved person, a credit-repair decision, a village's decided corrections and
     three person-match review decisions (sent through the real app), run again."""
     later, env = rerun_copy(small_run, "later_delivery")
+    earlier = delivery_ids(later)
     id_number, old_address = deliver_a_move(later)
     department = deliver_a_department_extract(later)
     repair = deliver_repair(later)
@@ -60,7 +61,9 @@ def later_delivery(small_run: Settings, rerun_copy) -> LaterDelivery:  # type: i
     clerical = decide_on_the_page(later)
     run = run_pipeline(env)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    return LaterDelivery(later, id_number, old_address, department, repair, corrections, sandbox_corrections, clerical)
+    return LaterDelivery(
+        later, id_number, old_address, department, repair, corrections, sandbox_corrections, clerical, earlier
+    )
 
 
 @pytest.fixture(scope="session")

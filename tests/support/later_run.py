@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import duckdb
 import polars as pl
 
 from catalog.registry import load_registry
@@ -13,6 +14,7 @@ from tests.support.clerical_review import ClericalCases
 from tests.support.credit_repair import RepairCase
 from tests.support.sandbox_corrections import SandboxCorrections
 from tests.support.village_corrections import VillageCorrections
+from zhongtai.bookkeeping import DELIVERIES
 from zhongtai.settings import Settings
 
 MOVED_TO = "佛山市禅城区祖庙街道测试新街1号101房"
@@ -29,6 +31,13 @@ class LaterDelivery:
     corrections: VillageCorrections  # a village's correction accepted and one rejected before the second run
     sandbox: SandboxCorrections  # the sandbox's cadres' corrections of its planted discrepancies, decided
     clerical: ClericalCases  # three review cases decided on the steward page before the second run
+    earlier_deliveries: frozenset[str]  # the delivery ids the copy's warehouse held before the second run
+
+
+def delivery_ids(settings: Settings) -> frozenset[str]:
+    """Every delivery recorded in the warehouse (raw._deliveries)."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return frozenset(row[0] for row in con.execute(f"select delivery_id from {DELIVERIES}").fetchall())
 
 
 def deliver_a_move(later: Settings) -> tuple[str, str]:
